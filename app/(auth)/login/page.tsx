@@ -1,0 +1,26 @@
+import { redirect } from "next/navigation";
+import { LoginForm } from "@/components/auth/login-form";
+import { pageActor } from "@/lib/auth/page-session";
+import { oidcConfig } from "@/lib/env";
+
+export const metadata = { title: "Sign in" };
+
+const MESSAGES: Record<string, string> = {
+  SsoRefused: "Single sign-on could not sign you in: the account is disabled, or its email is not verified by your identity provider.",
+  OAuthSignin: "Single sign-on is unreachable right now.",
+  OAuthCallback: "Single sign-on failed. Try again.",
+  SessionRequired: "Sign in to continue.",
+};
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string; registered?: string }> }) {
+  if ((await pageActor()).kind === "user") redirect("/");
+  const sp = await searchParams;
+  const sso = oidcConfig();
+  return (
+    <LoginForm
+      ssoName={sso?.name ?? null}
+      initialError={sp.error ? (MESSAGES[sp.error] ?? sp.error) : null}
+      notice={sp.registered ? "Account created. Sign in below." : null}
+    />
+  );
+}

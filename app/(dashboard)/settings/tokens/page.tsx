@@ -1,0 +1,20 @@
+import { TokensPanel } from "@/components/tokens/tokens-panel";
+import { requirePermission } from "@/lib/auth/page-session";
+import { scopesAllowedFor } from "@/lib/auth/policy";
+
+export const metadata = { title: "API tokens" };
+
+export default async function TokensPage() {
+  const actor = await requirePermission("token:manage");
+  return (
+    <div className="flex flex-col gap-6">
+      <header>
+        <h1 className="text-2xl font-semibold">API tokens</h1>
+        <p className="text-sm text-muted-fg">
+          For scripts, the Python client and GPU workers: send <code>Authorization: Bearer &lt;token&gt;</code>. A token is shown once.
+        </p>
+      </header>
+      <TokensPanel scopes={scopesAllowedFor(actor.role)} />
+    </div>
+  );
+}

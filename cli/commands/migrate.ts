@@ -1,0 +1,5 @@
+import { withDatabase } from "../database";
+
+export async function run() {
+  await withDatabase(async () => console.log("database is up to date"), console.log);
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { dataDir, env, publicUrl, setEnv } from "../../lib/env";
+import { buildIfNeeded } from "../build";
+import { openDatabase } from "../database";
+import { serve } from "../server";
+
+const log = (line: string) => console.log(`[hounsfield] ${line}`);
+
+/** A session secret generated once and kept in the data folder, so there is nothing to configure. */
+function sessionSecret() {
+  const file = path.join(dataDir(), "auth-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+export async function run() {
+  const started = Date.now();
+  mkdirSync(dataDir(), { recursive: true });
+  setEnv({
+    NODE_ENV: "production",
+    NEXTAUTH_SECRET: env().NEXTAUTH_SECRET ?? sessionSecret(),
+    NEXTAUTH_URL: publicUrl(),
+  });
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  await buildIfNeeded(log);
+  const database = await openDatabase(log);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return void process.exit(1);
+    stopping = true;
+    log(`${signal}: shutting down`);
+    await server?.close().catch(() => undefined);
+    const { disconnectDb } = await import("../../lib/db/client");
+    await disconnectDb().catch(() => undefined);
+    await database.stop().catch((e) => log(`stopping PostgreSQL: ${(e as Error).message}`));
+    process.exit(0);
+  };
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  try {
+    const { seedCatalog } = await import("../../lib/services/datasets/seed-catalog");
+    const seeded = await seedCatalog({ actor: { kind: "system", label: "startup seed" } });
+    if (seeded.added) log(`public CT catalog: ${seeded.added} datasets added`);
+    server = await serve(env().PORT, env().HOSTNAME);
+  } catch (e) {
+    await database.stop().catch(() => undefined);
+    throw e;
+  }
+  log(`ready on ${publicUrl()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const { createSetupLink } = await import("../../lib/services/setup/setup-link");
+  const secret = await createSetupLink();
+  if (secret) {
+    log("No administrator yet. Open this one-time link to create one (valid 24 h):");
+    log(`  ${publicUrl()}/setup?token=${secret}`);
+    log("or run: npx hounsfield admin create --email you@example.org --password-stdin");
+  }
+}

@@ -1,0 +1,17 @@
+import { ZCreateToken } from "../../lib/schemas/token";
+import { createToken } from "../../lib/services/tokens/create-token";
+import { withDatabase } from "../database";
+import { UsageError, type Flags } from "../main";
+
+export async function run(flags: Flags) {
+  if (typeof flags.email !== "string") throw new UsageError("--email is required");
+  const input = ZCreateToken.safeParse({
+    name: flags.name,
+    scopes: typeof flags.scopes === "string" ? flags.scopes.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    ...(typeof flags.expires === "string" ? { expiresInDays: Number(flags.expires) } : {}),
+  });
+  if (!input.success) throw new UsageError(input.error.issues.map((i) => `--${i.path[0] === "expiresInDays" ? "expires" : String(i.path[0])}: ${i.message}`).join("\n"));
+  const token = await withDatabase(() => createToken({ actor: { kind: "system", label: "cli" } }, input.data, flags.email as string));
+  console.error(`token ${token.name} (${token.scopes.join(", ")}) for ${flags.email}; it will not be shown again:`);
+  console.log(token.secret);
+}

@@ -1,0 +1,60 @@
+import { parseArgs } from "node:util";
+import { config as loadDotenv } from "dotenv";
+import { HELP } from "./help";
+
+export class UsageError extends Error {}
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  email: { type: "string" },
+  name: { type: "string" },
+  "password-stdin": { type: "boolean" },
+  scopes: { type: "string" },
+  expires: { type: "string" },
+  update: { type: "boolean" },
+} as const;
+
+const COMMANDS: Record<string, () => Promise<{ run: (flags: Flags, rest: string[]) => Promise<void> }>> = {
+  start: () => import("./commands/start"),
+  "admin create": () => import("./commands/admin-create"),
+  "token create": () => import("./commands/token-create"),
+  "token revoke": () => import("./commands/token-revoke"),
+  migrate: () => import("./commands/migrate"),
+  seed: () => import("./commands/seed"),
+};
+
+export async function main(argv: string[]) {
+  loadDotenv({ quiet: true });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${HELP.main}`);
+    process.exit(2);
+  }
+  const [first, second, ...rest] = parsed.positionals;
+  const key = first && COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
+  const args = key === first ? [second, ...rest].filter(Boolean) : rest;
+  if (!key || !COMMANDS[key]) {
+    const helpOnly = !first && parsed.values.help;
+    (helpOnly ? console.log : console.error)(first ? `Unknown command: ${parsed.positionals.join(" ")}\n\n${HELP.main}` : HELP.main);
+    process.exit(helpOnly ? 0 : 2);
+  }
+  if (parsed.values.help) {
+    console.log(HELP[key] ?? HELP.main);
+    return;
+  }
+  try {
+    const cmd = await COMMANDS[key]();
+    await cmd.run(parsed.values, args as string[]);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${HELP[key]}`);
+      process.exit(2);
+    }
+    console.error(`hounsfield ${key}: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}

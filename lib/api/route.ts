@@ -1,0 +1,73 @@
+// The one wrapper every /api/v1 handler goes through: who is calling, may they, is the input valid,
+// and every failure as problem+json.
+import type { z } from "zod";
+import { assertCan, UnauthenticatedError, type Actor } from "../auth/policy";
+import { resolveActor } from "../auth/resolve-actor";
+import { publicUrl } from "../env";
+import { DomainError } from "../errors";
+import { clientIp } from "../http/client-ip";
+import type { Contract } from "./contract";
+import { errorResponse, zodFieldErrors } from "./problem";
+import { readJson } from "./read-body";
+
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export type HandlerInput<C extends Contract> = {
+  actor: Actor;
+  ip: string | null;
+  params: Infer<C["params"]>;
+  query: Infer<C["query"]>;
+  body: Infer<C["body"]>;
+  req: Request;
+};
+type Output<C extends Contract> = C["response"] extends z.ZodType ? z.input<C["response"]> : unknown;
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: string) {
+  if (!schema) return undefined;
+  const r = schema.safeParse(value ?? (where === "body" ? undefined : {}));
+  if (!r.success) throw new DomainError(`Invalid ${where}`, 400, "Invalid request", zodFieldErrors(r.error, where === "body" ? "" : where));
+  return r.data;
+}
+
+function queryObject(url: URL) {
+  const out: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) out[k] = v;
+  return out;
+}
+
+/** Session cookies ride along on cross-site requests; a write carried by one must come from our own origin. */
+function assertSameOrigin(req: Request) {
+  if (req.method === "GET" || req.method === "HEAD" || req.headers.get("authorization")) return;
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (origin === publicUrl() || (host && new URL(origin).host === host)) return;
+  throw new DomainError("Cross-site request refused", 403, "Forbidden");
+}
+
+export function route<C extends Contract>(contract: C, handler: (input: HandlerInput<C>) => Promise<Output<C> | Response>) {
+  return async (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => {
+    try {
+      assertSameOrigin(req);
+      let actor: Actor;
+      if (contract.auth === "public") {
+        actor = await resolveActor(req.headers).catch(() => ({ kind: "anonymous" }) as Actor);
+      } else {
+        actor = await resolveActor(req.headers);
+        if (actor.kind === "anonymous") throw new UnauthenticatedError();
+        if (contract.permission) assertCan(actor, contract.permission);
+      }
+      const url = new URL(req.url);
+      const params = parse(contract.params, await ctx.params, "path");
+      const query = parse(contract.query, queryObject(url), "query");
+      const body = contract.body ? parse(contract.body, await readJson(req, contract.bodyLimit ?? DEFAULT_BODY_LIMIT), "body") : undefined;
+      const result = await handler({ actor, ip: clientIp(req.headers), params, query, body, req } as HandlerInput<C>);
+      if (result instanceof Response) return result;
+      return Response.json(result, { status: contract.status ?? 200, headers: { "cache-control": "no-store" } });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}

@@ -1,0 +1,88 @@
+// next-auth v4: password sign-in and optional OIDC (institutional SSO), JWT sessions.
+// The JWT only names the user; role and the disabled flag are read from the database on every request.
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { env, oidcConfig } from "../env";
+import { DomainError } from "../errors";
+import { clientIp } from "../http/client-ip";
+import { signInWithOidc } from "../services/sessions/sign-in-oidc";
+import { signInWithPassword, SignInError } from "../services/sessions/sign-in";
+
+type OidcProfile = { sub: string; email?: string; email_verified?: boolean; name?: string; preferred_username?: string };
+
+function headersOf(req: { headers?: Record<string, unknown> } | undefined) {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(req?.headers ?? {})) if (typeof v === "string") h.set(k, v);
+  return h;
+}
+
+function oidcProvider(): OAuthConfig<OidcProfile>[] {
+  const c = oidcConfig();
+  if (!c) return [];
+  return [
+    {
+      id: "oidc",
+      name: c.name,
+      type: "oauth",
+      wellKnown: `${c.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state"],
+      profile: (p) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? p.email ?? p.sub }),
+    },
+  ];
+}
+
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: env().NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        id: "credentials",
+        name: "Email and password",
+        credentials: { email: { type: "email" }, password: { type: "password" } },
+        async authorize(credentials, req) {
+          if (!credentials?.email || !credentials.password) throw new Error("Enter your email and password.");
+          try {
+            const user = await signInWithPassword(credentials.email, credentials.password, clientIp(headersOf(req)));
+            return { id: user.id, email: user.email, name: user.name };
+          } catch (err) {
+            if (err instanceof SignInError || err instanceof DomainError) throw new Error(err.message);
+            throw err;
+          }
+        },
+      }),
+      ...oidcProvider(),
+    ],
+    callbacks: {
+      async signIn({ account, profile }) {
+        if (account?.provider !== "oidc") return true;
+        const issuer = oidcConfig()!.issuer;
+        const p = profile as OidcProfile | undefined;
+        const user = await signInWithOidc(issuer, {
+          subject: account.providerAccountId,
+          email: p?.email,
+          emailVerified: p?.email_verified === true,
+          name: p?.name ?? p?.preferred_username,
+        });
+        if (!user) return "/login?error=SsoRefused";
+        // next-auth hands the same user object to the jwt callback; carry our id there.
+        account.hounsfieldUserId = user.id;
+        return true;
+      },
+      async jwt({ token, user, account }) {
+        if (account?.provider === "oidc") token.uid = account.hounsfieldUserId as string;
+        else if (user) token.uid = user.id;
+        return token;
+      },
+      async session({ session, token }) {
+        return { ...session, uid: token.uid };
+      },
+    },
+  };
+}

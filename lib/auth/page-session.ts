@@ -1,0 +1,23 @@
+// For server components: who is looking at this page. Access decisions still go through `can`.
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { assertCan, can, type Action, type UserActor } from "./policy";
+import { resolveActor } from "./resolve-actor";
+
+export async function pageActor() {
+  return resolveActor(await headers()).catch(() => ({ kind: "anonymous" }) as const);
+}
+
+export async function requireUser(): Promise<UserActor> {
+  const actor = await pageActor();
+  if (actor.kind !== "user") redirect("/login");
+  return actor;
+}
+
+/** Pages a role may not see answer with the 403 page, not a redirect, so people know why. */
+export async function requirePermission(action: Action): Promise<UserActor> {
+  const actor = await requireUser();
+  if (!can(actor, action)) redirect(`/forbidden?action=${encodeURIComponent(action)}`);
+  assertCan(actor, action);
+  return actor;
+}

