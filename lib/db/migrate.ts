@@ -28,7 +28,7 @@ export async function listMigrations(dir = MIGRATIONS_DIR) {
   );
 }
 
-export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}) {
+export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}, dir = MIGRATIONS_DIR) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -40,7 +40,7 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
     );
     const applied = new Map(done.rows.map((r) => [r.migration_name, r.checksum]));
     const pending = [];
-    for (const m of await listMigrations()) {
+    for (const m of await listMigrations(dir)) {
       const seen = applied.get(m.name);
       if (seen && seen !== m.checksum) throw new Error(`Migration ${m.name} was changed after it was applied`);
       if (!seen) pending.push(m);

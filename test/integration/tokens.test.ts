@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { resolveActor } from "../../lib/auth/resolve-actor";
+import { db } from "../../lib/db/client";
+import { createToken } from "../../lib/services/tokens/create-token";
+import { listTokens } from "../../lib/services/tokens/list-tokens";
+import { revokeToken } from "../../lib/services/tokens/revoke-token";
+import { updateUser } from "../../lib/services/users/update-user";
+import { makeUser } from "../support/factories";
+
+const bearer = (secret: string) => new Headers({ authorization: `Bearer ${secret}` });
+
+describe("API tokens", () => {
+  it("is shown once, stored as a hash, and authenticates as its owner with its scopes", async () => {
+    const { ctx, user } = await makeUser("RESEARCHER");
+    const t = await createToken(ctx, { name: "laptop", scopes: ["read", "runs:write"] });
+    expect(t.secret).toMatch(/^hfk_/);
+    const row = await db.apiToken.findUniqueOrThrow({ where: { id: t.id } });
+    expect(row.hash).not.toContain(t.secret);
+    expect(JSON.stringify(row)).not.toContain(t.secret);
+    const actor = await resolveActor(bearer(t.secret));
+    expect(actor).toMatchObject({ kind: "user", id: user.id, token: { id: t.id, scopes: ["read", "runs:write"] } });
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: t.id } })).lastUsedAt).not.toBeNull();
+  });
+
+  it("stops working once revoked, expired, or its owner is disabled", async () => {
+    const { ctx, user } = await makeUser("RESEARCHER");
+    const revoked = await createToken(ctx, { name: "a", scopes: ["read"] });
+    await revokeToken(ctx, revoked.id);
+    await expect(resolveActor(bearer(revoked.secret))).rejects.toThrow(/revoked/);
+
+    const expired = await createToken(ctx, { name: "b", scopes: ["read"], expiresInDays: 1 });
+    await db.apiToken.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect(resolveActor(bearer(expired.secret))).rejects.toThrow(/expired/);
+
+    const live = await createToken(ctx, { name: "c", scopes: ["read"] });
+    const admin = await makeUser("ADMIN");
+    await updateUser(admin.ctx, user.id, { disabled: true });
+    await expect(resolveActor(bearer(live.secret))).rejects.toThrow(/disabled/);
+  });
+
+  it("rejects unknown and malformed tokens", async () => {
+    await expect(resolveActor(bearer("hfk_not-a-real-token"))).rejects.toThrow(/not valid/);
+    await expect(resolveActor(new Headers({ authorization: "Basic abc" }))).rejects.toThrow(/Bearer/);
+  });
+
+  it("never grants scopes the role cannot use, nor more than the creating token", async () => {
+    const clinician = await makeUser("CLINICIAN");
+    await expect(createToken(clinician.ctx, { name: "x", scopes: ["runs:write"] })).rejects.toMatchObject({ status: 400 });
+    await expect(createToken(clinician.ctx, { name: "x", scopes: ["admin"] })).rejects.toMatchObject({ status: 400 });
+    const admin = await makeUser("ADMIN");
+    const adminToken = await createToken(admin.ctx, { name: "root", scopes: ["admin"] });
+    const viaToken = await resolveActor(bearer(adminToken.secret));
+    const child = await createToken({ actor: viaToken }, { name: "child", scopes: ["read", "download"] });
+    expect(child.scopes).toEqual(["read", "download"]);
+    const readOnly = await createToken(admin.ctx, { name: "ro", scopes: ["read"] });
+    await expect(createToken({ actor: await resolveActor(bearer(readOnly.secret)) }, { name: "escalate", scopes: ["admin"] })).rejects.toThrow(/not allowed/);
+  });
+
+  it("hides other users' tokens: listing shows only your own and revoking theirs is 404", async () => {
+    const a = await makeUser("RESEARCHER");
+    const b = await makeUser("RESEARCHER");
+    const tb = await createToken(b.ctx, { name: "b's", scopes: ["read"] });
+    expect((await listTokens(a.actor)).map((t) => t.id)).not.toContain(tb.id);
+    await expect(revokeToken(a.ctx, tb.id)).rejects.toMatchObject({ status: 404 });
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: tb.id } })).revokedAt).toBeNull();
+    const admin = await makeUser("ADMIN");
+    expect((await listTokens(admin.actor, true)).map((t) => t.id)).toContain(tb.id);
+    await revokeToken(admin.ctx, tb.id);
+    expect(await db.auditEvent.count({ where: { targetId: tb.id, action: "token.revoke", actorId: admin.user.id } })).toBe(1);
+  });
+});

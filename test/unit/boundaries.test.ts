@@ -1,0 +1,42 @@
+// Machine-checked layering: lib/ never reaches up into app/ or components/, and browser code never
+// imports modules that touch the database, secrets or sessions.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+function files(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir)).flatMap((n) => {
+    const rel = path.join(dir, n);
+    return statSync(path.join(ROOT, rel)).isDirectory() ? files(rel) : /\.(ts|tsx)$/.test(n) ? [rel] : [];
+  });
+}
+
+const imports = (file: string) => [...readFileSync(path.join(ROOT, file), "utf8").matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]);
+const SERVER_ONLY = /(^|\/)(lib\/(db|services|auth\/(resolve-actor|next-auth|page-session))|generated\/prisma\/client)/;
+
+describe("module boundaries", () => {
+  it("lib/ never imports app/, components/, cli/ or workers/", () => {
+    const bad = files("lib").flatMap((f) => imports(f).filter((i) => /(^|\.\.\/)(app|components|cli|workers)\//.test(i) || i.startsWith("@/app") || i.startsWith("@/components")).map((i) => `${f} → ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it("client components never import server-only modules", () => {
+    const client = [...files("components"), ...files("app")].filter((f) => /^["']use client["']/.test(readFileSync(path.join(ROOT, f), "utf8")));
+    expect(client.length).toBeGreaterThan(5);
+    const bad = client.flatMap((f) => imports(f).filter((i) => SERVER_ONLY.test(i.replace(/^@\//, ""))).map((i) => `${f} → ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it("only lib/env.ts reads process.env in app code", () => {
+    const readers = [...files("lib"), ...files("app"), ...files("components")].filter((f) => /process\.env\b/.test(readFileSync(path.join(ROOT, f), "utf8")));
+    expect(readers).toEqual(["lib/env.ts"]);
+  });
+
+  it("every API handler goes through the route wrapper", () => {
+    const routes = files("app/api/v1").filter((f) => f.endsWith("route.ts"));
+    const raw = routes.filter((f) => /export (async )?function (GET|POST|PUT|PATCH|DELETE)/.test(readFileSync(path.join(ROOT, f), "utf8")));
+    expect(raw).toEqual([]);
+  });
+});
