@@ -3,6 +3,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
+import type { TokenSet } from "openid-client";
 import { env, oidcConfig } from "../env";
 import { DomainError } from "../errors";
 import { clientIp } from "../http/client-ip";
@@ -31,6 +32,16 @@ function oidcProvider(): OAuthConfig<OidcProfile>[] {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
+      // Many issuers put only `sub` in the ID token: fill the rest from userinfo (openid-client checks that
+      // both name the same subject), the verified ID token winning where both speak.
+      userinfo: {
+        async request({ client, tokens }) {
+          const set = tokens as unknown as TokenSet;
+          const fromIdToken = set.claims();
+          const fromUserinfo = await client.userinfo(set);
+          return { ...fromUserinfo, ...fromIdToken };
+        },
+      },
       profile: (p) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? p.email ?? p.sub }),
     },
   ];

@@ -12,7 +12,7 @@ const ADMIN: Role[] = ["ADMIN"];
 /** action → [roles allowed, token scope needed]. Scan this table to know the whole access model. */
 export const PERMISSIONS = {
   "profile:read": [ALL, "read"],
-  "token:manage": [ALL, "admin"],
+  "token:manage": [ALL, "read"],
   "dataset:read": [ALL, "read"],
   "dataset:write": [STAFF, "runs:write"],
   "run:read": [STAFF, "read"],
@@ -75,7 +75,8 @@ export function assertCan(actor: Actor, action: Action, resource?: Resource): as
   if (!can(actor, action, resource)) throw new ForbiddenError(action);
 }
 
-/** Scopes a user of this role may put on a token: those of actions the role can do. The admin scope
+/** Scopes a user of this role may put on a token (a token-authenticated caller is further capped by its own
+ * scopes in createToken, so a token never mints a stronger one): those of actions the role can do. The admin scope
  * unlocks everything the role can do, so only admins get it. */
 export function scopesAllowedFor(role: Role): Scope[] {
   return SCOPES.filter(

@@ -22,7 +22,9 @@ export async function createToken(ctx: ServiceContext, input: z.output<typeof ZC
   const allowed = scopesAllowedFor(owner.role);
   // A token can never carry more than the token that created it.
   const ceiling = actor.kind === "user" && actor.token ? actor.token.scopes : null;
-  const bad = input.scopes.filter((s) => !allowed.includes(s) || (ceiling && !ceiling.includes(s) && !ceiling.includes("admin")));
+  const above = ceiling ? input.scopes.filter((s) => !ceiling.includes(s) && !ceiling.includes("admin")) : [];
+  if (above.length) throw new DomainError(`A token is not allowed to create a token with more scopes than itself (${above.join(", ")})`, 403, "Forbidden");
+  const bad = input.scopes.filter((s) => !allowed.includes(s));
   if (bad.length) {
     throw invalid("Some scopes are not available to this account", bad.map((s) => ({ field: "scopes", message: `${s} is not allowed for a ${owner.role.toLowerCase()}` })));
   }

@@ -1,0 +1,23 @@
+// A real OpenID Connect issuer for the SSO journey (the oidc-provider package), with its dev login form:
+// any login name signs in, and the email claim is `<login>@sso.example.org`, verified.
+import http from "node:http";
+import Provider from "oidc-provider";
+
+export async function startOidcIssuer(port: number, redirectUri: string) {
+  const issuer = `http://127.0.0.1:${port}`;
+  const provider = new Provider(issuer, {
+    clients: [{ client_id: "hounsfield", client_secret: "test-client-secret", redirect_uris: [redirectUri], grant_types: ["authorization_code"], response_types: ["code"] }],
+    pkce: { required: () => true },
+    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+    findAccount: async (_ctx: unknown, sub: string) => ({
+      accountId: sub,
+      claims: async () => ({ sub, email: `${sub}@sso.example.org`, email_verified: true, name: `SSO ${sub}` }),
+    }),
+    cookies: { keys: ["test-cookie-key"] },
+  });
+  // oidc-provider refuses plain http for some checks unless told it's behind no proxy in development.
+  provider.proxy = false;
+  const server = http.createServer(provider.callback());
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  return { issuer, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
