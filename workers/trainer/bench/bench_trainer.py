@@ -1,0 +1,140 @@
+"""Trainer benchmark: tiny preset on this CPU; on a CUDA host also the base preset in bf16.
+
+Prints only lines of the form `bench <name>: <value> <unit> (baseline <value> <unit>, ratio <r>)` on stdout.
+Run: cd workers/trainer && OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 bench/bench_trainer.py [--skip-gpu]
+"""
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from hounsfield_trainer.config import resolve_config  # noqa: E402
+from hounsfield_trainer.data import CropDataset, make_loader, prepare_volumes  # noqa: E402
+from hounsfield_trainer.estimate import GIB, training_memory  # noqa: E402
+from hounsfield_trainer.manifest import load_manifest, sha256_file  # noqa: E402
+from hounsfield_trainer.metrics_log import read_metrics  # noqa: E402
+from hounsfield_trainer.objectives import build_objective, sample_coords  # noqa: E402
+from hounsfield_trainer.train import train  # noqa: E402
+
+SAMPLE_CT = os.path.abspath(os.path.join(HERE, "..", "..", "..", "test", "fixtures", "ct", "example_ct.nii.gz"))
+MFU_TARGET = 0.40
+DATA_WAIT_TARGET = 0.05
+
+
+def line(name, value, unit, baseline, base_unit=None):
+    ratio = value / baseline if baseline else float("nan")
+    print(f"bench {name}: {value:.4g} {unit} (baseline {baseline:.4g} {base_unit or unit}, ratio {ratio:.3f})",
+          flush=True)
+
+
+def _manifest(folder):
+    path = os.path.join(folder, "manifest.json")
+    with open(path, "w") as f:
+        json.dump({"volumes": [{"id": "example_ct", "path": SAMPLE_CT, "sha256": sha256_file(SAMPLE_CT)}]}, f)
+    return path
+
+
+def forward_only_rate(cfg, manifest, device, steps, bf16):
+    """Samples/s of forward passes without gradients over the same data pipeline: the reference for training."""
+    cfg = {**cfg, "total_steps": steps + 3}
+    volumes = prepare_volumes(load_manifest(manifest), cfg)
+    model = build_objective(cfg).to(device).eval()
+    loader = iter(make_loader(CropDataset(volumes, cfg), cfg, 0, 0, 1, device.type == "cuda"))
+    coords = sample_coords(cfg).to(device)
+    autocast = torch.autocast(device_type=device.type, dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+    with torch.no_grad(), autocast:
+        for i in range(steps + 3):
+            if i == 3:
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                t0 = time.perf_counter()
+            batch = {k: v.to(device, non_blocking=True) for k, v in next(loader).items()}
+            model(batch, coords)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return steps * cfg["global_batch_size"] / (time.perf_counter() - t0)
+
+
+def constant_predictor_mse(cfg, manifest, samples=64):
+    """MSE of predicting every voxel by the data mean: what a model that learned nothing scores."""
+    ds = CropDataset(prepare_volumes(load_manifest(manifest), cfg), cfg)
+    x = torch.cat([ds[i]["crops"].flatten() for i in range(samples)])
+    return x.var().item()
+
+
+def cpu_bench(folder, manifest, steps=100):
+    cfg = resolve_config({"preset": "tiny", "global_batch_size": 8, "total_steps": steps, "log_every": 1,
+                          "checkpoint_every": steps, "keep_checkpoints": 1,
+                          "data": {"spacing": [3.0, 3.0, 3.0], "cache_dir": os.path.join(folder, "cache")},
+                          "optim": {"lr": 1e-3, "warmup_steps": 10}})
+    run = os.path.join(folder, "cpu-run")
+    train(cfg, manifest, run)
+    recs, _ = read_metrics(os.path.join(run, "metrics.jsonl"))
+    losses = [r["loss"] for r in recs]
+    first, last = sum(losses[:10]) / 10, sum(losses[-10:]) / 10
+    rate = (len(recs) - 10) * cfg["global_batch_size"] / (recs[-1]["ts"] - recs[9]["ts"])
+    line("trainer.loss_first", first, "mse", constant_predictor_mse(cfg, manifest))
+    line("trainer.loss_last", last, "mse", first)
+    line("trainer.cpu_volumes_per_s", rate, "volumes/s",
+         forward_only_rate(cfg, manifest, torch.device("cpu"), 30, bf16=False), "volumes/s forward-only")
+
+
+def gpu_bench(folder, manifest, device, preset="base", batch=32, steps=60, skip=20, spacing=1.5, workers=4):
+    """Base preset in bf16 on a CUDA device. With device=cpu (--accelerator-path-on-cpu) it only exercises this
+    code path with the tiny preset; those figures are not GPU figures."""
+    cuda = device.type == "cuda"
+    name = torch.cuda.get_device_name(device) if cuda else "cpu (path check only)"
+    print(f"accelerator bench on {name}", file=sys.stderr)
+    cfg = resolve_config({"preset": preset, "global_batch_size": batch, "total_steps": steps, "log_every": 10,
+                          "checkpoint_every": 10 ** 9, "precision": "bf16", "device": device.type,
+                          "data": {"spacing": [spacing] * 3, "num_workers": workers,
+                                   "cache_dir": os.path.join(folder, "cache")},
+                          "optim": {"lr": 1.5e-4, "warmup_steps": 10}})
+    run = os.path.join(folder, "gpu-run")
+    train(cfg, manifest, run)
+    recs = [r for r in read_metrics(os.path.join(run, "metrics.jsonl"))[0] if r["step"] > skip]
+    rate = sum(r["volumes_per_s"] for r in recs) / len(recs)
+    line("trainer.gpu_volumes_per_s", rate, "volumes/s", forward_only_rate(cfg, manifest, device, 20, bf16=cuda),
+         "volumes/s forward-only")
+    if all("mfu" in r for r in recs):
+        line("trainer.mfu", sum(r["mfu"] for r in recs) / len(recs), "fraction", MFU_TARGET, "fraction target")
+    else:
+        print(f"no dense bf16 peak known for {name}: mfu not reported", file=sys.stderr)
+    line("trainer.data_wait", sum(r["data_wait_fraction"] for r in recs) / len(recs), "fraction",
+         DATA_WAIT_TARGET, "fraction target")
+    if cuda:
+        peak = max(r["gpu_mem_bytes"] for r in recs) / GIB
+        estimate = training_memory(cfg, batch, True)["total"] / GIB
+        line("trainer.gpu_peak_mem", peak, "GiB", estimate, "GiB estimated")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--skip-gpu", action="store_true")
+    p.add_argument("--gpu-batch", type=int, default=32)
+    p.add_argument("--accelerator-path-on-cpu", action="store_true",
+                   help="run the GPU section's code with the tiny preset on the CPU (a check, not a measurement)")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hounsfield-bench-") as folder:
+        manifest = _manifest(folder)
+        if args.accelerator_path_on_cpu:
+            gpu_bench(folder, manifest, torch.device("cpu"), preset="tiny", batch=2, steps=12, skip=0, spacing=3.0,
+                      workers=1)
+            return
+        cpu_bench(folder, manifest)
+        if torch.cuda.is_available() and not args.skip_gpu:
+            gpu_bench(folder, manifest, torch.device("cuda", 0), batch=args.gpu_batch)
+        elif not args.skip_gpu:
+            print("no CUDA device: GPU figures skipped", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

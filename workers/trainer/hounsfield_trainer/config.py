@@ -1,0 +1,134 @@
+"""Run configuration: defaults, preset expansion and validation. The resolved config is plain JSON."""
+import copy
+import json
+
+from .presets import preset
+
+DEFAULTS = {
+    "preset": "tiny",
+    "model": {},
+    "objective": "mae",
+    "seed": 0,
+    "global_batch_size": 8,
+    "total_steps": 1000,
+    "log_every": 10,
+    "checkpoint_every": 500,
+    "keep_checkpoints": 3,
+    "device": "auto",
+    "precision": "auto",
+    "compile": False,
+    "memory_capacity_bytes": None,
+    "max_nonfinite_steps": 20,
+    "data": {
+        "spacing": [1.5, 1.5, 3.0],
+        "hu_window": [-1000.0, 1000.0],
+        "crop_grid": [1, 1, 2],
+        "flip_prob": 0.5,
+        "cache_dir": None,
+        "num_workers": 0,
+        "prefetch_factor": 2,
+    },
+    "optim": {
+        "lr": 1.5e-4,
+        "min_lr_ratio": 0.01,
+        "weight_decay": 0.05,
+        "betas": [0.9, 0.95],
+        "warmup_steps": 100,
+        "grad_clip": 1.0,
+    },
+    "mae": {"mask_ratio": 0.75, "norm_pix_loss": False},
+    "dino": {
+        "student_temp": 0.1,
+        "teacher_temp": 0.04,
+        "ema_start": 0.996,
+        "mask_ratio": 0.3,
+        "ibot_weight": 1.0,
+        "view_jitter": 0.25,
+        "intensity_jitter": 0.1,
+    },
+}
+
+OBJECTIVES = ("mae", "dino")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _merge(base, override, path=""):
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        where = f"{path}{key}"
+        if key not in base:
+            raise ConfigError(f"unknown config key {where!r}")
+        if isinstance(base[key], dict) and key != "model":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where!r} must be an object")
+            out[key] = _merge(base[key], value, where + ".")
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_config(user):
+    """Merge user settings over defaults and expand the model preset; the result is what config.json holds."""
+    cfg = _merge(DEFAULTS, user or {})
+    model = preset(cfg["preset"])
+    for key, value in cfg["model"].items():
+        if key not in model:
+            raise ConfigError(f"unknown model key 'model.{key}'")
+        model[key] = value
+    cfg["model"] = model
+    _validate(cfg)
+    return cfg
+
+
+def _validate(cfg):
+    m, d = cfg["model"], cfg["data"]
+    if cfg["objective"] not in OBJECTIVES:
+        raise ConfigError(f"objective must be one of {OBJECTIVES}")
+    for c, p in zip(m["crop_size"], m["patch_size"]):
+        if c % p:
+            raise ConfigError(f"crop_size {m['crop_size']} is not a multiple of patch_size {m['patch_size']}")
+    for name in ("dim", "global_dim", "decoder_dim"):
+        heads = m[name.replace("dim", "heads")]
+        if m[name] % heads:
+            raise ConfigError(f"model.{name}={m[name]} is not divisible by its heads ({heads})")
+    lo, hi = d["hu_window"]
+    if not lo < hi:
+        raise ConfigError("data.hu_window must be [low, high] with low < high")
+    if any(s <= 0 for s in d["spacing"]) or len(d["spacing"]) != 3:
+        raise ConfigError("data.spacing must be three positive numbers (mm)")
+    if any(g < 1 for g in d["crop_grid"]):
+        raise ConfigError("data.crop_grid entries must be >= 1")
+    if cfg["global_batch_size"] < 1 or cfg["total_steps"] < 1:
+        raise ConfigError("global_batch_size and total_steps must be >= 1")
+    if cfg["precision"] not in ("auto", "bf16", "fp32"):
+        raise ConfigError("precision must be auto, bf16 or fp32")
+
+
+def load_config(path):
+    with open(path) as f:
+        return resolve_config(json.load(f))
+
+
+def preprocessing_contract(cfg):
+    """The input contract a user of the weights must reproduce (written as preprocessing.json)."""
+    d, m = cfg["data"], cfg["model"]
+    lo, hi = d["hu_window"]
+    return {
+        "format_version": 1,
+        "orientation": "RAS",
+        "array_axis_order": ["x: index grows Left->Right", "y: Posterior->Anterior", "z: Inferior->Superior"],
+        "spacing_mm": list(map(float, d["spacing"])),
+        "resampling": "trilinear (torch.nn.functional.interpolate, align_corners=False) to round(shape*spacing/target)",
+        "hu_window": [float(lo), float(hi)],
+        "normalization": "clip HU to hu_window, then (hu - low) / (high - low), giving [0, 1]",
+        "pad_value": 0.0,
+        "crop_size_voxels": list(m["crop_size"]),
+        "crop_size_mm": [c * s for c, s in zip(m["crop_size"], d["spacing"])],
+        "patch_size_voxels": list(m["patch_size"]),
+        "tiling": "volume padded with pad_value at the high end of each axis to a multiple of crop_size, "
+                  "then cut into a grid of non-overlapping crops; grid coordinates feed the global transformer",
+        "dtype": "float32",
+    }

@@ -1,0 +1,176 @@
+"""Volume preparation (verify, load, preprocess, cache) and the crop dataset.
+
+Every sample is a pure function of (seed, global sample index): sample g of step s is g = s * global_batch + i.
+So the data stream does not depend on the number of processes or loader workers, and resuming at step k only
+needs k (the data sampling "RNG state" is the next sample index).
+"""
+import os
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from .cache import PreprocessCache, cache_settings, default_cache_dir
+from .manifest import materialize
+from .nifti import VolumeError, load_nifti
+from .preprocess import affine_zooms, io_orientation, ornt_from_codes, preprocess_volume
+
+
+def _load_source(entry, path):
+    geometry = entry.get("geometry") or {}
+    if path.endswith(".npy"):
+        try:
+            arr = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (ValueError, OSError) as e:
+            raise VolumeError(f"unreadable .npy: {e}") from None
+        if arr.dtype != np.int16:
+            raise VolumeError(f"preprocessed .npy volumes must be int16 HU, got {arr.dtype}")
+        if "spacing" not in geometry:
+            raise VolumeError(".npy volume without geometry.spacing in the manifest")
+        return arr, ornt_from_codes(geometry.get("orientation", "RAS")), [float(s) for s in geometry["spacing"]]
+    arr, affine = load_nifti(path)
+    return arr, io_orientation(affine), [float(z) for z in affine_zooms(affine)]
+
+
+def _check_geometry(entry, shape, zooms):
+    """The manifest's geometry (when given) must describe the file; checked on cache hits too."""
+    geometry = entry.get("geometry") or {}
+    if "shape" in geometry and list(shape) != list(geometry["shape"]):
+        raise VolumeError(f"wrong dims: manifest {list(geometry['shape'])}, file {list(shape)}")
+    if "spacing" in geometry and not np.allclose(zooms, geometry["spacing"], rtol=1e-3, atol=1e-3):
+        raise VolumeError(f"wrong spacing: manifest {geometry['spacing']}, file {list(zooms)}")
+
+
+def prepare_volumes(entries, cfg, on_skip=lambda entry, reason: None):
+    """Verified, cached volumes ready for cropping; unusable entries are reported through on_skip, never raised."""
+    data_cfg = cfg["data"]
+    cache = PreprocessCache(data_cfg["cache_dir"] or default_cache_dir())
+    settings = cache_settings(data_cfg)
+    ready = []
+    for entry in entries:
+        key = cache.key(entry["sha256"], settings)
+        try:
+            info = cache.get(key)
+            if info is None:
+                path = materialize(entry, os.path.join(os.path.dirname(cache.root), "downloads"))
+                arr, ornt, zooms = _load_source(entry, path)
+                _check_geometry(entry, arr.shape, zooms)
+                vol, _ = preprocess_volume(arr, ornt, zooms, data_cfg)
+                info = cache.put(key, vol.numpy(), {"sha256": entry["sha256"].lower(), "shape": list(vol.shape),
+                                                    "source_shape": list(arr.shape), "source_zooms": zooms,
+                                                    "settings": settings})
+            else:
+                _check_geometry(entry, info["source_shape"], info["source_zooms"])
+        except VolumeError as e:
+            on_skip(entry, str(e))
+            continue
+        except Exception as e:  # one bad file must never end a run
+            on_skip(entry, f"{type(e).__name__}: {e}")
+            continue
+        ready.append({"id": entry.get("id"), "sha256": info["sha256"], "key": key, "path": info["path"],
+                      "shape": info["shape"], "weight": float(entry.get("weight", 1.0))})
+    return ready
+
+
+def sample_rng(seed, index):
+    return np.random.Generator(np.random.PCG64([int(seed), int(index)]))
+
+
+def extract_region(vol, start, size):
+    """vol[start:start+size] with zero padding wherever the region leaves the volume."""
+    out = np.zeros(size, dtype=np.float32)
+    src, dst = [], []
+    for s, n, dim in zip(start, size, vol.shape):
+        a, b = max(s, 0), min(s + n, dim)
+        if b <= a:
+            return out
+        src.append(slice(a, b))
+        dst.append(slice(a - s, b - s))
+    out[tuple(dst)] = vol[tuple(src)]
+    return out
+
+
+class CropDataset(Dataset):
+    """Item g: a region of crop_grid adjacent crops from one volume, with flips and the objective's masks."""
+
+    def __init__(self, volumes, cfg):
+        self.volumes = volumes
+        self.seed = cfg["seed"]
+        self.crop = list(cfg["model"]["crop_size"])
+        self.grid = list(cfg["data"]["crop_grid"])
+        self.flip_prob = cfg["data"]["flip_prob"]
+        self.objective = cfg["objective"]
+        self.dino = cfg["dino"]
+        self.n_patches = int(np.prod([c // p for c, p in zip(self.crop, cfg["model"]["patch_size"])]))
+        w = np.array([v["weight"] for v in volumes], dtype=np.float64)
+        self.cum = np.cumsum(w / w.sum())
+        self._arrays = {}
+
+    def __len__(self):
+        return 2 ** 62
+
+    def _array(self, i):
+        if i not in self._arrays:
+            self._arrays[i] = np.load(self.volumes[i]["path"], mmap_mode="r")
+        return self._arrays[i]
+
+    def _region(self, rng, vol, jitter=None):
+        size = [c * g for c, g in zip(self.crop, self.grid)]
+        if jitter is None:
+            start = [int(rng.integers(min(0, d - n), max(0, d - n) + 1)) for d, n in zip(vol.shape, size)]
+        else:
+            start = [s + int(rng.integers(-j, j + 1)) for s, j in zip(jitter[0], jitter[1])]
+        region = extract_region(vol, start, size)
+        for axis in range(3):
+            if rng.random() < self.flip_prob:
+                region = np.flip(region, axis)
+        return np.ascontiguousarray(region), start
+
+    def _split(self, region):
+        (cx, cy, cz), (gx, gy, gz) = self.crop, self.grid
+        r = region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5)
+        return torch.from_numpy(np.ascontiguousarray(r).reshape(gx * gy * gz, 1, cx, cy, cz))
+
+    def __getitem__(self, index):
+        rng = sample_rng(self.seed, index)
+        vi = min(int(np.searchsorted(self.cum, rng.random(), side="right")), len(self.volumes) - 1)
+        vol = self._array(vi)
+        k = int(np.prod(self.grid))
+        region, start = self._region(rng, vol)
+        if self.objective == "mae":
+            noise = rng.random((k, self.n_patches), dtype=np.float32)
+            return {"crops": self._split(region), "noise": torch.from_numpy(noise)}
+        jitter = [int(c * self.dino["view_jitter"]) for c in self.crop]
+        region2, _ = self._region(rng, vol, jitter=(start, jitter))
+        views = []
+        for r in (region, region2):
+            a = 1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1)
+            b = self.dino["intensity_jitter"] * (2 * rng.random() - 1)
+            views.append(self._split((a * r + b).astype(np.float32)))
+        mask = rng.random((2, k, self.n_patches)) < self.dino["mask_ratio"]
+        return {"views": torch.stack(views), "mask": torch.from_numpy(mask)}
+
+
+class StepSampler(Sampler):
+    """Global sample indices of this rank for steps start_step+1 .. total_steps."""
+
+    def __init__(self, start_step, total_steps, global_batch, rank, world):
+        self.start, self.total, self.batch = start_step, total_steps, global_batch
+        self.local = global_batch // world
+        self.offset = rank * self.local
+
+    def __iter__(self):
+        for step in range(self.start, self.total):
+            base = step * self.batch + self.offset
+            yield from range(base, base + self.local)
+
+    def __len__(self):
+        return (self.total - self.start) * self.local
+
+
+def make_loader(dataset, cfg, start_step, rank, world, cuda):
+    workers = int(cfg["data"]["num_workers"])
+    extra = {"persistent_workers": cuda, "prefetch_factor": cfg["data"]["prefetch_factor"]} if workers > 0 else {}
+    sampler = StepSampler(start_step, cfg["total_steps"], cfg["global_batch_size"], rank, world)
+    return DataLoader(dataset, batch_size=cfg["global_batch_size"] // world, sampler=sampler,
+                      num_workers=workers, pin_memory=cuda, drop_last=False, **extra)

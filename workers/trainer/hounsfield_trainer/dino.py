@@ -1,0 +1,135 @@
+"""DINO-style self-distillation with an iBOT masked-patch loss, at crop level (CLS) and volume level (global CLS).
+
+The student sees two jittered, intensity-augmented views with masked patches; the EMA teacher sees them unmasked.
+Teacher targets are centred with Sinkhorn-Knopp (as in DINOv2): with EMA centring a small batch drawn from few
+volumes collapses to uniform targets.
+"""
+import copy
+import math
+
+import torch
+import torch.distributed as dist
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .model import Encoder, init_weights
+
+
+class DINOHead(nn.Module):
+    def __init__(self, dim, hidden, bottleneck, prototypes):
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(),
+                                 nn.Linear(hidden, bottleneck))
+        self.prototypes = nn.Parameter(torch.randn(prototypes, bottleneck) * 0.02)
+
+    def forward(self, x):
+        # Cosine logits against normalised prototypes (DINO's weight-normalised last layer with g fixed to 1).
+        return F.linear(F.normalize(self.mlp(x).float(), dim=-1), F.normalize(self.prototypes.float(), dim=-1))
+
+
+class DinoNet(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        args = (m["head_hidden"], m["head_bottleneck"], m["head_prototypes"])
+        self.encoder = Encoder(m, mask_token=True)
+        self.crop_head = DINOHead(m["dim"], *args)
+        self.patch_head = DINOHead(m["dim"], *args)
+        self.volume_head = DINOHead(m["global_dim"], *args)
+
+    def forward(self, views, coords, mask=None):
+        b, k = views.shape[:2]
+        tokens = self.encoder.local(views.flatten(0, 1), mask=None if mask is None else mask.flatten(0, 1))
+        feats = torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=-1).reshape(b, k, -1)
+        volume, _ = self.encoder.context(feats, coords)
+        return self.crop_head(tokens[:, 0]), tokens[:, 1:], self.volume_head(volume)
+
+
+def _cross_entropy(teacher_probs, student_logits, temp):
+    return -(teacher_probs * F.log_softmax(student_logits / temp, dim=-1)).sum(dim=-1)
+
+
+@torch.no_grad()
+def sinkhorn_knopp(logits, temp, iterations=3):
+    """Teacher targets with equal prototype usage over the global batch (DINOv2's centering). Sums and the sample
+    count are all-reduced, so N processes give the same targets as one process holding the whole batch."""
+    distributed = dist.is_available() and dist.is_initialized()
+
+    def total(x):
+        if distributed:
+            dist.all_reduce(x)
+        return x
+
+    logits = logits.float()
+    peak = logits.max().reshape(1) if logits.numel() else logits.new_full((1,), -1e30)
+    if distributed:
+        dist.all_reduce(peak, op=dist.ReduceOp.MAX)  # one shift for all ranks: it cancels in the global sum
+    q = torch.exp((logits - peak) / temp).t()
+    k = q.shape[0]
+    b = total(torch.tensor([float(q.shape[1])], device=q.device)).clamp(min=1)
+    q /= total(q.sum())
+    for _ in range(iterations):
+        q /= total(q.sum(dim=1, keepdim=True))
+        q /= k
+        q /= q.sum(dim=0, keepdim=True)
+        q /= b
+    return (q * b).t()
+
+
+@torch.no_grad()
+def _mean_count_per_process(mask):
+    """Masked-token count averaged over processes: dividing the local sum by it makes the DDP-averaged loss the
+    mean over all masked tokens of the global batch, as in a single process."""
+    count = mask.sum()
+    if dist.is_available() and dist.is_initialized():
+        count = count.clone()
+        dist.all_reduce(count)
+        count /= dist.get_world_size()
+    return count
+
+
+class DINO(nn.Module):
+    encoder_prefix = "teacher.encoder."
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.c = cfg["dino"]
+        self.student = DinoNet(cfg["model"])
+        init_weights(self.student)
+        self.teacher = copy.deepcopy(self.student)
+        for param in self.teacher.parameters():
+            param.requires_grad_(False)
+
+    def forward(self, batch, coords):
+        views, mask = batch["views"], batch["mask"]
+        st, tt = self.c["student_temp"], self.c["teacher_temp"]
+        masked = [mask[:, v].flatten(0, 1) for v in range(2)]
+        with torch.no_grad():
+            t_out = [self.teacher(views[:, v], coords) for v in range(2)]
+            # iBOT: the patch head runs on masked positions only (the 65k-prototype logits dominate memory).
+            t_patch = [self.teacher.patch_head(t_out[v][1][masked[v]]) for v in range(2)]
+            t_crop = sinkhorn_knopp(torch.cat([t_out[0][0], t_out[1][0]]), tt).chunk(2)
+            t_vol = sinkhorn_knopp(torch.cat([t_out[0][2], t_out[1][2]]), tt).chunk(2)
+            t_patch = sinkhorn_knopp(torch.cat(t_patch), tt).split([len(t) for t in t_patch])
+        s_out = [self.student(views[:, v], coords, mask=mask[:, v]) for v in range(2)]
+
+        crop_loss = vol_loss = ibot_loss = 0.0
+        for v in range(2):
+            u = 1 - v
+            crop_loss = crop_loss + _cross_entropy(t_crop[u], s_out[v][0], st).mean() / 2
+            vol_loss = vol_loss + _cross_entropy(t_vol[u], s_out[v][2], st).mean() / 2
+            s_patch = self.student.patch_head(s_out[v][1][masked[v]])
+            count = _mean_count_per_process(masked[v].float()).clamp(min=1)
+            ibot_loss = ibot_loss + _cross_entropy(t_patch[v], s_patch, st).sum() / count / 2
+        loss = crop_loss + vol_loss + self.c["ibot_weight"] * ibot_loss
+        parts = {"loss_crop": crop_loss, "loss_volume": vol_loss, "loss_ibot": ibot_loss}
+        return loss, {k: v.detach() for k, v in parts.items()}
+
+    @torch.no_grad()
+    def after_step(self, step, total_steps):
+        m0 = self.c["ema_start"]
+        momentum = 1 - (1 - m0) * (math.cos(math.pi * step / total_steps) + 1) / 2
+        for t, s in zip(self.teacher.parameters(), self.student.parameters()):
+            t.mul_(momentum).add_(s.detach(), alpha=1 - momentum)
+
+    def export_encoder(self):
+        return self.teacher.encoder

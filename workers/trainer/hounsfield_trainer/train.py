@@ -1,0 +1,236 @@
+"""The training loop and the run-directory contract (see README.md)."""
+import contextlib
+import json
+import math
+import os
+import sys
+import time
+import warnings
+
+import torch
+
+from .checkpoint import list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
+from .config import ConfigError, preprocessing_contract
+from .data import CropDataset, make_loader, prepare_volumes
+from .distributed import barrier, broadcast_object, init_distributed, mean_across, shutdown
+from .estimate import check_fits, peak_bf16_flops, training_flops_per_sample, training_memory
+from .manifest import load_manifest
+from .metrics_log import MetricsLog, NullLog
+from .objectives import build_objective, sample_coords, unwrap
+from .optim import build_optimizer
+
+# Settings that may change between a run and its resumption without changing the training curve.
+RUNTIME_KEYS = {("data", "num_workers"), ("data", "cache_dir"), ("data", "prefetch_factor"),
+                ("memory_capacity_bytes",), ("compile",), ("device",), ("log_every",), ("keep_checkpoints",)}
+
+
+def _write_json(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def _strip_runtime(cfg):
+    out = json.loads(json.dumps(cfg))
+    for key in RUNTIME_KEYS:
+        node = out
+        for part in key[:-1]:
+            node = node[part]
+        node.pop(key[-1], None)
+    return out
+
+
+def _persist_config(run_dir, cfg, resume):
+    path = os.path.join(run_dir, "config.json")
+    if resume and os.path.exists(path):
+        with open(path) as f:
+            old = json.load(f)
+        if _strip_runtime(old) != _strip_runtime(cfg):
+            raise ConfigError("resume refused: config differs from the run's config.json in training settings")
+    _write_json(path, cfg)
+    _write_json(os.path.join(run_dir, "preprocessing.json"), preprocessing_contract(cfg))
+
+
+def _prepare_data(ctx, cfg, manifest_path, log):
+    def report(entry, reason):
+        log.event("volume_skipped", path=entry.get("path") or entry.get("url"), id=entry.get("id"), reason=reason)
+        print(f"hounsfield: skipped volume {entry.get('id')}: {reason}", file=sys.stderr)
+
+    # Local rank 0 of every node prepares (a no-op on a shared, warm cache); rank 0's list is the run's list.
+    result = None
+    if ctx.local_rank == 0:
+        try:
+            on_skip = report if ctx.is_main else (lambda entry, reason: None)
+            result = prepare_volumes(load_manifest(manifest_path), cfg, on_skip=on_skip)
+        except Exception as e:
+            result = f"data preparation failed: {type(e).__name__}: {e}"
+    result = broadcast_object(ctx, result if ctx.is_main else None)
+    if isinstance(result, str):
+        raise RuntimeError(result)
+    if not result:
+        raise RuntimeError("no usable volumes in the manifest (every entry was skipped; see volume_skipped events)")
+    barrier(ctx)
+    missing = [v["id"] for v in result if not os.path.exists(v["path"])]
+    if missing:
+        raise RuntimeError(f"preprocessed cache not visible on this node for {missing[:3]}: use a shared cache_dir")
+    return result
+
+
+class Window:
+    """Accumulates per-step values between two log lines."""
+
+    def __init__(self):
+        self.t0, self.data_wait, self.steps = time.perf_counter(), 0.0, 0
+        self.loss, self.grad_norm, self.parts = 0.0, 0.0, {}
+
+    def add(self, loss, grad_norm, parts):
+        self.steps += 1
+        self.loss = self.loss + loss.detach().float()
+        self.grad_norm += grad_norm
+        for k, v in parts.items():
+            self.parts[k] = self.parts.get(k, 0.0) + v.float()
+
+
+def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None):
+    """Run (or resume) training. Returns "succeeded" or "stopped"; raises after writing final.json on failure."""
+    os.makedirs(run_dir, exist_ok=True)
+    ctx = init_distributed(cfg["device"])
+    log = MetricsLog(os.path.join(run_dir, "metrics.jsonl")) if ctx.is_main else NullLog()
+    final = os.path.join(run_dir, "final.json")
+    if ctx.is_main and os.path.exists(final):
+        os.unlink(final)
+    try:
+        status, step = _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log)
+        if ctx.is_main and status == "succeeded":
+            _write_json(final, {"status": "succeeded", "step": step, "ts": time.time()})
+        return status
+    except Exception as e:
+        if ctx.is_main:
+            reason = f"{type(e).__name__}: {e}"
+            log.event("run_failed", reason=reason)
+            _write_json(final, {"status": "failed", "reason": reason, "ts": time.time()})
+        raise
+    finally:
+        log.close()
+        shutdown(ctx)
+
+
+def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
+    cuda = ctx.device.type == "cuda"
+    if cfg["device"] == "cuda" and not cuda:
+        raise RuntimeError("device 'cuda' requested but CUDA is not available")
+    # bf16 autocast on CUDA only: CPU autocast in torch 1.13 feeds bf16 into fp32 LayerNorm weights and fails.
+    bf16 = cuda and cfg["precision"] in ("auto", "bf16")
+    batch, world, total = cfg["global_batch_size"], ctx.world, cfg["total_steps"]
+    if batch % world:
+        raise ConfigError(f"global_batch_size {batch} is not divisible by the {world} processes")
+    if ctx.is_main:
+        _persist_config(run_dir, cfg, resume)
+
+    estimate = training_memory(cfg, batch // world, bf16, cuda)
+    capacity = cfg["memory_capacity_bytes"] or (torch.cuda.get_device_properties(ctx.device).total_memory
+                                                 if cuda else None)
+    log.event("memory_estimate", bytes=estimate["total"], capacity_bytes=capacity, params=estimate["params"])
+    if capacity:
+        check_fits(estimate, capacity)
+
+    volumes = _prepare_data(ctx, cfg, manifest_path, log)
+
+    torch.manual_seed(cfg["seed"])
+    objective = build_objective(cfg).to(ctx.device)
+    optimizer, scheduler = build_optimizer(objective, cfg, cuda)
+    start, nonfinite = 0, 0
+    checkpoints = list_checkpoints(run_dir) if resume else []
+    if checkpoints:
+        saved = load_checkpoint(checkpoints[-1][1], objective, optimizer, scheduler, ctx.device)
+        start, nonfinite = saved["step"], saved.get("nonfinite_steps", 0)
+        log.event("resumed", step=start, checkpoint=os.path.relpath(checkpoints[-1][1], run_dir))
+    log.event("run_started", step=start, world_size=world, device=ctx.device.type, params=estimate["params"],
+              volumes=len(volumes))
+
+    model = objective
+    if ctx.enabled:
+        model = torch.nn.parallel.DistributedDataParallel(
+            objective, device_ids=[ctx.device.index] if cuda else None, broadcast_buffers=False)
+    if cfg["compile"] and cuda and hasattr(torch, "compile"):
+        model = torch.compile(model)
+
+    loader = make_loader(CropDataset(volumes, cfg), cfg, start, ctx.rank, world, cuda)
+    coords = sample_coords(cfg).to(ctx.device)
+    params = [p for p in objective.parameters() if p.requires_grad]
+    clip = cfg["optim"]["grad_clip"] if cfg["optim"]["grad_clip"] > 0 else math.inf
+    autocast = (lambda: torch.autocast(device_type=ctx.device.type, dtype=torch.bfloat16)) if bf16 else \
+        contextlib.nullcontext
+    voxels = math.prod(cfg["model"]["crop_size"]) * math.prod(cfg["data"]["crop_grid"])
+    flops = training_flops_per_sample(cfg) * (batch // world)
+    peak = peak_bf16_flops(torch.cuda.get_device_name(ctx.device)) if cuda else None
+    state = {"consecutive_nonfinite": 0, "nonfinite_steps": nonfinite}
+
+    window, it, step = Window(), iter(loader), start
+    for step in range(start + 1, total + 1):
+        t = time.perf_counter()
+        sample = next(it)
+        window.data_wait += time.perf_counter() - t
+        sample = {k: v.to(ctx.device, non_blocking=True) for k, v in sample.items()}
+        with autocast():
+            loss, parts = model(sample, coords)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(params, clip))
+        if math.isfinite(grad_norm) and math.isfinite(float(loss)):
+            optimizer.step()
+            state["consecutive_nonfinite"] = 0
+        else:
+            state["consecutive_nonfinite"] += 1
+            state["nonfinite_steps"] += 1
+            if state["consecutive_nonfinite"] > cfg["max_nonfinite_steps"]:
+                raise RuntimeError(f"loss or gradients non-finite for {state['consecutive_nonfinite']} "
+                                   f"consecutive steps (last at step {step})")
+        lr = optimizer.param_groups[0]["lr"]
+        with warnings.catch_warnings():
+            # A skipped (non-finite) first step makes torch warn about the call order; the schedule stays on step.
+            warnings.simplefilter("ignore", UserWarning)
+            scheduler.step()
+        objective.after_step(step, total)
+        window.add(loss, grad_norm, parts)
+
+        last = step == total or step == stop_at_step
+        if step % cfg["log_every"] == 0 or last:
+            _log_window(ctx, log, step, window, lr, batch, voxels, flops, peak, state)
+            window = Window()
+        if step % cfg["checkpoint_every"] == 0 or last:
+            t = time.perf_counter()
+            if ctx.is_main:
+                trainer_state = {"data_sampler": {"seed": cfg["seed"], "next_index": step * batch},
+                                 "nonfinite_steps": state["nonfinite_steps"], "world_size": world}
+                path = save_checkpoint(run_dir, step, unwrap(model), optimizer, scheduler, trainer_state, cfg,
+                                       preprocessing_contract(cfg))
+                prune_checkpoints(run_dir, cfg["keep_checkpoints"])
+                log.event("checkpoint", step=step, path=os.path.relpath(path, run_dir))
+            window.t0 += time.perf_counter() - t
+        if step == stop_at_step:
+            barrier(ctx)
+            return "stopped", step
+    barrier(ctx)
+    return "succeeded", step
+
+
+def _log_window(ctx, log, step, w, lr, batch, voxels, flops, peak, state):
+    names = sorted(w.parts)
+    local = [float(w.loss) / w.steps, w.grad_norm / w.steps, w.data_wait] + [float(w.parts[k]) / w.steps for k in names]
+    reduced = mean_across(ctx, local)
+    elapsed = max(time.perf_counter() - w.t0, 1e-9)
+    values = {"loss": reduced[0], "lr": lr, "grad_norm": reduced[1],
+              "volumes_per_s": w.steps * batch / elapsed, "voxels_per_s": w.steps * batch * voxels / elapsed,
+              "data_wait_fraction": min(1.0, reduced[2] / elapsed)}
+    values.update({k: v for k, v in zip(names, reduced[3:])})
+    if state["nonfinite_steps"]:
+        values["nonfinite_steps"] = state["nonfinite_steps"]
+    if ctx.device.type == "cuda":
+        values["gpu_mem_bytes"] = torch.cuda.max_memory_allocated(ctx.device)
+        torch.cuda.reset_peak_memory_stats(ctx.device)
+        if peak:
+            values["mfu"] = flops * w.steps / elapsed / peak
+    log.log(step, values)

@@ -1,0 +1,126 @@
+import json
+import os
+import shutil
+
+import nibabel as nib
+import numpy as np
+import pytest
+import torch
+
+from conftest import EXAMPLE_CT_SM, ct_entry, write_manifest
+from hounsfield_trainer.data import CropDataset, make_loader, prepare_volumes
+from hounsfield_trainer.manifest import ManifestError, load_manifest
+from hounsfield_trainer.metrics_log import read_metrics
+from hounsfield_trainer.train import train
+
+
+def _nifti(path, data, spacing=3.0):
+    nib.save(nib.Nifti1Image(data, np.diag([spacing, spacing, spacing, 1.0])), str(path))
+    return str(path)
+
+
+def _broken_volumes(tmp_path):
+    raw = open(EXAMPLE_CT_SM, "rb").read()
+    truncated = tmp_path / "truncated.nii.gz"
+    truncated.write_bytes(raw[: len(raw) // 3])
+    flat = _nifti(tmp_path / "flat.nii.gz", np.zeros((64, 64, 1), np.int16) - 1000)
+    mr = _nifti(tmp_path / "mr.nii.gz", np.random.default_rng(0).uniform(0, 1, (40, 40, 40)).astype(np.float32))
+    return [
+        ct_entry(str(truncated), id="truncated"),
+        ct_entry(EXAMPLE_CT_SM, id="wrong-dims", geometry={"shape": [122, 101, 31]}),
+        ct_entry(flat, id="2d"),
+        ct_entry(mr, id="not-ct"),
+    ]
+
+
+def test_broken_volumes_are_skipped_and_reported(tmp_path, tiny_config):
+    manifest = write_manifest(tmp_path / "m.json", [ct_entry(EXAMPLE_CT_SM, id="good")] + _broken_volumes(tmp_path))
+    run = str(tmp_path / "run")
+    assert train(tiny_config(total_steps=2), manifest, run) == "succeeded"
+    steps, events = read_metrics(os.path.join(run, "metrics.jsonl"))
+    skipped = {e["id"]: e["reason"] for e in events if e["event"] == "volume_skipped"}
+    assert set(skipped) == {"truncated", "wrong-dims", "2d", "not-ct"}
+    assert "truncated" in skipped["truncated"] or "unreadable" in skipped["truncated"]
+    assert "wrong dims" in skipped["wrong-dims"]
+    assert "3D" in skipped["2d"]
+    assert "not CT-like" in skipped["not-ct"]
+    assert all(e["path"] for e in events if e["event"] == "volume_skipped")
+    assert [e["volumes"] for e in events if e["event"] == "run_started"] == [1]
+    assert [s["step"] for s in steps] == [1, 2]
+    assert json.load(open(os.path.join(run, "final.json")))["status"] == "succeeded"
+
+
+def test_sha256_mismatch_is_refused(tmp_path, tiny_config):
+    wrong = dict(ct_entry(EXAMPLE_CT_SM, id="tampered"), sha256="0" * 64)
+    manifest = write_manifest(tmp_path / "m.json", [wrong])
+    run = str(tmp_path / "run")
+    with pytest.raises(RuntimeError, match="no usable volumes"):
+        train(tiny_config(total_steps=2), manifest, run)
+    _, events = read_metrics(os.path.join(run, "metrics.jsonl"))
+    reasons = [e["reason"] for e in events if e["event"] == "volume_skipped"]
+    assert len(reasons) == 1 and reasons[0].startswith("sha256 mismatch")
+    final = json.load(open(os.path.join(run, "final.json")))
+    assert final["status"] == "failed" and "no usable volumes" in final["reason"]
+    assert not os.path.exists(os.path.join(run, "checkpoints"))
+
+
+def test_url_entry_is_downloaded_and_verified(tmp_path, tiny_config):
+    cfg = tiny_config(data={"cache_dir": str(tmp_path / "cache")})
+    entry = {"id": "remote", "url": "file://" + EXAMPLE_CT_SM, "sha256": ct_entry(EXAMPLE_CT_SM)["sha256"]}
+    ready = prepare_volumes([entry], cfg)
+    assert ready[0]["shape"] == [122, 101, 30]
+    assert os.listdir(tmp_path / "downloads") == [entry["sha256"] + ".nii.gz"]
+
+
+def test_malformed_manifest_entries_are_rejected(tmp_path):
+    with pytest.raises(ManifestError, match="sha256"):
+        load_manifest(write_manifest(tmp_path / "a.json", [{"path": EXAMPLE_CT_SM, "sha256": "abc"}]))
+    with pytest.raises(ManifestError, match="path or url"):
+        load_manifest(write_manifest(tmp_path / "b.json", [{"sha256": "0" * 64}]))
+
+
+def test_cache_hit_reads_no_source_file(tmp_path, tiny_config):
+    src = str(tmp_path / "ct.nii.gz")
+    shutil.copyfile(EXAMPLE_CT_SM, src)
+    cfg = tiny_config(data={"cache_dir": str(tmp_path / "cache")})
+    entries = [ct_entry(src)]
+    first = prepare_volumes(entries, cfg)
+    os.unlink(src)
+    skipped = []
+    second = prepare_volumes(entries, cfg, on_skip=lambda e, r: skipped.append(r))
+    assert second == first and not skipped
+    assert first[0]["shape"] == [122, 101, 30]
+    other = tiny_config(data={"cache_dir": str(tmp_path / "cache"), "spacing": [4.0, 4.0, 4.0]})
+    assert prepare_volumes(entries, other, on_skip=lambda e, r: skipped.append(r)) == []
+    assert skipped and "not found" in skipped[0]
+
+
+def test_int16_npy_volume_with_manifest_geometry(tmp_path, tiny_config):
+    hu = np.asarray(nib.load(EXAMPLE_CT_SM).dataobj)
+    lps = np.ascontiguousarray(hu[::-1, ::-1, :]).astype(np.int16)
+    npy = str(tmp_path / "ct.npy")
+    np.save(npy, lps)
+    cfg = tiny_config(data={"cache_dir": str(tmp_path / "cache")})
+    from_npy = prepare_volumes([ct_entry(npy, geometry={"spacing": [3, 3, 3], "orientation": "LPS"})], cfg)
+    from_nii = prepare_volumes([ct_entry(EXAMPLE_CT_SM)], cfg)
+    np.testing.assert_array_equal(np.load(from_npy[0]["path"]), np.load(from_nii[0]["path"]))
+    skipped = []
+    prepare_volumes([ct_entry(npy, geometry={"orientation": "LPS"})], tiny_config(
+        data={"cache_dir": str(tmp_path / "cache2")}), on_skip=lambda e, r: skipped.append(r))
+    assert "geometry.spacing" in skipped[0]
+
+
+def test_samples_are_a_function_of_the_index_only(tmp_path, tiny_config):
+    cfg = tiny_config(data={"cache_dir": str(tmp_path / "cache")})
+    volumes = prepare_volumes([ct_entry(EXAMPLE_CT_SM)], cfg)
+    a, b = CropDataset(volumes, cfg), CropDataset(volumes, cfg)
+    torch.testing.assert_close(a[7]["crops"], b[7]["crops"])
+    torch.testing.assert_close(a[7]["noise"], b[7]["noise"])
+    assert not torch.equal(a[7]["noise"], a[8]["noise"])
+    assert a[7]["crops"].shape == (2, 1, 64, 64, 32)
+    serial = list(make_loader(a, cfg, 3, 0, 1, cuda=False))
+    workers = list(make_loader(a, {**cfg, "data": {**cfg["data"], "num_workers": 1}}, 3, 0, 1, cuda=False))
+    assert len(serial) == cfg["total_steps"] - 3
+    for x, y in zip(serial, workers):
+        torch.testing.assert_close(x["crops"], y["crops"])
+    torch.testing.assert_close(serial[0]["noise"][1], a[3 * 2 + 1]["noise"])

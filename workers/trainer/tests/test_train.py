@@ -1,0 +1,123 @@
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import TRAINER, write_manifest
+from hounsfield_trainer import mae
+from hounsfield_trainer.checkpoint import list_checkpoints
+from hounsfield_trainer.estimate import MemoryEstimateError
+from hounsfield_trainer.metrics_log import read_metrics
+from hounsfield_trainer.safetensors_io import load_file
+from hounsfield_trainer.train import train
+
+
+def _steps(run):
+    steps, _ = read_metrics(os.path.join(run, "metrics.jsonl"))
+    return steps
+
+
+def test_tiny_mae_loss_falls_on_real_ct(tmp_path, tiny_config, ct_manifest):
+    run = str(tmp_path / "run")
+    train(tiny_config(total_steps=50), ct_manifest, run)
+    losses = [s["loss"] for s in _steps(run)]
+    assert len(losses) == 50 and all(math.isfinite(v) for v in losses)
+    first, last = sum(losses[:10]) / 10, sum(losses[-10:]) / 10
+    assert last < 0.5 * first, (first, last)
+    for name in ("config.json", "preprocessing.json"):
+        assert os.path.exists(os.path.join(run, name))
+    ckpt = os.path.join(run, "checkpoints", "step-50")
+    assert sorted(os.listdir(ckpt)) == ["config.json", "finetune_starter.py", "model.safetensors", "optimizer.pt",
+                                        "preprocessing.json", "trainer_state.pt"]
+    tensors, meta = load_file(os.path.join(ckpt, "model.safetensors"))
+    assert meta == {"encoder_prefix": "encoder."} and "encoder.local.patch_embed.weight" in tensors
+    pre = json.load(open(os.path.join(run, "preprocessing.json")))
+    assert pre["orientation"] == "RAS" and pre["spacing_mm"] == [3.0, 3.0, 3.0]
+    assert pre["hu_window"] == [-1000.0, 1000.0] and pre["patch_size_voxels"] == [16, 16, 8]
+    assert json.load(open(os.path.join(run, "final.json")))["status"] == "succeeded"
+    rec = _steps(run)[-1]
+    assert {"step", "ts", "loss", "lr", "grad_norm", "volumes_per_s", "voxels_per_s", "data_wait_fraction"} <= set(rec)
+
+
+def test_resume_reproduces_the_uninterrupted_curve(tmp_path, tiny_config, ct_manifest):
+    cfg = tiny_config(total_steps=12, checkpoint_every=4)
+    full, part = str(tmp_path / "full"), str(tmp_path / "part")
+    train(cfg, ct_manifest, full)
+    assert train(cfg, ct_manifest, part, stop_at_step=6) == "stopped"
+    assert not os.path.exists(os.path.join(part, "final.json"))
+    assert [s for s, _ in list_checkpoints(part)] == [4, 6]
+    shutil.rmtree(os.path.join(part, "checkpoints", "step-6"))  # as if killed after the step-4 checkpoint
+    assert train(cfg, ct_manifest, part, resume=True) == "succeeded"
+    a = {s["step"]: s for s in _steps(full)}
+    resumed = _steps(part)[6:]
+    assert [s["step"] for s in resumed] == list(range(5, 13))
+    for s in resumed:
+        for key in ("loss", "grad_norm", "lr"):
+            assert s[key] == a[s["step"]][key], (s["step"], key)  # bit-identical on CPU
+    _, events = read_metrics(os.path.join(part, "metrics.jsonl"))
+    assert [e["step"] for e in events if e["event"] == "resumed"] == [4]
+
+
+def test_resume_refuses_a_changed_config(tmp_path, tiny_config, ct_manifest):
+    run = str(tmp_path / "run")
+    train(tiny_config(total_steps=2), ct_manifest, run)
+    with pytest.raises(ValueError, match="resume refused"):
+        train(tiny_config(total_steps=2, optim={"lr": 5e-4}), ct_manifest, run, resume=True)
+
+
+def test_memory_estimate_fails_before_training(tmp_path, tiny_config):
+    missing = write_manifest(tmp_path / "m.json", [{"path": "/nonexistent.nii.gz", "sha256": "0" * 64}])
+    run = str(tmp_path / "run")
+    with pytest.raises(MemoryEstimateError, match="estimated peak memory"):
+        train(tiny_config(memory_capacity_bytes=8 * 1024 ** 2), missing, run)
+    final = json.load(open(os.path.join(run, "final.json")))
+    assert final["status"] == "failed" and "GiB" in final["reason"]
+    steps, events = read_metrics(os.path.join(run, "metrics.jsonl"))
+    assert steps == [] and [e["event"] for e in events] == ["memory_estimate", "run_failed"]
+
+
+def test_nonfinite_loss_is_logged_as_string_and_step_skipped(tmp_path, tiny_config, ct_manifest, monkeypatch):
+    calls = {"n": 0}
+    forward = mae.MAE.forward
+
+    def flaky(self, batch, coords):
+        loss, extra = forward(self, batch, coords)
+        calls["n"] += 1
+        return (loss * float("nan") if calls["n"] == 3 else loss), extra
+
+    monkeypatch.setattr(mae.MAE, "forward", flaky)
+    run = str(tmp_path / "run")
+    train(tiny_config(total_steps=4), ct_manifest, run)
+    lines = open(os.path.join(run, "metrics.jsonl")).read().splitlines()
+    third = json.loads([ln for ln in lines if '"step":3,' in ln and "event" not in ln][0],
+                       parse_constant=lambda c: pytest.fail(f"bare {c} in metrics.jsonl"))
+    assert third["loss"] == "NaN" and third["nonfinite_steps"] == 1
+    assert json.load(open(os.path.join(run, "final.json")))["status"] == "succeeded"
+
+    calls["n"] = 0
+    monkeypatch.setattr(mae.MAE, "forward", lambda self, b, c: (forward(self, b, c)[0] * float("inf"), {}))
+    with pytest.raises(RuntimeError, match="non-finite"):
+        train(tiny_config(total_steps=6, max_nonfinite_steps=2), ct_manifest, str(tmp_path / "run2"))
+
+
+def test_cli_help_and_train(tmp_path, ct_manifest, cache_dir):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-m", "hounsfield_trainer", "train", "--help"], cwd=TRAINER, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "--resume" in out and "--run-dir" in out
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"preset": "tiny", "total_steps": 2, "global_batch_size": 2, "log_every": 1,
+                               "data": {"spacing": [3, 3, 3], "cache_dir": cache_dir}}))
+    run = str(tmp_path / "run")
+    proc = subprocess.run([sys.executable, "-m", "hounsfield_trainer", "train", "--config", str(cfg), "--manifest",
+                           ct_manifest, "--run-dir", run], cwd=TRAINER, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert [s["step"] for s in _steps(run)] == [1, 2]
+    bad = subprocess.run([sys.executable, "-m", "hounsfield_trainer", "train", "--config", str(cfg), "--manifest",
+                          str(tmp_path / "missing.json"), "--run-dir", str(tmp_path / "r2")], cwd=TRAINER, env=env,
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "cannot read manifest" in bad.stderr
