@@ -14,6 +14,7 @@ export async function startOidcIssuer(port: number, redirectUri: string) {
       claims: async () => ({ sub, email: `${sub}@sso.example.org`, email_verified: true, name: `SSO ${sub}` }),
     }),
     cookies: { keys: ["test-cookie-key"] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
   });
   // oidc-provider refuses plain http for some checks unless told it's behind no proxy in development.
   provider.proxy = false;

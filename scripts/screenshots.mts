@@ -1,0 +1,21 @@
+// Regenerates the README screenshots from a running instance:
+//   BASE_URL=http://localhost:3000 EMAIL=… PASSWORD=… npx tsx scripts/screenshots.mts
+import { chromium } from "playwright-core";
+
+const base = process.env.BASE_URL ?? "http://localhost:3000";
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+await page.goto(`${base}/login`);
+await page.screenshot({ path: "docs/screenshots/login.png" });
+await page.getByLabel("Email").fill(process.env.EMAIL ?? "");
+await page.getByLabel("Password").fill(process.env.PASSWORD ?? "");
+await page.getByRole("button", { name: "Sign in", exact: true }).click();
+await page.getByRole("heading", { name: "Overview" }).waitFor();
+await page.goto(`${base}/datasets`);
+await page.screenshot({ path: "docs/screenshots/datasets.png" });
+await page.goto(`${base}/admin/audit`);
+await page.screenshot({ path: "docs/screenshots/audit-log.png" });
+await browser.close();
