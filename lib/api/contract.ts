@@ -19,6 +19,8 @@ export type Contract = {
   body?: z.ZodType;
   response?: z.ZodType;
   status?: number;
+  /** A body the handler reads itself (e.g. NDJSON or gzip): documented here, parsed in the handler. */
+  rawBody?: { contentTypes: string[]; schema: z.ZodType };
   /** Largest accepted body in bytes (default 64 KiB). */
   bodyLimit?: number;
   /** Responses that aren't JSON (e.g. the OpenAPI document itself is JSON but has no schema). */

@@ -5,7 +5,19 @@ import { ZIdParams } from "../schemas/common";
 import { ZDataset, ZDatasetList, ZDatasetListQuery } from "../schemas/dataset";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
+import { ZCompareQuery, ZCompareResult, ZIngestResult, ZLogIngest, ZLogPage, ZLogQuery, ZMetricQuery, ZSeries } from "../schemas/metrics";
+import { ZCreateRun, ZRun, ZRunList, ZRunListQuery, ZRunParams, ZRunSummary, ZTransition } from "../schemas/run";
 import { defineContract } from "./contract";
+
+const ZIngestBody = z.object({
+  points: z.array(z.object({
+    key: z.string().describe("metric name, at most 256 characters, no control characters (e.g. loss, sys/gpu0/util)"),
+    step: z.union([z.number().int(), z.string()]).describe("int64; send values beyond 2^53 as strings"),
+    value: z.union([z.number(), z.enum(["NaN", "Infinity", "-Infinity"])]),
+    ts: z.union([z.number(), z.string()]).optional().describe("unix seconds or ISO 8601; default now"),
+  })).max(10_000),
+  epoch: z.number().int().optional().describe("the agent's lease epoch (409 when stale)"),
+});
 
 export const contracts = {
   health: defineContract({
@@ -61,6 +73,65 @@ export const contracts = {
   listAuditEvents: defineContract({
     method: "GET", path: "/audit-events", tag: "admin", auth: "user", permission: "audit:read",
     summary: "The audit log, newest first", query: ZAuditQuery, response: ZAuditPage,
+  }),
+  presets: defineContract({
+    method: "GET", path: "/presets", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Model presets and the JSON schema of each one's hyperparameters",
+    response: z.object({ presets: z.array(z.object({ name: z.string(), label: z.string(), crop: z.array(z.number()), patch: z.array(z.number()), params: z.string(), hyperparameters: z.unknown() })) }),
+  }),
+  listRuns: defineContract({
+    method: "GET", path: "/runs", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Runs, filtered and sorted on the server, keyset-paged", query: ZRunListQuery, response: ZRunList,
+  }),
+  createRun: defineContract({
+    method: "POST", path: "/runs", tag: "runs", auth: "user", permission: "run:write",
+    summary: "Queue a training run", body: ZCreateRun, response: ZRun, status: 201, bodyLimit: 64 * 1024,
+  }),
+  getRun: defineContract({
+    method: "GET", path: "/runs/{id}", tag: "runs", auth: "user", permission: "run:read",
+    summary: "A run with its status timeline and metric keys", params: ZRunParams, response: ZRun,
+  }),
+  deleteRun: defineContract({
+    method: "DELETE", path: "/runs/{id}", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Delete a finished run and all its data (owner or admin, runs:write)", params: ZRunParams,
+    response: z.object({ id: z.string(), deleted: z.literal(true) }),
+  }),
+  cancelRun: defineContract({
+    method: "POST", path: "/runs/{id}/cancel", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Cancel a run (owner or admin, runs:write)", params: ZRunParams, response: ZRunSummary,
+  }),
+  archiveRun: defineContract({
+    method: "POST", path: "/runs/{id}/archive", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Archive a run: hidden from the list unless archived=true", params: ZRunParams, response: ZRunSummary,
+  }),
+  transitionRun: defineContract({
+    method: "POST", path: "/runs/{id}/transitions", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Change a run's status (agents pass their lease epoch); illegal transitions answer 409",
+    params: ZRunParams, body: ZTransition, response: ZRunSummary, bodyLimit: 8 * 1024,
+  }),
+  ingestMetrics: defineContract({
+    method: "POST", path: "/runs/{id}/metrics", tag: "metrics", auth: "user", permission: "run:read",
+    summary: "Log up to 10,000 points (JSON or NDJSON, gzip accepted); idempotent on (key, step), all or nothing",
+    params: ZRunParams, rawBody: { contentTypes: ["application/json", "application/x-ndjson"], schema: ZIngestBody },
+    response: ZIngestResult, bodyLimit: 8 * 1024 * 1024,
+  }),
+  readMetric: defineContract({
+    method: "GET", path: "/runs/{id}/metrics", tag: "metrics", auth: "user", permission: "run:read",
+    summary: "One series downsampled to at most 4 points per pixel column (M4: no extreme is lost)",
+    params: ZRunParams, query: ZMetricQuery, response: ZSeries,
+  }),
+  compareMetrics: defineContract({
+    method: "POST", path: "/metrics/query", tag: "metrics", auth: "user", permission: "run:read",
+    summary: "Many runs' series in one request (the compare view)", body: ZCompareQuery, response: ZCompareResult, bodyLimit: 64 * 1024,
+  }),
+  appendLogs: defineContract({
+    method: "POST", path: "/runs/{id}/logs", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Append log chunks; idempotent on seq", params: ZRunParams, body: ZLogIngest,
+    response: z.object({ accepted: z.number(), inserted: z.number() }), bodyLimit: 4 * 1024 * 1024,
+  }),
+  readLogs: defineContract({
+    method: "GET", path: "/runs/{id}/logs", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Log lines after a sequence number, optionally filtered by text", params: ZRunParams, query: ZLogQuery, response: ZLogPage,
   }),
 } as const;
 

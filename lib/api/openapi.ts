@@ -37,11 +37,15 @@ export function buildOpenApi(version: string) {
         },
         "400": problem,
         ...(c.auth === "user" ? { "401": problem, "403": problem } : {}),
-        ...(c.body ? { "413": problem } : {}),
+        ...(c.body || c.rawBody ? { "413": problem } : {}),
       },
       ...(c.permission ? { "x-permission": c.permission } : {}),
     };
     if (c.body) op.requestBody = { required: true, content: { "application/json": { schema: schemaOf(c.body, "input") } } };
+    if (c.rawBody) {
+      const schema = schemaOf(c.rawBody.schema, "input");
+      op.requestBody = { required: true, content: Object.fromEntries(c.rawBody.contentTypes.map((t) => [t, { schema }])) };
+    }
     (paths[c.path] ??= {})[c.method.toLowerCase()] = op;
   }
   return {

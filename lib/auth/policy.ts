@@ -46,7 +46,7 @@ export type Actor = UserActor | { kind: "anonymous" } | { kind: "system"; label:
 /** Resources owned by one user (tokens, runs, access requests) name their owner. */
 export type Resource = { ownerId?: string | null };
 
-const OWNER_BOUND: Partial<Record<Action, true>> = { "token:manage": true };
+const OWNER_BOUND: Partial<Record<Action, true>> = { "token:manage": true, "run:write": true };
 
 export function can(actor: Actor, action: Action, resource?: Resource): boolean {
   if (actor.kind === "system") return true;

@@ -1,27 +1,54 @@
-// One Prisma client per process, on the pg driver adapter.
+// One connection pool per process, shared by Prisma (through the pg driver adapter) and by the raw SQL that
+// Prisma is the wrong tool for (bulk metric ingest, downsampling, SKIP LOCKED).
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client";
 import { env } from "../env";
 
-const globalForDb = globalThis as unknown as { hounsfieldDb?: PrismaClient };
+type Handles = { prisma: PrismaClient; pool: pg.Pool };
+const globalForDb = globalThis as unknown as { hounsfieldDb?: Handles };
 
-function create() {
+function handles(): Handles {
+  if (globalForDb.hounsfieldDb) return globalForDb.hounsfieldDb;
   const url = env().DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set: start Hounsfield with `npm start`, which provides a database");
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  globalForDb.hounsfieldDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
+  return globalForDb.hounsfieldDb;
 }
 
 export const db: PrismaClient = new Proxy({} as PrismaClient, {
   get(_t, prop) {
-    globalForDb.hounsfieldDb ??= create();
-    const value = Reflect.get(globalForDb.hounsfieldDb, prop);
-    return typeof value === "function" ? value.bind(globalForDb.hounsfieldDb) : value;
+    const prisma = handles().prisma;
+    const value = Reflect.get(prisma, prop);
+    return typeof value === "function" ? value.bind(prisma) : value;
   },
 });
 
+export const pool = () => handles().pool;
+
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
+/** Runs `fn` in one raw-SQL transaction on a pooled connection. */
+export async function sqlTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN");
+    const out = await fn(client);
+    await client.query("COMMIT");
+    return out;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 export async function disconnectDb() {
-  await globalForDb.hounsfieldDb?.$disconnect();
+  const h = globalForDb.hounsfieldDb;
   globalForDb.hounsfieldDb = undefined;
+  if (!h) return;
+  await h.prisma.$disconnect().catch(() => undefined);
+  await h.pool.end().catch(() => undefined);
 }

@@ -10,6 +10,7 @@ type Who = "anonymous" | Role;
 const ANY: Who[] = ["anonymous", "ADMIN", "RESEARCHER", "CLINICIAN"];
 const USERS: Who[] = ["ADMIN", "RESEARCHER", "CLINICIAN"];
 const ADMIN: Who[] = ["ADMIN"];
+const STAFF: Who[] = ["ADMIN", "RESEARCHER"];
 
 const EXPECTED: Record<string, Who[]> = {
   "GET /health": ANY,
@@ -25,6 +26,19 @@ const EXPECTED: Record<string, Who[]> = {
   "GET /datasets": USERS,
   "GET /datasets/{id}": USERS,
   "GET /audit-events": ADMIN,
+  "GET /presets": STAFF,
+  "GET /runs": STAFF,
+  "POST /runs": STAFF,
+  "GET /runs/{id}": STAFF,
+  "DELETE /runs/{id}": STAFF,
+  "POST /runs/{id}/cancel": STAFF,
+  "POST /runs/{id}/archive": STAFF,
+  "POST /runs/{id}/transitions": STAFF,
+  "POST /runs/{id}/metrics": STAFF,
+  "GET /runs/{id}/metrics": STAFF,
+  "POST /metrics/query": STAFF,
+  "POST /runs/{id}/logs": STAFF,
+  "GET /runs/{id}/logs": STAFF,
 };
 
 const FULL_SCOPES: Record<Role, string> = { ADMIN: "admin", RESEARCHER: "read,runs:write,worker,download", CLINICIAN: "read,download" };

@@ -1,0 +1,104 @@
+// Writes a validated batch: raw points idempotently on (series, step), and the rollups of every bucket the
+// batch touched, in the caller's transaction. New points are merged into existing bucket summaries; buckets
+// where a point changed value are recomputed (from raw points at level 1, from their children above).
+import type pg from "pg";
+import { bucketOf, LEVELS, merge, mergeAll, pointStat, type Stat } from "./bucket";
+import type { Point } from "./parse-batch";
+import { fetchRollups, rollupId, rowToStat, upsertRollups, type RollupKey } from "./rollup-rows";
+
+export type IngestCounts = { accepted: number; inserted: number; updated: number; unchanged: number };
+
+/** Metric keys of a run, created on first use. */
+async function keyIds(c: pg.PoolClient, runId: string, keys: string[]) {
+  await c.query(`INSERT INTO "MetricKey" ("runId", "key") SELECT $1, k FROM unnest($2::text[]) k ON CONFLICT DO NOTHING`, [runId, keys]);
+  const res = await c.query<{ id: number; key: string }>(`SELECT id, key FROM "MetricKey" WHERE "runId" = $1 AND key = ANY($2::text[])`, [runId, keys]);
+  return new Map(res.rows.map((r) => [r.key, r.id]));
+}
+
+type Resolved = { keyId: number; step: bigint; value: number; ts: number };
+
+function dedupe(points: Point[], ids: Map<string, number>): Resolved[] {
+  // Later points win within a batch, as they would across batches.
+  const byId = new Map<string, Resolved>();
+  for (const p of points) {
+    const keyId = ids.get(p.key)!;
+    byId.set(`${keyId}:${p.step}`, { keyId, step: p.step, value: p.value, ts: p.ts });
+  }
+  return [...byId.values()];
+}
+
+async function writeRaw(c: pg.PoolClient, rows: Resolved[]) {
+  const res = await c.query<{ keyId: number; step: string; inserted: boolean }>(
+    `INSERT INTO "MetricPoint" ("keyId", "step", "value", "ts")
+     SELECT k, s, v, to_timestamp(t / 1000.0) FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[]) AS u(k, s, v, t)
+     ON CONFLICT ("keyId", "step") DO UPDATE SET "value" = EXCLUDED."value", "ts" = EXCLUDED."ts"
+       WHERE ("MetricPoint"."value", "MetricPoint"."ts") IS DISTINCT FROM (EXCLUDED."value", EXCLUDED."ts")
+     RETURNING "keyId", "step", (xmax = 0) AS inserted`,
+    [rows.map((r) => r.keyId), rows.map((r) => r.step.toString()), rows.map((r) => r.value), rows.map((r) => r.ts)],
+  );
+  return res.rows;
+}
+
+async function recomputeLevel1(c: pg.PoolClient, dirty: RollupKey[]) {
+  const res = await c.query(
+    `SELECT p."keyId", p.step, p.value, p.ts FROM unnest($1::int[], $2::int8[]) AS t(k, b)
+     JOIN "MetricPoint" p ON p."keyId" = t.k AND p.step BETWEEN t.b * 8 AND t.b * 8 + 7 ORDER BY p."keyId", p.step`,
+    [dirty.map((d) => d.keyId), dirty.map((d) => d.bucket.toString())],
+  );
+  const stats = new Map<string, Stat>();
+  for (const r of res.rows) {
+    const k = rollupId({ keyId: r.keyId, level: 1, bucket: bucketOf(BigInt(r.step), 1) });
+    const s = pointStat(BigInt(r.step), Number(r.value), (r.ts as Date).getTime());
+    stats.set(k, stats.has(k) ? merge(stats.get(k)!, s) : s);
+  }
+  return dirty.map((d) => ({ ...d, stat: stats.get(rollupId(d))! })).filter((d) => d.stat);
+}
+
+async function recomputeFromChildren(c: pg.PoolClient, level: number, dirty: RollupKey[]) {
+  const res = await c.query(
+    `SELECT r.* FROM unnest($1::int[], $2::int8[]) AS t(k, b)
+     JOIN "MetricRollup" r ON r."keyId" = t.k AND r.level = $3 AND r.bucket BETWEEN t.b * 8 AND t.b * 8 + 7`,
+    [dirty.map((d) => d.keyId), dirty.map((d) => d.bucket.toString()), level - 1],
+  );
+  const children = new Map<string, Stat[]>();
+  for (const r of res.rows) {
+    const k = rollupId({ keyId: r.keyId, level, bucket: BigInt(r.bucket) >> 3n });
+    (children.get(k) ?? children.set(k, []).get(k)!).push(rowToStat(r));
+  }
+  return dirty.map((d) => ({ ...d, stat: mergeAll(children.get(rollupId(d)) ?? [])! })).filter((d) => d.stat);
+}
+
+export async function ingestPoints(c: pg.PoolClient, runId: string, points: Point[]): Promise<IngestCounts> {
+  if (!points.length) return { accepted: 0, inserted: 0, updated: 0, unchanged: 0 };
+  const ids = await keyIds(c, runId, [...new Set(points.map((p) => p.key))]);
+  // One writer per series at a time: the rollup merge reads, then writes.
+  for (const id of [...ids.values()].sort((a, b) => a - b)) await c.query("SELECT pg_advisory_xact_lock(8123, $1)", [id]);
+  const rows = dedupe(points, ids);
+  const changed = await writeRaw(c, rows);
+  const byId = new Map(rows.map((r) => [`${r.keyId}:${r.step}`, r]));
+
+  // Buckets with a replaced value need a recount; buckets with only new points take a merge.
+  const dirty = new Set<string>();
+  const deltas = new Map<string, RollupKey & { stat: Stat }>();
+  for (const ch of changed) {
+    const r = byId.get(`${ch.keyId}:${ch.step}`)!;
+    for (const level of LEVELS) {
+      const key = { keyId: r.keyId, level, bucket: bucketOf(r.step, level) };
+      const id = rollupId(key);
+      if (!ch.inserted) dirty.add(id);
+      const s = pointStat(r.step, r.value, r.ts);
+      const d = deltas.get(id);
+      deltas.set(id, d ? { ...d, stat: merge(d.stat, s) } : { ...key, stat: s });
+    }
+  }
+  const clean = [...deltas.values()].filter((d) => !dirty.has(rollupId(d)));
+  const existing = await fetchRollups(c, clean);
+  await upsertRollups(c, clean.map((d) => ({ ...d, stat: existing.has(rollupId(d)) ? merge(existing.get(rollupId(d))!, d.stat) : d.stat })));
+  for (const level of LEVELS) {
+    const atLevel = [...deltas.values()].filter((d) => d.level === level && dirty.has(rollupId(d)));
+    if (!atLevel.length) continue;
+    await upsertRollups(c, level === 1 ? await recomputeLevel1(c, atLevel) : await recomputeFromChildren(c, level, atLevel));
+  }
+  const inserted = changed.filter((c) => c.inserted).length;
+  return { accepted: rows.length, inserted, updated: changed.length - inserted, unchanged: rows.length - changed.length };
+}

@@ -1,0 +1,86 @@
+// Reads one series for a chart: at most ~4 points per pixel column, from the rollup level whose buckets are
+// just narrower than a column, plus raw points at the two range edges. Cost grows with the pixel width, not
+// with the series length.
+import type pg from "pg";
+import { pointStat, TOP_LEVEL, type Stat } from "./bucket";
+import { planRead } from "./plan-read";
+import { shapeSeries, toColumns, type XMode } from "./m4";
+import { rowToStat } from "./rollup-rows";
+
+type Extent = { first: bigint; last: bigint; count: number; firstTs: number; lastTs: number };
+
+async function extentOf(c: pg.Pool | pg.PoolClient, keyId: number): Promise<Extent | null> {
+  const r = await c.query(`SELECT * FROM "MetricRollup" WHERE "keyId" = $1 AND level = $2 ORDER BY bucket`, [keyId, TOP_LEVEL]);
+  if (!r.rowCount) return null;
+  const stats = r.rows.map(rowToStat);
+  return {
+    first: stats[0].firstStep,
+    last: stats[stats.length - 1].lastStep,
+    count: stats.reduce((n, s) => n + s.count, 0),
+    firstTs: Math.min(...stats.map((s) => s.firstTs)),
+    lastTs: Math.max(...stats.map((s) => s.lastTs)),
+  };
+}
+
+/** The first step at or after time t (or last at or before), walking down the rollup levels. Wall time is
+ * taken as rising with the step, which holds for a run's own points. */
+async function stepAtTime(c: pg.Pool | pg.PoolClient, keyId: number, t: number, side: "from" | "to") {
+  const cond = side === "from" ? `"lastTs" >= $3` : `"firstTs" <= $3`;
+  const order = side === "from" ? "ASC" : "DESC";
+  let lo: bigint | null = null;
+  for (let level = TOP_LEVEL; level >= 1; level--) {
+    const r = await c.query(
+      `SELECT bucket FROM "MetricRollup" WHERE "keyId" = $1 AND level = $2 AND ${cond}
+       ${lo === null ? "" : "AND bucket BETWEEN $4 AND $5"} ORDER BY bucket ${order} LIMIT 1`,
+      lo === null ? [keyId, level, new Date(t)] : [keyId, level, new Date(t), (lo * 8n).toString(), (lo * 8n + 7n).toString()],
+    );
+    if (!r.rowCount) return null;
+    lo = BigInt(r.rows[0].bucket);
+  }
+  const p = await c.query(
+    `SELECT step FROM "MetricPoint" WHERE "keyId" = $1 AND step BETWEEN $2 AND $3 AND ts ${side === "from" ? ">=" : "<="} $4
+     ORDER BY step ${order} LIMIT 1`,
+    [keyId, (lo! * 8n).toString(), (lo! * 8n + 7n).toString(), new Date(t)],
+  );
+  return p.rowCount ? BigInt(p.rows[0].step) : null;
+}
+
+async function rawPoints(c: pg.Pool | pg.PoolClient, keyId: number, from: bigint, to: bigint) {
+  if (to < from) return [];
+  const r = await c.query(`SELECT step, value, ts FROM "MetricPoint" WHERE "keyId" = $1 AND step BETWEEN $2 AND $3 ORDER BY step`, [keyId, from.toString(), to.toString()]);
+  return r.rows.map((p) => ({ step: BigInt(p.step), value: Number(p.value), ts: (p.ts as Date).getTime() }));
+}
+
+export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | null, q: { x: XMode; from?: number; to?: number; width: number }) {
+  const empty = { extent: null, rawPoints: 0, pointsPerPixel: 0, exact: true, ...shapeSeries([], [], q.x, 0) };
+  const ext = keyId === null ? null : await extentOf(c, keyId);
+  if (!ext || keyId === null) return empty;
+  const origin = ext.firstTs;
+  const xExtent = q.x === "step" ? { from: Number(ext.first), to: Number(ext.last) } : q.x === "time" ? { from: ext.firstTs, to: ext.lastTs } : { from: 0, to: ext.lastTs - origin };
+  let from = ext.first;
+  let to = ext.last;
+  if (q.x === "step") {
+    if (q.from !== undefined) from = BigInt(Math.max(Math.ceil(q.from), Number(ext.first)));
+    if (q.to !== undefined) to = BigInt(Math.min(Math.floor(q.to), Number(ext.last)));
+  } else {
+    const base = q.x === "relative" ? origin : 0;
+    if (q.from !== undefined) from = (await stepAtTime(c, keyId, q.from + base, "from")) ?? ext.last + 1n;
+    if (q.to !== undefined) to = (await stepAtTime(c, keyId, q.to + base, "to")) ?? ext.first - 1n;
+  }
+  if (to < from) return { ...empty, extent: xExtent };
+  const plan = planRead(from, to, q.width);
+  if (plan.kind === "raw") {
+    const pts = await rawPoints(c, keyId, from, to);
+    const exact = pts.length <= 4 * q.width;
+    const columns = exact ? [] : toColumns(pts.map((p) => pointStat(p.step, p.value, p.ts)), from, to, q.width);
+    return { extent: xExtent, rawPoints: pts.length, pointsPerPixel: pts.length / q.width, exact, ...shapeSeries(columns, exact ? pts : null, q.x, origin) };
+  }
+  const [buckets, head, tail] = await Promise.all([
+    c.query(`SELECT * FROM "MetricRollup" WHERE "keyId" = $1 AND level = $2 AND bucket BETWEEN $3 AND $4 ORDER BY bucket`, [keyId, plan.level, plan.firstBucket.toString(), plan.lastBucket.toString()]),
+    plan.head ? rawPoints(c, keyId, ...plan.head) : Promise.resolve([]),
+    plan.tail ? rawPoints(c, keyId, ...plan.tail) : Promise.resolve([]),
+  ]);
+  const stats: Stat[] = [...head.map((p) => pointStat(p.step, p.value, p.ts)), ...buckets.rows.map(rowToStat), ...tail.map((p) => pointStat(p.step, p.value, p.ts))];
+  const rawCount = stats.reduce((n, s) => n + s.count, 0);
+  return { extent: xExtent, rawPoints: rawCount, pointsPerPixel: rawCount / q.width, exact: false, ...shapeSeries(toColumns(stats, from, to, q.width), null, q.x, origin) };
+}

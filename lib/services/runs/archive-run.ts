@@ -1,0 +1,36 @@
+import { recordAudit, type ServiceContext } from "../../audit/record-audit";
+import { assertCan } from "../../auth/policy";
+import { db, sqlTransaction } from "../../db/client";
+import { conflict, notFound } from "../../errors";
+import { ACTIVE } from "../../runs/state-machine";
+
+async function ownedRun(ctx: ServiceContext, id: string) {
+  assertCan(ctx.actor, "run:read");
+  const run = await db.run.findUnique({ where: { id } });
+  if (!run) throw notFound("Run");
+  assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
+  return run;
+}
+
+export async function archiveRun(ctx: ServiceContext, id: string, archived = true) {
+  await ownedRun(ctx, id);
+  return db.$transaction(async (tx) => {
+    const run = await tx.run.update({ where: { id }, data: { archivedAt: archived ? new Date() : null } });
+    await recordAudit(tx, ctx, { action: archived ? "run.archive" : "run.unarchive", targetType: "run", targetId: id });
+    return run;
+  });
+}
+
+/** Deletes a run with all its data: metric points and rollups (no foreign keys there), keys, logs, events. */
+export async function deleteRun(ctx: ServiceContext, id: string) {
+  const run = await ownedRun(ctx, id);
+  if (ACTIVE.includes(run.status)) throw conflict("Cancel the run before deleting it", [{ field: "status", message: `run is ${run.status}` }]);
+  await sqlTransaction(async (c) => {
+    const keys = (await c.query<{ id: number }>(`SELECT id FROM "MetricKey" WHERE "runId" = $1`, [id])).rows.map((r) => r.id);
+    await c.query(`DELETE FROM "MetricPoint" WHERE "keyId" = ANY($1::int[])`, [keys]);
+    await c.query(`DELETE FROM "MetricRollup" WHERE "keyId" = ANY($1::int[])`, [keys]);
+    await c.query(`DELETE FROM "Run" WHERE id = $1`, [id]);
+  });
+  await db.$transaction((tx) => recordAudit(tx, ctx, { action: "run.delete", targetType: "run", targetId: id, details: { name: run.name } }));
+  return { id, deleted: true as const };
+}

@@ -1,0 +1,50 @@
+import type { z } from "zod";
+import { recordAudit, type ServiceContext } from "../../audit/record-audit";
+import { assertCan } from "../../auth/policy";
+import { db } from "../../db/client";
+import { invalid, type FieldError } from "../../errors";
+import { mixLicense } from "../../runs/mix-license";
+import { PRESETS, type PresetName } from "../../runs/presets";
+import type { ZCreateRun } from "../../schemas/run";
+import { zodFieldErrors } from "../../api/problem";
+
+export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCreateRun>) {
+  assertCan(ctx.actor, "run:write");
+  if (ctx.actor.kind !== "user") throw new Error("runs are created by users");
+  const preset = PRESETS[input.preset as PresetName];
+  const hyper = preset.hyper.safeParse(input.hyperparameters);
+  const errors: FieldError[] = hyper.success ? [] : zodFieldErrors(hyper.error, "hyperparameters");
+  const wanted = input.datasetMix.map((m) => m.dataset);
+  const datasets = await db.dataset.findMany({ where: { OR: [{ slug: { in: wanted } }, { id: { in: wanted } }] } });
+  input.datasetMix.forEach((m, i) => {
+    if (!datasets.some((d) => d.slug === m.dataset || d.id === m.dataset)) errors.push({ field: `datasetMix.${i}.dataset`, message: `no dataset "${m.dataset}"` });
+  });
+  if (new Set(wanted).size !== wanted.length) errors.push({ field: "datasetMix", message: "a dataset appears twice" });
+  if (errors.length || !hyper.success) throw invalid("The run configuration is not valid", errors);
+  const total = input.datasetMix.reduce((n, m) => n + m.weight, 0);
+  const mix = input.datasetMix.map((m) => {
+    const d = datasets.find((x) => x.slug === m.dataset || x.id === m.dataset)!;
+    return { dataset: d.slug, name: d.name, weight: m.weight / total, license: d.license };
+  });
+  const actor = ctx.actor;
+  return db.$transaction(async (tx) => {
+    const run = await tx.run.create({
+      data: {
+        name: input.name,
+        description: input.description,
+        tags: [...new Set(input.tags)],
+        ownerId: actor.id,
+        preset: input.preset,
+        config: { preset: input.preset, crop: [...preset.crop], patch: [...preset.patch], ...hyper.data },
+        datasetMix: mix,
+        gpus: input.gpus,
+        executor: input.executor,
+        retryPolicy: input.retry,
+        license: mixLicense(datasets),
+      },
+    });
+    await tx.runEvent.create({ data: { runId: run.id, from: null, to: "QUEUED", reason: "created", actor: actor.email } });
+    await recordAudit(tx, ctx, { action: "run.create", targetType: "run", targetId: run.id, details: { name: run.name, preset: run.preset } });
+    return run;
+  });
+}

@@ -1,0 +1,45 @@
+import type { RunStatus } from "../../../generated/prisma/enums";
+import { recordAudit, type ServiceContext } from "../../audit/record-audit";
+import { actorLabel, assertCan } from "../../auth/policy";
+import { db, type Tx } from "../../db/client";
+import { conflict, notFound } from "../../errors";
+import { canTransition, TERMINAL } from "../../runs/state-machine";
+import { assertLeaseEpoch } from "./lease";
+
+/** Moves a run to a new status if the state machine allows it; the change, its time and its cause are recorded. */
+export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string, to: RunStatus, reason: string) {
+  // Row lock: two concurrent transitions are applied one after the other, each checked against the state it sees.
+  const rows = await tx.$queryRaw<{ status: RunStatus }[]>`SELECT status FROM "Run" WHERE id = ${runId} FOR UPDATE`;
+  if (!rows.length) throw notFound("Run");
+  const from = rows[0].status;
+  if (!canTransition(from, to)) throw conflict(`A ${from.toLowerCase()} run cannot become ${to.toLowerCase()}`, [{ field: "to", message: `not allowed from ${from}` }]);
+  const now = new Date();
+  const run = await tx.run.update({
+    where: { id: runId },
+    data: {
+      status: to,
+      statusChangedAt: now,
+      ...(to === "RUNNING" ? { startedAt: now } : {}),
+      ...(TERMINAL.includes(to) ? { finishedAt: now } : {}),
+      ...(to === "QUEUED" ? { finishedAt: null } : {}),
+    },
+  });
+  await tx.runEvent.create({ data: { runId, from, to, reason, actor: actorLabel(ctx.actor), at: now } });
+  await recordAudit(tx, ctx, { action: `run.${to.toLowerCase()}`, targetType: "run", targetId: runId, details: { from, to, reason } });
+  return run;
+}
+
+export async function transitionRun(ctx: ServiceContext, runId: string, input: { to: RunStatus; reason: string; epoch?: number }) {
+  assertCan(ctx.actor, "run:read");
+  return db.$transaction(async (tx) => {
+    const run = await tx.run.findUnique({ where: { id: runId } });
+    if (!run) throw notFound("Run");
+    if (input.epoch !== undefined) await assertLeaseEpoch(tx, ctx.actor, runId, input.epoch);
+    else assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
+    return applyTransition(tx, ctx, runId, input.to, input.reason);
+  });
+}
+
+export async function cancelRun(ctx: ServiceContext, runId: string) {
+  return transitionRun(ctx, runId, { to: "CANCELLED", reason: "cancelled by a user" });
+}
