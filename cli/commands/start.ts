@@ -50,6 +50,9 @@ export async function run() {
     throw e;
   }
   log(`ready on ${publicUrl()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // Runs whose agent stopped renewing its lease are marked LOST (and requeued by policy).
+  const { sweepExpiredLeases } = await import("../../lib/services/runs/sweep-leases");
+  setInterval(() => void sweepExpiredLeases().catch((e) => log(`lease sweep: ${(e as Error).message}`)), 15_000).unref();
   const { createSetupLink } = await import("../../lib/services/setup/setup-link");
   const secret = await createSetupLink();
   if (secret) {

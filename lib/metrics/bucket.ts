@@ -77,6 +77,12 @@ export function merge(a: Stat, b: Stat): Stat {
   };
 }
 
+/** merge() into `a` in place: the ingest path merges ~10^4 summaries per batch and allocation showed. */
+export function mergeInto(a: Stat, b: Stat): Stat {
+  const m = merge(a, b);
+  return Object.assign(a, m);
+}
+
 export function mergeAll(stats: Stat[]): Stat | null {
   let out: Stat | null = null;
   for (const s of stats) out = out ? merge(out, s) : s;

@@ -1,10 +1,13 @@
 // Writes a validated batch: raw points idempotently on (series, step), and the rollups of every bucket the
 // batch touched, in the caller's transaction. New points are merged into existing bucket summaries; buckets
 // where a point changed value are recomputed (from raw points at level 1, from their children above).
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
 import type pg from "pg";
-import { bucketOf, LEVELS, merge, mergeAll, pointStat, type Stat } from "./bucket";
+import { from as copyFrom } from "pg-copy-streams";
+import { bucketOf, LEVELS, merge, mergeAll, mergeInto, pointStat, type Stat } from "./bucket";
 import type { Point } from "./parse-batch";
-import { fetchRollups, rollupId, rowToStat, upsertRollups, type RollupKey } from "./rollup-rows";
+import { copyNewRollups, fetchRollups, ROLLUP_COLUMNS, rollupId, rowToStat, upsertRollups, type RollupKey } from "./rollup-rows";
 
 export type IngestCounts = { accepted: number; inserted: number; updated: number; unchanged: number };
 
@@ -27,7 +30,37 @@ function dedupe(points: Point[], ids: Map<string, number>): Resolved[] {
   return [...byId.values()];
 }
 
+/** True when none of the batch's steps exist yet (the usual case: a run appending), checked per series range. */
+async function allNew(c: pg.PoolClient, rows: Resolved[]) {
+  const ranges = new Map<number, [bigint, bigint]>();
+  for (const r of rows) {
+    const g = ranges.get(r.keyId);
+    if (!g) ranges.set(r.keyId, [r.step, r.step]);
+    else {
+      if (r.step < g[0]) g[0] = r.step;
+      if (r.step > g[1]) g[1] = r.step;
+    }
+  }
+  const keys = [...ranges.keys()];
+  const res = await c.query(
+    `SELECT EXISTS (SELECT 1 FROM unnest($1::int[], $2::int8[], $3::int8[]) AS t(k, lo, hi)
+       JOIN LATERAL (SELECT 1 FROM "MetricPoint" p WHERE p."keyId" = t.k AND p.step BETWEEN t.lo AND t.hi LIMIT 1) x ON true) AS hit`,
+    [keys, keys.map((k) => ranges.get(k)![0].toString()), keys.map((k) => ranges.get(k)![1].toString())],
+  );
+  return !res.rows[0].hit;
+}
+
+const copyValue = (v: number) => (Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : String(v));
+
+/** COPY is 2–3× faster than INSERT … ON CONFLICT; safe only when no row can conflict (checked under the lock). */
+async function copyRaw(c: pg.PoolClient, rows: Resolved[]) {
+  const lines = rows.map((r) => `${r.keyId}\t${r.step}\t${copyValue(r.value)}\t${new Date(r.ts).toISOString()}\n`);
+  await pipeline(Readable.from([lines.join("")]), c.query(copyFrom(`COPY "MetricPoint" ("keyId", step, value, ts) FROM STDIN`)));
+  return rows.map((r) => ({ keyId: r.keyId, step: r.step.toString(), inserted: true }));
+}
+
 async function writeRaw(c: pg.PoolClient, rows: Resolved[]) {
+  if (await allNew(c, rows)) return copyRaw(c, rows);
   const res = await c.query<{ keyId: number; step: string; inserted: boolean }>(
     `INSERT INTO "MetricPoint" ("keyId", "step", "value", "ts")
      SELECT k, s, v, to_timestamp(t / 1000.0) FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[]) AS u(k, s, v, t)
@@ -56,7 +89,7 @@ async function recomputeLevel1(c: pg.PoolClient, dirty: RollupKey[]) {
 
 async function recomputeFromChildren(c: pg.PoolClient, level: number, dirty: RollupKey[]) {
   const res = await c.query(
-    `SELECT r.* FROM unnest($1::int[], $2::int8[]) AS t(k, b)
+    `SELECT ${ROLLUP_COLUMNS} FROM unnest($1::int[], $2::int8[]) AS t(k, b)
      JOIN "MetricRollup" r ON r."keyId" = t.k AND r.level = $3 AND r.bucket BETWEEN t.b * 8 AND t.b * 8 + 7`,
     [dirty.map((d) => d.keyId), dirty.map((d) => d.bucket.toString()), level - 1],
   );
@@ -72,28 +105,45 @@ export async function ingestPoints(c: pg.PoolClient, runId: string, points: Poin
   if (!points.length) return { accepted: 0, inserted: 0, updated: 0, unchanged: 0 };
   const ids = await keyIds(c, runId, [...new Set(points.map((p) => p.key))]);
   // One writer per series at a time: the rollup merge reads, then writes.
-  for (const id of [...ids.values()].sort((a, b) => a - b)) await c.query("SELECT pg_advisory_xact_lock(8123, $1)", [id]);
+  await c.query("SELECT pg_advisory_xact_lock(8123, k) FROM unnest($1::int[]) k ORDER BY k", [[...ids.values()]]);
   const rows = dedupe(points, ids);
   const changed = await writeRaw(c, rows);
   const byId = new Map(rows.map((r) => [`${r.keyId}:${r.step}`, r]));
 
-  // Buckets with a replaced value need a recount; buckets with only new points take a merge.
+  // Buckets with a replaced value need a recount; buckets with only new points take a merge. Deltas are
+  // built level by level (each from the one below), so the work is ~1.14 merges per point, not one per level.
   const dirty = new Set<string>();
   const deltas = new Map<string, RollupKey & { stat: Stat }>();
+  let below = new Map<string, RollupKey & { stat: Stat }>();
   for (const ch of changed) {
     const r = byId.get(`${ch.keyId}:${ch.step}`)!;
-    for (const level of LEVELS) {
-      const key = { keyId: r.keyId, level, bucket: bucketOf(r.step, level) };
-      const id = rollupId(key);
-      if (!ch.inserted) dirty.add(id);
-      const s = pointStat(r.step, r.value, r.ts);
-      const d = deltas.get(id);
-      deltas.set(id, d ? { ...d, stat: merge(d.stat, s) } : { ...key, stat: s });
+    const key = { keyId: r.keyId, level: 1, bucket: bucketOf(r.step, 1) };
+    const id = rollupId(key);
+    if (!ch.inserted) dirty.add(id);
+    const s = pointStat(r.step, r.value, r.ts);
+    const d = below.get(id);
+    if (d) mergeInto(d.stat, s);
+    else below.set(id, { ...key, stat: s });
+  }
+  for (const level of LEVELS) {
+    for (const [id, d] of below) deltas.set(id, d);
+    if (level === LEVELS[LEVELS.length - 1]) break;
+    const up = new Map<string, RollupKey & { stat: Stat }>();
+    for (const [id, d] of below) {
+      const key = { keyId: d.keyId, level: level + 1, bucket: d.bucket >> 3n };
+      const upId = rollupId(key);
+      if (dirty.has(id)) dirty.add(upId);
+      const u = up.get(upId);
+      if (u) mergeInto(u.stat, d.stat);
+      else up.set(upId, { ...key, stat: { ...d.stat } });
     }
+    below = up;
   }
   const clean = [...deltas.values()].filter((d) => !dirty.has(rollupId(d)));
   const existing = await fetchRollups(c, clean);
-  await upsertRollups(c, clean.map((d) => ({ ...d, stat: existing.has(rollupId(d)) ? merge(existing.get(rollupId(d))!, d.stat) : d.stat })));
+  const grown = clean.filter((d) => existing.has(rollupId(d)));
+  await upsertRollups(c, grown.map((d) => ({ ...d, stat: merge(existing.get(rollupId(d))!, d.stat) })));
+  await copyNewRollups(c, clean.filter((d) => !existing.has(rollupId(d))));
   for (const level of LEVELS) {
     const atLevel = [...deltas.values()].filter((d) => d.level === level && dirty.has(rollupId(d)));
     if (!atLevel.length) continue;

@@ -5,12 +5,12 @@ import type pg from "pg";
 import { pointStat, TOP_LEVEL, type Stat } from "./bucket";
 import { planRead } from "./plan-read";
 import { shapeSeries, toColumns, type XMode } from "./m4";
-import { rowToStat } from "./rollup-rows";
+import { ROLLUP_COLUMNS, rowToStat } from "./rollup-rows";
 
 type Extent = { first: bigint; last: bigint; count: number; firstTs: number; lastTs: number };
 
 async function extentOf(c: pg.Pool | pg.PoolClient, keyId: number): Promise<Extent | null> {
-  const r = await c.query(`SELECT * FROM "MetricRollup" WHERE "keyId" = $1 AND level = $2 ORDER BY bucket`, [keyId, TOP_LEVEL]);
+  const r = await c.query(`SELECT ${ROLLUP_COLUMNS} FROM "MetricRollup" r WHERE r."keyId" = $1 AND r.level = $2 ORDER BY r.bucket`, [keyId, TOP_LEVEL]);
   if (!r.rowCount) return null;
   const stats = r.rows.map(rowToStat);
   return {
@@ -47,8 +47,12 @@ async function stepAtTime(c: pg.Pool | pg.PoolClient, keyId: number, t: number, 
 
 async function rawPoints(c: pg.Pool | pg.PoolClient, keyId: number, from: bigint, to: bigint) {
   if (to < from) return [];
-  const r = await c.query(`SELECT step, value, ts FROM "MetricPoint" WHERE "keyId" = $1 AND step BETWEEN $2 AND $3 ORDER BY step`, [keyId, from.toString(), to.toString()]);
-  return r.rows.map((p) => ({ step: BigInt(p.step), value: Number(p.value), ts: (p.ts as Date).getTime() }));
+  const r = await c.query({
+    text: `SELECT step, value, (extract(epoch from ts) * 1000)::float8 FROM "MetricPoint" WHERE "keyId" = $1 AND step BETWEEN $2 AND $3 ORDER BY step`,
+    values: [keyId, from.toString(), to.toString()],
+    rowMode: "array",
+  });
+  return r.rows.map((p) => ({ step: BigInt(p[0]), value: Number(p[1]), ts: Number(p[2]) }));
 }
 
 export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | null, q: { x: XMode; from?: number; to?: number; width: number }) {
@@ -76,7 +80,7 @@ export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | nul
     return { extent: xExtent, rawPoints: pts.length, pointsPerPixel: pts.length / q.width, exact, ...shapeSeries(columns, exact ? pts : null, q.x, origin) };
   }
   const [buckets, head, tail] = await Promise.all([
-    c.query(`SELECT * FROM "MetricRollup" WHERE "keyId" = $1 AND level = $2 AND bucket BETWEEN $3 AND $4 ORDER BY bucket`, [keyId, plan.level, plan.firstBucket.toString(), plan.lastBucket.toString()]),
+    c.query(`SELECT ${ROLLUP_COLUMNS} FROM "MetricRollup" r WHERE r."keyId" = $1 AND r.level = $2 AND r.bucket BETWEEN $3 AND $4 ORDER BY r.bucket`, [keyId, plan.level, plan.firstBucket.toString(), plan.lastBucket.toString()]),
     plan.head ? rawPoints(c, keyId, ...plan.head) : Promise.resolve([]),
     plan.tail ? rawPoints(c, keyId, ...plan.tail) : Promise.resolve([]),
   ]);

@@ -1,0 +1,154 @@
+// npm run bench:metrics — metric ingest and read speed against a real server on a fresh embedded PostgreSQL.
+// Sizes follow the issue's targets; smaller runs: BENCH_INGEST_POINTS, BENCH_DB_POINTS, BENCH_RUNS.
+// Needs `psql` (Debian package postgresql-client) for the COPY baseline.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { cli } from "../e2e/support/cli";
+import { startServer } from "../support/start-server";
+
+const INGEST_POINTS = Number(process.env.BENCH_INGEST_POINTS ?? 10_000_000);
+const DB_POINTS = Number(process.env.BENCH_DB_POINTS ?? 50_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 500);
+const BATCH = 10_000;
+const KEYS = 10;
+const CONCURRENCY = 4;
+const line = (name: string, v: number, unit: string, base: number, baseUnit: string) =>
+  console.log(`bench ${name}: ${v.toFixed(v < 100 ? 1 : 0)} ${unit} (baseline ${base.toFixed(base < 100 ? 1 : 0)} ${baseUnit}, ratio ${(v / base).toFixed(3)})`);
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1];
+
+/** Batch b holds steps [b*1000, b*1000+999] of KEYS keys: what an agent sends for 1000 logged steps. */
+function batch(b: number) {
+  const points = [];
+  for (let s = b * (BATCH / KEYS); s < (b + 1) * (BATCH / KEYS); s++) {
+    for (let k = 0; k < KEYS; k++) points.push({ key: `k${k}`, step: s, value: Math.sin(s / 1000 + k) + (s % 9973 === 0 ? 50 : 0), ts: 1.7e9 + s });
+  }
+  return JSON.stringify({ points });
+}
+
+function databaseUrl(dataDir: string) {
+  const pid = readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n");
+  const password = readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim();
+  return `postgresql://hounsfield:${password}@127.0.0.1:${pid[3]}/hounsfield`;
+}
+
+async function copyBaseline(url: string, rows: number) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(`DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE "MetricPoint" INCLUDING ALL)`);
+  await c.end();
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const psql = spawn("psql", [url, "-q", "-c", `\\copy bench_copy ("keyId", step, value, ts) FROM STDIN WITH (FORMAT csv)`], { stdio: ["pipe", "inherit", "inherit"] });
+    psql.on("error", reject);
+    psql.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}`))));
+    let i = 0;
+    const write = () => {
+      let ok = true;
+      while (i < rows && ok) {
+        let chunk = "";
+        for (let j = 0; j < 10_000 && i < rows; j++, i++) {
+          const s = Math.floor(i / KEYS);
+          chunk += `${i % KEYS},${s},${Math.sin(s / 1000)},${new Date(1.7e12 + s * 1000).toISOString()}\n`;
+        }
+        ok = psql.stdin.write(chunk);
+      }
+      if (i < rows) psql.stdin.once("drain", write);
+      else psql.stdin.end();
+    };
+    write();
+  });
+  return rows / ((performance.now() - t0) / 1000);
+}
+
+async function fillBackground(url: string, token: string, base: string, points: number, runs: number) {
+  // The other runs' points go in through the same ingest code, in-process and in big batches, to save time.
+  process.env.DATABASE_URL = url;
+  const { sqlTransaction } = await import("../../lib/db/client");
+  const { ingestPoints } = await import("../../lib/metrics/ingest");
+  const per = Math.floor(points / runs);
+  for (let r = 0; r < runs; r++) {
+    const run = await createRun(base, token, `background ${r}`);
+    for (let off = 0; off < per; off += 50_000) {
+      const n = Math.min(50_000, per - off);
+      const pts = Array.from({ length: n }, (_, i) => ({ key: "loss", step: BigInt(off + i), value: Math.cos((off + i) / 777), ts: 1.7e12 + (off + i) * 1000 }));
+      await sqlTransaction((c) => ingestPoints(c, run, pts));
+    }
+    if (r % 50 === 0) console.error(`  background run ${r + 1}/${runs}`);
+  }
+}
+
+async function createRun(base: string, token: string, name: string) {
+  const res = await fetch(`${base}/api/v1/runs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, preset: "tiny", datasetMix: [{ dataset: "totalsegmentator-v2", weight: 1 }] }),
+  });
+  if (res.status !== 201) throw new Error(`create run: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const server = await startServer();
+try {
+  process.env.HOUNSFIELD_DATA_DIR = server.dataDir;
+  const token = (await cli(["token", "create", "--email", server.adminEmail, "--scopes", "admin", "--name", "bench"])).trim();
+  const url = databaseUrl(server.dataDir);
+  const runId = await createRun(server.baseUrl, token, "ingest bench");
+
+  const batches = Math.ceil(INGEST_POINTS / BATCH);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < batches) {
+        const b = next++;
+        const res = await fetch(`${server.baseUrl}/api/v1/runs/${runId}/metrics`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: batch(b) });
+        if (res.status !== 200) throw new Error(`batch ${b}: ${res.status} ${await res.text()}`);
+        if (b % 100 === 0) console.error(`  ingest batch ${b}/${batches}`);
+      }
+    }),
+  );
+  const ingestRate = (batches * BATCH) / ((performance.now() - t0) / 1000);
+  const copyRate = await copyBaseline(url, batches * BATCH);
+  line("metrics.ingest", ingestRate, "points/s", copyRate, "points/s psql COPY");
+
+  await fillBackground(url, token, server.baseUrl, Math.max(0, DB_POINTS - batches * BATCH), RUNS - 1);
+  const seriesPoints = batches * BATCH / KEYS;
+  const read = async (q: string) => {
+    const t = performance.now();
+    const res = await fetch(`${server.baseUrl}/api/v1/runs/${runId}/metrics?key=k0&width=1000${q}`, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`read: ${res.status}`);
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 5; i++) await read(""); // warm-up
+  const full: number[] = [];
+  const zoom: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    full.push(await read(""));
+    const from = Math.floor(Math.random() * seriesPoints * 0.99);
+    zoom.push(await read(`&from=${from}&to=${from + Math.floor(seriesPoints / 100)}`));
+  }
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const keyId = (await c.query(`SELECT id FROM "MetricKey" WHERE "runId" = $1 AND key = 'k0'`, [runId])).rows[0].id;
+  const plain: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t = performance.now();
+    await c.query({ text: `SELECT step, value FROM "MetricPoint" WHERE "keyId" = $1 ORDER BY step`, values: [keyId], rowMode: "array" });
+    plain.push(performance.now() - t);
+  }
+  const total = (await c.query(`SELECT count(*)::bigint AS n FROM "MetricPoint"`)).rows[0].n;
+  await c.end();
+  console.error(`  database: ${total} points, series k0: ${seriesPoints} points`);
+  const plainP95 = p95(plain.slice(1));
+  line("metrics.read_p95", p95([...full, ...zoom]), "ms", plainP95, "ms plain SELECT of the raw series");
+  line("metrics.read_p95_full_range", p95(full), "ms", plainP95, "ms plain SELECT");
+  line("metrics.read_p95_zoom_1pct", p95(zoom), "ms", plainP95, "ms plain SELECT");
+} finally {
+  const { disconnectDb } = await import("../../lib/db/client");
+  await disconnectDb();
+  await server.stop();
+}
