@@ -12,6 +12,8 @@ import { startServer } from "../support/start-server";
 const INGEST_POINTS = Number(process.env.BENCH_INGEST_POINTS ?? 10_000_000);
 const DB_POINTS = Number(process.env.BENCH_DB_POINTS ?? 50_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
+const CHART_KEYS = 20;
+const CHART_POINTS = Number(process.env.BENCH_CHART_POINTS ?? 1_000_000);
 const BATCH = 10_000;
 const KEYS = 10;
 const CONCURRENCY = 4;
@@ -78,6 +80,43 @@ async function fillBackground(url: string, token: string, base: string, points: 
     }
     if (r % 50 === 0) console.error(`  background run ${r + 1}/${runs}`);
   }
+}
+
+/** A run with CHART_KEYS series of CHART_POINTS points, then the time a browser needs to draw its first chart. */
+async function firstChart(url: string, token: string, srv: { baseUrl: string; adminEmail: string; adminPassword: string }) {
+  process.env.DATABASE_URL = url;
+  const { sqlTransaction } = await import("../../lib/db/client");
+  const { ingestPoints } = await import("../../lib/metrics/ingest");
+  const run = await createRun(srv.baseUrl, token, "twenty keys");
+  for (let k = 0; k < CHART_KEYS; k++) {
+    for (let off = 0; off < CHART_POINTS; off += 50_000) {
+      const n = Math.min(50_000, CHART_POINTS - off);
+      const pts = Array.from({ length: n }, (_, i) => ({ key: `metric/${String(k).padStart(2, "0")}`, step: BigInt(off + i), value: Math.exp(-(off + i) / 3e5) + Math.sin((off + i) / 50) / 20, ts: 1.7e12 + (off + i) * 1000 }));
+      await sqlTransaction((c) => ingestPoints(c, run, pts));
+    }
+    console.error(`  chart series ${k + 1}/${CHART_KEYS}`);
+  }
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${srv.baseUrl}/login`);
+  await page.getByLabel("Email").fill(srv.adminEmail);
+  await page.getByLabel("Password").fill(srv.adminPassword);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    await page.goto(`${srv.baseUrl}/`);
+    const t = performance.now();
+    await page.goto(`${srv.baseUrl}/runs/${run}`, { waitUntil: "commit" });
+    await page.locator(".recharts-line-curve").first().waitFor({ timeout: 60_000 });
+    times.push(performance.now() - t);
+  }
+  await browser.close();
+  return times.slice(1).sort((a, b) => a - b)[2]; // median of five after a warm-up
 }
 
 async function createRun(base: string, token: string, name: string) {
@@ -147,6 +186,7 @@ try {
   line("metrics.read_p95", p95([...full, ...zoom]), "ms", plainP95, "ms plain SELECT of the raw series");
   line("metrics.read_p95_full_range", p95(full), "ms", plainP95, "ms plain SELECT");
   line("metrics.read_p95_zoom_1pct", p95(zoom), "ms", plainP95, "ms plain SELECT");
+  line("metrics.first_chart", await firstChart(url, token, server), "ms", 1500, "ms target");
 } finally {
   const { disconnectDb } = await import("../../lib/db/client");
   await disconnectDb();
