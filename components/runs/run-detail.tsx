@@ -5,6 +5,7 @@ import { useState } from "react";
 import { apiFetch, ApiProblem } from "@/lib/api/client-fetch";
 import { can, type UserActor } from "@/lib/auth/policy";
 import { DEFAULT_CHART_SETTINGS, type ChartSettings } from "../charts/chart-controls";
+import { Breadcrumb } from "../ui/breadcrumb";
 import { EmptyState } from "../ui/empty-state";
 import { Tabs } from "../ui/tabs";
 import { RunActions } from "./run-actions";
@@ -46,12 +47,7 @@ export function RunDetail({ id, actor, initial }: { id: string; actor: UserActor
   return (
     <article className="flex flex-col gap-6">
       <header className="flex flex-col gap-2">
-        <nav aria-label="Breadcrumb" className="text-sm text-muted-fg">
-          <Link href="/runs" className="underline-offset-2 hover:underline">
-            Runs
-          </Link>{" "}
-          / <span aria-current="page">{r.name}</span>
-        </nav>
+        <Breadcrumb parent={{ href: "/runs", label: "Runs" }} current={r.name} />
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold">{r.name}</h1>
           <span aria-live="polite">

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { CompareView } from "@/components/runs/compare-view";
 import { EmptyState } from "@/components/ui/empty-state";
 import { requirePermission } from "@/lib/auth/page-session";
@@ -15,12 +16,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   return (
     <div className="flex flex-col gap-6">
       <header className="flex flex-col gap-1">
-        <nav aria-label="Breadcrumb" className="text-sm text-muted-fg">
-          <Link href="/runs" className="underline-offset-2 hover:underline">
-            Runs
-          </Link>{" "}
-          / <span aria-current="page">Compare</span>
-        </nav>
+        <Breadcrumb parent={{ href: "/runs", label: "Runs" }} current="Compare" />
         <h1 className="text-2xl font-semibold">Compare runs</h1>
         {all.length > MAX_COMPARE && <p className="text-sm text-warn">Showing the first {MAX_COMPARE} of {all.length} runs.</p>}
       </header>

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { NewRunForm } from "@/components/runs/new-run-form";
 import { requirePermission } from "@/lib/auth/page-session";
 
@@ -9,12 +9,7 @@ export default async function NewRunPage() {
   return (
     <div className="flex flex-col gap-6">
       <header className="flex flex-col gap-1">
-        <nav aria-label="Breadcrumb" className="text-sm text-muted-fg">
-          <Link href="/runs" className="underline-offset-2 hover:underline">
-            Runs
-          </Link>{" "}
-          / <span aria-current="page">New run</span>
-        </nav>
+        <Breadcrumb parent={{ href: "/runs", label: "Runs" }} current="New run" />
         <h1 className="text-2xl font-semibold">New run</h1>
         <p className="text-sm text-muted-fg">The run is queued and starts when a GPU worker with enough free GPUs claims it.</p>
       </header>
