@@ -77,6 +77,21 @@ export function merge(a: Stat, b: Stat): Stat {
   };
 }
 
+/** Adds one point that comes after every point already in `s` (ingest sorts by step), in place. */
+export function appendPoint(s: Stat, step: bigint, value: number, ts: number) {
+  s.count++;
+  s.lastStep = step;
+  s.lastValue = value;
+  s.lastTs = ts;
+  if (Number.isFinite(value)) {
+    s.sum += value;
+    if (s.min === null || value < s.min) [s.min, s.minStep, s.minTs] = [value, step, ts];
+    if (s.max === null || value > s.max) [s.max, s.maxStep, s.maxTs] = [value, step, ts];
+  } else if (Number.isNaN(value)) s.nanCount++;
+  else if (value > 0) s.posInfCount++;
+  else s.negInfCount++;
+}
+
 /** merge() into `a` in place: the ingest path merges ~10^4 summaries per batch and allocation showed. */
 export function mergeInto(a: Stat, b: Stat): Stat {
   const m = merge(a, b);

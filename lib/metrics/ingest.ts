@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { bucketOf, LEVELS, merge, mergeAll, mergeInto, pointStat, type Stat } from "./bucket";
+import { appendPoint, bucketOf, LEVELS, merge, mergeAll, mergeInto, pointStat, type Stat } from "./bucket";
 import type { Point } from "./parse-batch";
 import { copyNewRollups, fetchRollups, ROLLUP_COLUMNS, rollupId, rowToStat, upsertRollups, type RollupKey } from "./rollup-rows";
 
@@ -56,11 +56,13 @@ const copyValue = (v: number) => (Number.isNaN(v) ? "NaN" : v === Infinity ? "In
 async function copyRaw(c: pg.PoolClient, rows: Resolved[]) {
   const lines = rows.map((r) => `${r.keyId}\t${r.step}\t${copyValue(r.value)}\t${new Date(r.ts).toISOString()}\n`);
   await pipeline(Readable.from([lines.join("")]), c.query(copyFrom(`COPY "MetricPoint" ("keyId", step, value, ts) FROM STDIN`)));
-  return rows.map((r) => ({ keyId: r.keyId, step: r.step.toString(), inserted: true }));
 }
 
-async function writeRaw(c: pg.PoolClient, rows: Resolved[]) {
-  if (await allNew(c, rows)) return copyRaw(c, rows);
+async function writeRaw(c: pg.PoolClient, rows: Resolved[]): Promise<"all-new" | { keyId: number; step: string; inserted: boolean }[]> {
+  if (await allNew(c, rows)) {
+    await copyRaw(c, rows);
+    return "all-new";
+  }
   const res = await c.query<{ keyId: number; step: string; inserted: boolean }>(
     `INSERT INTO "MetricPoint" ("keyId", "step", "value", "ts")
      SELECT k, s, v, to_timestamp(t / 1000.0) FROM unnest($1::int[], $2::int8[], $3::float8[], $4::float8[]) AS u(k, s, v, t)
@@ -107,23 +109,31 @@ export async function ingestPoints(c: pg.PoolClient, runId: string, points: Poin
   // One writer per series at a time: the rollup merge reads, then writes.
   await c.query("SELECT pg_advisory_xact_lock(8123, k) FROM unnest($1::int[]) k ORDER BY k", [[...ids.values()]]);
   const rows = dedupe(points, ids);
-  const changed = await writeRaw(c, rows);
-  const byId = new Map(rows.map((r) => [`${r.keyId}:${r.step}`, r]));
+  const written = await writeRaw(c, rows);
+  // The rows that changed, in (series, step) order, so each level-1 bucket's points are adjacent and its
+  // summary is built by appending in place (this loop runs for every point of every batch).
+  let changed: (Resolved & { inserted: boolean })[];
+  if (written === "all-new") changed = rows.map((r) => ({ ...r, inserted: true }));
+  else {
+    const byId = new Map(rows.map((r) => [`${r.keyId}:${r.step}`, r]));
+    changed = written.map((w) => ({ ...byId.get(`${w.keyId}:${w.step}`)!, inserted: w.inserted }));
+  }
+  changed.sort((a, b) => a.keyId - b.keyId || (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
 
   // Buckets with a replaced value need a recount; buckets with only new points take a merge. Deltas are
   // built level by level (each from the one below), so the work is ~1.14 merges per point, not one per level.
   const dirty = new Set<string>();
   const deltas = new Map<string, RollupKey & { stat: Stat }>();
   let below = new Map<string, RollupKey & { stat: Stat }>();
-  for (const ch of changed) {
-    const r = byId.get(`${ch.keyId}:${ch.step}`)!;
-    const key = { keyId: r.keyId, level: 1, bucket: bucketOf(r.step, 1) };
-    const id = rollupId(key);
-    if (!ch.inserted) dirty.add(id);
-    const s = pointStat(r.step, r.value, r.ts);
-    const d = below.get(id);
-    if (d) mergeInto(d.stat, s);
-    else below.set(id, { ...key, stat: s });
+  let cur: (RollupKey & { stat: Stat }) | null = null;
+  for (const r of changed) {
+    const bucket = bucketOf(r.step, 1);
+    if (cur && cur.keyId === r.keyId && cur.bucket === bucket) appendPoint(cur.stat, r.step, r.value, r.ts);
+    else {
+      cur = { keyId: r.keyId, level: 1, bucket, stat: pointStat(r.step, r.value, r.ts) };
+      below.set(rollupId(cur), cur);
+    }
+    if (!r.inserted) dirty.add(rollupId(cur));
   }
   for (const level of LEVELS) {
     for (const [id, d] of below) deltas.set(id, d);
@@ -149,6 +159,6 @@ export async function ingestPoints(c: pg.PoolClient, runId: string, points: Poin
     if (!atLevel.length) continue;
     await upsertRollups(c, level === 1 ? await recomputeLevel1(c, atLevel) : await recomputeFromChildren(c, level, atLevel));
   }
-  const inserted = changed.filter((c) => c.inserted).length;
+  const inserted = changed.filter((r) => r.inserted).length;
   return { accepted: rows.length, inserted, updated: changed.length - inserted, unchanged: rows.length - changed.length };
 }
