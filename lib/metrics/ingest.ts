@@ -21,13 +21,17 @@ async function keyIds(c: pg.PoolClient, runId: string, keys: string[]) {
 type Resolved = { keyId: number; step: bigint; value: number; ts: number };
 
 function dedupe(points: Point[], ids: Map<string, number>): Resolved[] {
-  // Later points win within a batch, as they would across batches.
-  const byId = new Map<string, Resolved>();
+  // Later points win within a batch, as they would across batches. BigInt map keys compare by value.
+  const bySeries = new Map<number, Map<bigint, Resolved>>();
+  let dupes = false;
   for (const p of points) {
     const keyId = ids.get(p.key)!;
-    byId.set(`${keyId}:${p.step}`, { keyId, step: p.step, value: p.value, ts: p.ts });
+    let steps = bySeries.get(keyId);
+    if (!steps) bySeries.set(keyId, (steps = new Map()));
+    if (steps.has(p.step)) dupes = true;
+    steps.set(p.step, { keyId, step: p.step, value: p.value, ts: p.ts });
   }
-  return [...byId.values()];
+  return dupes ? [...bySeries.values()].flatMap((m) => [...m.values()]) : points.map((p) => ({ keyId: ids.get(p.key)!, step: p.step, value: p.value, ts: p.ts }));
 }
 
 /** True when none of the batch's steps exist yet (the usual case: a run appending), checked per series range. */
