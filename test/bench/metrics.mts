@@ -119,6 +119,43 @@ async function firstChart(url: string, token: string, srv: { baseUrl: string; ad
   return times.slice(1).sort((a, b) => a - b)[2]; // median of five after a warm-up
 }
 
+/** The runs list with 10,000 more runs in the table: first page, a filtered page, and a deep keyset page. */
+async function runsList(url: string, token: string, base: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const owner = (await c.query(`SELECT id FROM "User" WHERE role = 'ADMIN' LIMIT 1`)).rows[0].id;
+  await c.query(
+    `INSERT INTO "Run" (id, name, tags, "ownerId", status, preset, config, "datasetMix", "createdAt")
+     SELECT 'bench' || g, 'bench run ' || g, ARRAY['t' || (g % 50)], $1,
+       (ARRAY['QUEUED','RUNNING','SUCCEEDED','FAILED','CANCELLED']::"RunStatus"[])[1 + g % 5], 'base', '{}',
+       jsonb_build_array(jsonb_build_object('dataset', CASE WHEN g % 3 = 0 THEN 'nlst' ELSE 'ct-rate' END, 'weight', 1)),
+       now() - (g || ' seconds')::interval
+     FROM generate_series(1, 10000) g`,
+    [owner],
+  );
+  await c.query("ANALYZE \"Run\"");
+  await c.end();
+  const get = async (q: string) => {
+    const t = performance.now();
+    const res = await fetch(`${base}/api/v1/runs?${q}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as { nextCursor: string | null };
+    return { ms: performance.now() - t, next: body.nextCursor };
+  };
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    times.push((await get("limit=50")).ms);
+    times.push((await get("limit=50&status=RUNNING&tag=t7&q=run%201")).ms);
+    times.push((await get("limit=50&dataset=nlst&sort=name&order=asc")).ms);
+  }
+  let cursor: string | null = null;
+  for (let page = 0; page < 40; page++) {
+    const r = await get(`limit=50&sort=name${cursor ? `&cursor=${cursor}` : ""}`);
+    times.push(r.ms);
+    cursor = r.next;
+  }
+  return p95(times);
+}
+
 async function createRun(base: string, token: string, name: string) {
   const res = await fetch(`${base}/api/v1/runs`, {
     method: "POST",
@@ -187,6 +224,7 @@ try {
   line("metrics.read_p95_full_range", p95(full), "ms", plainP95, "ms plain SELECT");
   line("metrics.read_p95_zoom_1pct", p95(zoom), "ms", plainP95, "ms plain SELECT");
   line("metrics.first_chart", await firstChart(url, token, server), "ms", 1500, "ms target");
+  line("runs.list_p95_10k", await runsList(url, token, server.baseUrl), "ms", 100, "ms target");
 } finally {
   const { disconnectDb } = await import("../../lib/db/client");
   await disconnectDb();
