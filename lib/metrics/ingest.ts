@@ -5,6 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { encodePoints } from "./copy-binary";
 import { appendPoint, bucketOf, LEVELS, merge, mergeAll, mergeInto, pointStat, type Stat } from "./bucket";
 import type { Point } from "./parse-batch";
 import { copyNewRollups, fetchRollups, ROLLUP_COLUMNS, rollupId, rowToStat, upsertRollups, type RollupKey } from "./rollup-rows";
@@ -20,18 +21,19 @@ async function keyIds(c: pg.PoolClient, runId: string, keys: string[]) {
 
 type Resolved = { keyId: number; step: bigint; value: number; ts: number };
 
+const byStep = (a: Resolved, b: Resolved) => a.keyId - b.keyId || (a.step < b.step ? -1 : a.step > b.step ? 1 : 0);
+
+/** Rows in (series, step) order, one per step: later points win within a batch, as they would across batches
+ * (the sort is stable, so the last of equal steps is the one sent last). */
 function dedupe(points: Point[], ids: Map<string, number>): Resolved[] {
-  // Later points win within a batch, as they would across batches. BigInt map keys compare by value.
-  const bySeries = new Map<number, Map<bigint, Resolved>>();
-  let dupes = false;
-  for (const p of points) {
-    const keyId = ids.get(p.key)!;
-    let steps = bySeries.get(keyId);
-    if (!steps) bySeries.set(keyId, (steps = new Map()));
-    if (steps.has(p.step)) dupes = true;
-    steps.set(p.step, { keyId, step: p.step, value: p.value, ts: p.ts });
+  const rows: Resolved[] = points.map((p) => ({ keyId: ids.get(p.key)!, step: p.step, value: p.value, ts: p.ts }));
+  rows.sort(byStep);
+  const out: Resolved[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    if (i + 1 < rows.length && rows[i + 1].keyId === rows[i].keyId && rows[i + 1].step === rows[i].step) continue;
+    out.push(rows[i]);
   }
-  return dupes ? [...bySeries.values()].flatMap((m) => [...m.values()]) : points.map((p) => ({ keyId: ids.get(p.key)!, step: p.step, value: p.value, ts: p.ts }));
+  return out;
 }
 
 /** True when none of the batch's steps exist yet (the usual case: a run appending), checked per series range. */
@@ -54,12 +56,9 @@ async function allNew(c: pg.PoolClient, rows: Resolved[]) {
   return !res.rows[0].hit;
 }
 
-const copyValue = (v: number) => (Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : String(v));
-
 /** COPY is 2–3× faster than INSERT … ON CONFLICT; safe only when no row can conflict (checked under the lock). */
 async function copyRaw(c: pg.PoolClient, rows: Resolved[]) {
-  const lines = rows.map((r) => `${r.keyId}\t${r.step}\t${copyValue(r.value)}\t${new Date(r.ts).toISOString()}\n`);
-  await pipeline(Readable.from([lines.join("")]), c.query(copyFrom(`COPY "MetricPoint" ("keyId", step, value, ts) FROM STDIN`)));
+  await pipeline(Readable.from([encodePoints(rows)]), c.query(copyFrom(`COPY "MetricPoint" ("keyId", step, value, ts) FROM STDIN (FORMAT binary)`)));
 }
 
 async function writeRaw(c: pg.PoolClient, rows: Resolved[]): Promise<"all-new" | { keyId: number; step: string; inserted: boolean }[]> {
@@ -117,12 +116,11 @@ export async function ingestPoints(c: pg.PoolClient, runId: string, points: Poin
   // The rows that changed, in (series, step) order, so each level-1 bucket's points are adjacent and its
   // summary is built by appending in place (this loop runs for every point of every batch).
   let changed: (Resolved & { inserted: boolean })[];
-  if (written === "all-new") changed = rows.map((r) => ({ ...r, inserted: true }));
+  if (written === "all-new") changed = rows.map((r) => Object.assign(r, { inserted: true }));
   else {
     const byId = new Map(rows.map((r) => [`${r.keyId}:${r.step}`, r]));
-    changed = written.map((w) => ({ ...byId.get(`${w.keyId}:${w.step}`)!, inserted: w.inserted }));
+    changed = written.map((w) => ({ ...byId.get(`${w.keyId}:${w.step}`)!, inserted: w.inserted })).sort(byStep);
   }
-  changed.sort((a, b) => a.keyId - b.keyId || (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
 
   // Buckets with a replaced value need a recount; buckets with only new points take a merge. Deltas are
   // built level by level (each from the one below), so the work is ~1.14 merges per point, not one per level.

@@ -56,6 +56,19 @@ describe("metric ingest", () => {
     expect([...levels].sort((x, y) => x - y)).toEqual([...LEVELS]);
   });
 
+  it("within one batch the later point for a step wins", async () => {
+    const { ctx, actor } = await makeUser("RESEARCHER");
+    const run = await makeRun(ctx);
+    const r = await ingestMetrics(ctx, run.id, [
+      { key: "loss", step: 5n, value: 1, ts: 1000 },
+      { key: "loss", step: 6n, value: 2, ts: 2000 },
+      { key: "loss", step: 5n, value: 3, ts: 3000 },
+    ]);
+    expect(r).toEqual({ accepted: 2, inserted: 2, updated: 0, unchanged: 0 });
+    const s = await readRunMetric(actor, run.id, ZMetricQuery.parse({ key: "loss" }));
+    expect(s.points.y).toEqual([3, 2]);
+  });
+
   it("NaN and ±Infinity round-trip and are marked, not dropped", async () => {
     const { ctx, actor } = await makeUser("RESEARCHER");
     const run = await makeRun(ctx);
