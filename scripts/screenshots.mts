@@ -1,5 +1,5 @@
 // Regenerates the README screenshots from a running instance:
-//   BASE_URL=http://localhost:3000 EMAIL=… PASSWORD=… npx tsx scripts/screenshots.mts
+//   BASE_URL=http://localhost:3000 EMAIL=… PASSWORD=… [RUN_ID=…] npx tsx scripts/screenshots.mts
 import { chromium } from "playwright-core";
 
 const base = process.env.BASE_URL ?? "http://localhost:3000";
@@ -16,6 +16,15 @@ await page.getByRole("button", { name: "Sign in", exact: true }).click();
 await page.getByRole("heading", { name: "Overview" }).waitFor();
 await page.goto(`${base}/datasets`);
 await page.screenshot({ path: "docs/screenshots/datasets.png" });
+await page.goto(`${base}/runs`);
+await page.getByRole("table").first().waitFor();
+await page.screenshot({ path: "docs/screenshots/runs.png" });
+if (process.env.RUN_ID) {
+  await page.goto(`${base}/runs/${process.env.RUN_ID}`);
+  await page.locator(".recharts-line-curve").first().waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: "docs/screenshots/run.png" });
+}
 await page.goto(`${base}/admin/audit`);
 await page.screenshot({ path: "docs/screenshots/audit-log.png" });
 await browser.close();
