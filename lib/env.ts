@@ -23,6 +23,7 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   TRUST_PROXY: bool.default(false),
+  RUN_STALE_MINUTES: z.coerce.number().int().min(1).default(15),
   HOUNSFIELD_PYTHON: z.string().default("/usr/bin/python3"),
   CI: bool.optional(),
 });

@@ -68,6 +68,24 @@ describe("runs", () => {
     expect((await sweepExpiredLeases()).lost).toBe(0);
   });
 
+  it("a run logging without a lease is LOST after it goes silent, and stays RUNNING while it writes", async () => {
+    const { ctx } = await makeUser("RESEARCHER");
+    const silent = await makeRun(ctx);
+    const busy = await makeRun(ctx);
+    for (const r of [silent, busy]) {
+      await transitionRun(ctx, r.id, { to: "STARTING", reason: "" });
+      await transitionRun(ctx, r.id, { to: "RUNNING", reason: "" });
+    }
+    const old = new Date(Date.now() - 60 * 60_000);
+    await db.run.updateMany({ where: { id: { in: [silent.id, busy.id] } }, data: { lastActivityAt: old, statusChangedAt: old } });
+    await ingestMetrics(ctx, busy.id, [{ key: "loss", step: 1n, value: 1, ts: Date.now() }]);
+    await sweepExpiredLeases();
+    expect((await db.run.findUniqueOrThrow({ where: { id: silent.id } })).status).toBe("LOST");
+    expect((await db.run.findUniqueOrThrow({ where: { id: busy.id } })).status).toBe("RUNNING");
+    const ev = await db.runEvent.findFirstOrThrow({ where: { runId: silent.id, to: "LOST" } });
+    expect(ev.reason).toMatch(/no metrics, logs or status change for 15 minutes/);
+  });
+
   it("lists with filters and keyset paging that neither skips nor repeats", async () => {
     const { ctx, actor } = await makeUser("RESEARCHER");
     const tag = `t${Date.now()}`;

@@ -5,6 +5,7 @@ import { db } from "../../db/client";
 import { notFound } from "../../errors";
 import type { ZLogIngest, ZLogQuery } from "../../schemas/metrics";
 import { assertLeaseEpoch } from "./lease";
+import { touchRunTx } from "./touch-run";
 
 /** Idempotent on (run, seq): a replayed chunk is ignored. */
 export async function appendLogs(ctx: ServiceContext, runId: string, input: z.output<typeof ZLogIngest>) {
@@ -15,6 +16,7 @@ export async function appendLogs(ctx: ServiceContext, runId: string, input: z.ou
     if (input.epoch !== undefined) await assertLeaseEpoch(tx, ctx.actor, runId, input.epoch);
     else assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
     const r = await tx.logChunk.createMany({ data: input.chunks.map((c) => ({ runId, seq: c.seq, text: c.text, stream: c.stream })), skipDuplicates: true });
+    await touchRunTx(tx, runId);
     return { accepted: input.chunks.length, inserted: r.count };
   });
 }

@@ -1,6 +1,8 @@
 // A run whose lease expired is not "running": its agent stopped answering. It becomes LOST, and by its retry
-// policy goes back to the queue to resume from its last checkpoint.
+// policy goes back to the queue to resume from its last checkpoint. A run driven without a lease (a user's own
+// script logging through the API) is LOST once it has written nothing for RUN_STALE_MINUTES.
 import { db } from "../../db/client";
+import { env } from "../../env";
 import { applyTransition } from "./transition-run";
 
 const SYSTEM = { actor: { kind: "system" as const, label: "lease sweeper" } };
@@ -22,5 +24,30 @@ export async function sweepExpiredLeases(now = new Date()) {
       if (attempts <= (policy?.maxAttempts ?? 0)) await applyTransition(tx, SYSTEM, lease.runId, "QUEUED", `requeued after a lost lease (attempt ${attempts + 1})`);
     });
   }
+  lost += await sweepSilentRuns(now);
   return { lost };
+}
+
+async function sweepSilentRuns(now: Date) {
+  const minutes = env().RUN_STALE_MINUTES;
+  const cutoff = new Date(now.getTime() - minutes * 60_000);
+  const silent = await db.run.findMany({
+    where: {
+      status: { in: ["STARTING", "RUNNING"] },
+      leases: { none: { releasedAt: null } },
+      OR: [{ lastActivityAt: { lt: cutoff } }, { lastActivityAt: null, statusChangedAt: { lt: cutoff } }],
+    },
+    select: { id: true },
+  });
+  let lost = 0;
+  for (const run of silent) {
+    await db.$transaction(async (tx) => {
+      // Re-check under the row lock: a write may have arrived since the query above.
+      const [row] = await tx.$queryRaw<{ status: string; lastActivityAt: Date | null }[]>`SELECT status, "lastActivityAt" FROM "Run" WHERE id = ${run.id} FOR UPDATE`;
+      if (!row || !["STARTING", "RUNNING"].includes(row.status) || (row.lastActivityAt && row.lastActivityAt >= cutoff)) return;
+      await applyTransition(tx, SYSTEM, run.id, "LOST", `no metrics, logs or status change for ${minutes} minutes`);
+      lost++;
+    });
+  }
+  return lost;
 }

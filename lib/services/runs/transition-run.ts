@@ -19,6 +19,7 @@ export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string
     data: {
       status: to,
       statusChangedAt: now,
+      lastActivityAt: now,
       ...(to === "RUNNING" ? { startedAt: now } : {}),
       ...(TERMINAL.includes(to) ? { finishedAt: now } : {}),
       ...(to === "QUEUED" ? { finishedAt: null } : {}),
