@@ -8,7 +8,7 @@ import { Dialog } from "../ui/dialog";
 import { useToast } from "../ui/toast";
 import { isActive, type Run } from "./run-types";
 
-type Action = "cancel" | "archive" | "delete";
+type Action = "cancel" | "archive" | "unarchive" | "delete";
 
 const CONFIRM: Record<"cancel" | "delete", { title: string; body: (name: string) => string; verb: string }> = {
   cancel: {
@@ -41,7 +41,7 @@ export function RunActions({ run }: { run: Pick<Run, "id" | "name" | "status" | 
         return;
       }
       client.invalidateQueries({ queryKey: ["run", run.id] });
-      toast({ tone: "ok", title: a === "cancel" ? `Cancelling ${run.name}` : `Archived ${run.name}` });
+      toast({ tone: "ok", title: a === "cancel" ? `Cancelling ${run.name}` : a === "archive" ? `Archived ${run.name}` : `Restored ${run.name}` });
     },
     onError: (e) => toast({ tone: "error", title: "That did not work", description: e.message }),
   });
@@ -56,6 +56,11 @@ export function RunActions({ run }: { run: Pick<Run, "id" | "name" | "status" | 
       {!run.archived && !isActive(run.status) && (
         <Button variant="secondary" size="sm" onClick={() => act.mutate("archive")} disabled={act.isPending}>
           Archive
+        </Button>
+      )}
+      {run.archived && (
+        <Button variant="secondary" size="sm" onClick={() => act.mutate("unarchive")} disabled={act.isPending}>
+          Unarchive
         </Button>
       )}
       {!isActive(run.status) && (

@@ -104,6 +104,10 @@ export const contracts = {
     method: "POST", path: "/runs/{id}/archive", tag: "runs", auth: "user", permission: "run:read",
     summary: "Archive a run: hidden from the list unless archived=true", params: ZRunParams, response: ZRunSummary,
   }),
+  unarchiveRun: defineContract({
+    method: "POST", path: "/runs/{id}/unarchive", tag: "runs", auth: "user", permission: "run:read",
+    summary: "Bring an archived run back into the list", params: ZRunParams, response: ZRunSummary,
+  }),
   transitionRun: defineContract({
     method: "POST", path: "/runs/{id}/transitions", tag: "runs", auth: "user", permission: "run:read",
     summary: "Change a run's status (agents pass their lease epoch); illegal transitions answer 409",

@@ -33,6 +33,7 @@ const EXPECTED: Record<string, Who[]> = {
   "DELETE /runs/{id}": STAFF,
   "POST /runs/{id}/cancel": STAFF,
   "POST /runs/{id}/archive": STAFF,
+  "POST /runs/{id}/unarchive": STAFF,
   "POST /runs/{id}/transitions": STAFF,
   "POST /runs/{id}/metrics": STAFF,
   "GET /runs/{id}/metrics": STAFF,

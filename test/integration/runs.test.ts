@@ -109,6 +109,8 @@ describe("runs", () => {
     await archiveRun(ctx, run.id);
     expect((await listRuns(actor, ZRunListQuery.parse({ tag: "del" }))).runs).toHaveLength(0);
     expect((await listRuns(actor, ZRunListQuery.parse({ tag: "del", archived: "true" }))).runs).toHaveLength(1);
+    await archiveRun(ctx, run.id, false);
+    expect((await listRuns(actor, ZRunListQuery.parse({ tag: "del" }))).runs).toHaveLength(1);
     await expect(deleteRun(ctx, run.id)).rejects.toMatchObject({ status: 409 });
     await cancelRun(ctx, run.id);
     const keyIds = (await db.metricKey.findMany({ where: { runId: run.id } })).map((k) => k.id);
