@@ -43,7 +43,9 @@ function assertSameOrigin(req: Request) {
   const origin = req.headers.get("origin");
   if (!origin) return;
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (origin === publicUrl() || (host && new URL(origin).host === host)) return;
+  // "null" (sandboxed frames, some redirects) and other non-URLs are simply not our origin.
+  const originHost = URL.canParse(origin) ? new URL(origin).host : null;
+  if (origin === publicUrl() || (host && originHost === host)) return;
   throw new DomainError("Cross-site request refused", 403, "Forbidden");
 }
 

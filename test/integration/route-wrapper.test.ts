@@ -94,5 +94,7 @@ describe("route wrapper: bad input", () => {
   it("refuses a cookie-authenticated write from another origin", async () => {
     const res = await createTokenRoute(req("POST", "/api/v1/tokens", { body: JSON.stringify({ name: "x", scopes: ["read"] }), headers: { origin: "https://evil.example", host: "localhost" } }), noParams);
     expect(res.status).toBe(403);
+    const opaque = await createTokenRoute(req("POST", "/api/v1/tokens", { body: JSON.stringify({ name: "x", scopes: ["read"] }), headers: { origin: "null", host: "localhost" } }), noParams);
+    expect(opaque.status).toBe(403);
   });
 });
