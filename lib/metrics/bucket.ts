@@ -19,9 +19,9 @@ export type Stat = {
   negInfCount: number;
 };
 
-/** Bucket widths are 8^level steps; level 10 covers about a billion steps per bucket. */
-export const LEVELS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
-export const TOP_LEVEL = 10;
+/** Bucket widths are 8^level steps; level 21 (2^63 steps) holds any int64 series in one or two buckets. */
+export const TOP_LEVEL = 21;
+export const LEVELS = Array.from({ length: TOP_LEVEL }, (_, i) => i + 1);
 export const SHIFT = 3n;
 
 export const widthOf = (level: number) => 1n << (SHIFT * BigInt(level));

@@ -1,31 +1,31 @@
-// Which rollup buckets and which raw edge ranges answer a read of [from, to] at `width` pixels.
+// Which rollup buckets and which raw steps answer a read of [from, to] at `width` pixels. The middle is
+// covered by whole buckets of the coarsest level that fits in a pixel column; each edge by whole buckets of
+// finer levels, down to fewer than 8 raw steps, so a read costs O(width + levels), never O(series length).
 import { TOP_LEVEL, widthOf } from "./bucket";
 
 const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 const ceilDiv = (a: bigint, b: bigint) => -floorDiv(-a, b);
 
-export type ReadPlan =
-  | { kind: "raw"; from: bigint; to: bigint }
-  | { kind: "buckets"; level: number; firstBucket: bigint; lastBucket: bigint; head: [bigint, bigint] | null; tail: [bigint, bigint] | null };
+export type Segment = { level: number; firstBucket: bigint; lastBucket: bigint };
+export type ReadPlan = { level: number; segments: Segment[]; raw: [bigint, bigint][] };
+
+function cover(a: bigint, b: bigint, level: number, plan: ReadPlan) {
+  if (b < a) return;
+  if (level === 0) return void plan.raw.push([a, b]);
+  const w = widthOf(level);
+  const first = ceilDiv(a, w);
+  const last = floorDiv(b + 1n, w) - 1n;
+  if (last < first) return cover(a, b, level - 1, plan);
+  plan.segments.push({ level, firstBucket: first, lastBucket: last });
+  cover(a, first * w - 1n, level - 1, plan);
+  cover((last + 1n) * w, b, level - 1, plan);
+}
 
 export function planRead(from: bigint, to: bigint, width: number): ReadPlan {
   const span = to - from + 1n;
-  // The coarsest level whose bucket still fits inside one pixel column.
   let level = 0;
   while (level < TOP_LEVEL && widthOf(level + 1) * BigInt(width) <= span) level++;
-  if (level === 0) return { kind: "raw", from, to };
-  const w = widthOf(level);
-  const firstBucket = ceilDiv(from, w);
-  const lastBucket = floorDiv(to + 1n, w) - 1n;
-  if (lastBucket < firstBucket) return { kind: "raw", from, to };
-  const fullFrom = firstBucket * w;
-  const fullTo = (lastBucket + 1n) * w - 1n;
-  return {
-    kind: "buckets",
-    level,
-    firstBucket,
-    lastBucket,
-    head: fullFrom > from ? [from, fullFrom - 1n] : null,
-    tail: fullTo < to ? [fullTo + 1n, to] : null,
-  };
+  const plan: ReadPlan = { level, segments: [], raw: [] };
+  cover(from, to, level, plan);
+  return plan;
 }

@@ -10,16 +10,15 @@ import { ROLLUP_COLUMNS, rowToStat } from "./rollup-rows";
 type Extent = { first: bigint; last: bigint; count: number; firstTs: number; lastTs: number };
 
 async function extentOf(c: pg.Pool | pg.PoolClient, keyId: number): Promise<Extent | null> {
-  const r = await c.query(`SELECT ${ROLLUP_COLUMNS} FROM "MetricRollup" r WHERE r."keyId" = $1 AND r.level = $2 ORDER BY r.bucket`, [keyId, TOP_LEVEL]);
-  if (!r.rowCount) return null;
-  const stats = r.rows.map(rowToStat);
-  return {
-    first: stats[0].firstStep,
-    last: stats[stats.length - 1].lastStep,
-    count: stats.reduce((n, s) => n + s.count, 0),
-    firstTs: Math.min(...stats.map((s) => s.firstTs)),
-    lastTs: Math.max(...stats.map((s) => s.lastTs)),
-  };
+  const r = await c.query(
+    `SELECT min("firstStep") AS first, max("lastStep") AS last, sum(count) AS count,
+       (extract(epoch from min("firstTs")) * 1000)::float8 AS "firstTs", (extract(epoch from max("lastTs")) * 1000)::float8 AS "lastTs"
+     FROM "MetricRollup" WHERE "keyId" = $1 AND level = $2`,
+    [keyId, TOP_LEVEL],
+  );
+  const e = r.rows[0];
+  if (!e || e.first === null) return null;
+  return { first: BigInt(e.first), last: BigInt(e.last), count: Number(e.count), firstTs: Number(e.firstTs), lastTs: Number(e.lastTs) };
 }
 
 /** The first step at or after time t (or last at or before), walking down the rollup levels. Wall time is
@@ -73,18 +72,22 @@ export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | nul
   }
   if (to < from) return { ...empty, extent: xExtent };
   const plan = planRead(from, to, q.width);
-  if (plan.kind === "raw") {
+  if (plan.level === 0) {
     const pts = await rawPoints(c, keyId, from, to);
     const exact = pts.length <= 4 * q.width;
     const columns = exact ? [] : toColumns(pts.map((p) => pointStat(p.step, p.value, p.ts)), from, to, q.width);
     return { extent: xExtent, rawPoints: pts.length, pointsPerPixel: pts.length / q.width, exact, ...shapeSeries(columns, exact ? pts : null, q.x, origin) };
   }
-  const [buckets, head, tail] = await Promise.all([
-    c.query(`SELECT ${ROLLUP_COLUMNS} FROM "MetricRollup" r WHERE r."keyId" = $1 AND r.level = $2 AND r.bucket BETWEEN $3 AND $4 ORDER BY r.bucket`, [keyId, plan.level, plan.firstBucket.toString(), plan.lastBucket.toString()]),
-    plan.head ? rawPoints(c, keyId, ...plan.head) : Promise.resolve([]),
-    plan.tail ? rawPoints(c, keyId, ...plan.tail) : Promise.resolve([]),
+  const segs = plan.segments;
+  const [buckets, ...raws] = await Promise.all([
+    c.query(
+      `SELECT ${ROLLUP_COLUMNS} FROM unnest($2::int2[], $3::int8[], $4::int8[]) AS t(l, lo, hi)
+       JOIN "MetricRollup" r ON r."keyId" = $1 AND r.level = t.l AND r.bucket BETWEEN t.lo AND t.hi`,
+      [keyId, segs.map((s) => s.level), segs.map((s) => s.firstBucket.toString()), segs.map((s) => s.lastBucket.toString())],
+    ),
+    ...plan.raw.map(([a, b]) => rawPoints(c, keyId, a, b)),
   ]);
-  const stats: Stat[] = [...head.map((p) => pointStat(p.step, p.value, p.ts)), ...buckets.rows.map(rowToStat), ...tail.map((p) => pointStat(p.step, p.value, p.ts))];
+  const stats: Stat[] = [...buckets.rows.map(rowToStat), ...raws.flat().map((p) => pointStat(p.step, p.value, p.ts))];
   const rawCount = stats.reduce((n, s) => n + s.count, 0);
   return { extent: xExtent, rawPoints: rawCount, pointsPerPixel: rawCount / q.width, exact: false, ...shapeSeries(toColumns(stats, from, to, q.width), null, q.x, origin) };
 }

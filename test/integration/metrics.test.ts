@@ -56,6 +56,16 @@ describe("metric ingest", () => {
     expect([...levels].sort((x, y) => x - y)).toEqual([...LEVELS]);
   });
 
+  it("reads series whose steps are nanosecond timestamps (far apart, near the int64 limit)", async () => {
+    const { ctx, actor } = await makeUser("RESEARCHER");
+    const run = await makeRun(ctx);
+    const base = 1_700_000_000_000_000_000n;
+    await ingestMetrics(ctx, run.id, Array.from({ length: 2000 }, (_, i) => ({ key: "loss", step: base + BigInt(i) * 1_000_000_000n, value: i === 1234 ? 50 : 1, ts: 1_700_000_000_000 + i * 1000 })));
+    const s = await readRunMetric(actor, run.id, ZMetricQuery.parse({ key: "loss", width: 100 }));
+    expect(s.rawPoints).toBe(2000);
+    expect(Math.max(...(s.points.y as number[]))).toBe(50);
+  });
+
   it("within one batch the later point for a step wins", async () => {
     const { ctx, actor } = await makeUser("RESEARCHER");
     const run = await makeRun(ctx);
