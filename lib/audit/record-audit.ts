@@ -1,23 +1,35 @@
 import { actorLabel, type Actor } from "../auth/policy";
+import type pg from "pg";
 import type { Tx } from "../db/client";
 
 export type ServiceContext = { actor: Actor; ip?: string | null };
 
 type AuditInput = { action: string; targetType: string; targetId?: string | null; details?: Record<string, unknown> };
 
+function auditRow(ctx: ServiceContext, e: AuditInput) {
+  const a = ctx.actor;
+  return {
+    actorType: a.kind === "user" ? (a.token ? "token" : "user") : a.kind,
+    actorId: a.kind === "user" ? a.id : null,
+    actorLabel: actorLabel(a),
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId ?? null,
+    ip: ctx.ip ?? null,
+    details: (e.details ?? undefined) as object | undefined,
+  };
+}
+
 /** Every state change writes one of these inside the same transaction as the change itself. */
 export async function recordAudit(tx: Tx, ctx: ServiceContext, e: AuditInput) {
-  const a = ctx.actor;
-  await tx.auditEvent.create({
-    data: {
-      actorType: a.kind === "user" ? (a.token ? "token" : "user") : a.kind,
-      actorId: a.kind === "user" ? a.id : null,
-      actorLabel: actorLabel(a),
-      action: e.action,
-      targetType: e.targetType,
-      targetId: e.targetId ?? null,
-      ip: ctx.ip ?? null,
-      details: (e.details ?? undefined) as object | undefined,
-    },
-  });
+  await tx.auditEvent.create({ data: auditRow(ctx, e) });
+}
+
+/** The same, for changes made with raw SQL on a pooled connection. */
+export async function recordAuditSql(c: pg.PoolClient, ctx: ServiceContext, e: AuditInput) {
+  const r = auditRow(ctx, e);
+  await c.query(
+    `INSERT INTO "AuditEvent" ("actorType", "actorId", "actorLabel", action, "targetType", "targetId", ip, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [r.actorType, r.actorId, r.actorLabel, r.action, r.targetType, r.targetId, r.ip, r.details === undefined ? null : JSON.stringify(r.details)],
+  );
 }

@@ -12,7 +12,8 @@ function handles(): Handles {
   if (globalForDb.hounsfieldDb) return globalForDb.hounsfieldDb;
   const url = env().DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set: start Hounsfield with `npm start`, which provides a database");
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Prisma's DateTime columns are timestamps without zone holding UTC; raw SQL that says now() must agree.
+  const pool = new pg.Pool({ connectionString: url, max: 10, options: "-c TimeZone=UTC" });
   // An idle connection dropped by the server (restart, failover) must not take the process down.
   pool.on("error", (err) => console.error("database connection lost:", err.message));
   globalForDb.hounsfieldDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };

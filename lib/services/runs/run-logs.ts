@@ -10,9 +10,9 @@ import { touchRunTx } from "./touch-run";
 /** Idempotent on (run, seq): a replayed chunk is ignored. */
 export async function appendLogs(ctx: ServiceContext, runId: string, input: z.output<typeof ZLogIngest>) {
   assertCan(ctx.actor, "run:read");
-  const run = await db.run.findUnique({ where: { id: runId }, select: { ownerId: true } });
-  if (!run) throw notFound("Run");
   return db.$transaction(async (tx) => {
+    const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR KEY SHARE`;
+    if (!run) throw notFound("Run");
     if (input.epoch !== undefined) await assertLeaseEpoch(tx, ctx.actor, runId, input.epoch);
     else assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
     const r = await tx.logChunk.createMany({ data: input.chunks.map((c) => ({ runId, seq: c.seq, text: c.text, stream: c.stream })), skipDuplicates: true });

@@ -33,7 +33,8 @@ export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string
 export async function transitionRun(ctx: ServiceContext, runId: string, input: { to: RunStatus; reason: string; epoch?: number }) {
   assertCan(ctx.actor, "run:read");
   return db.$transaction(async (tx) => {
-    const run = await tx.run.findUnique({ where: { id: runId } });
+    // Lock first, then check: the lease and the status are judged on the state this change will apply to.
+    const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR UPDATE`;
     if (!run) throw notFound("Run");
     if (input.epoch !== undefined) await assertLeaseEpoch(tx, ctx.actor, runId, input.epoch);
     else assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
