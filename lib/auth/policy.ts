@@ -39,7 +39,7 @@ export type UserActor = {
   email: string;
   role: Role;
   /** Present when the request came with an API token: only these scopes apply. */
-  token?: { id: string; scopes: Scope[] };
+  token?: { id: string; scopes: Scope[]; expiresAt?: Date | null };
 };
 export type Actor = UserActor | { kind: "anonymous" } | { kind: "system"; label: string };
 

@@ -16,7 +16,13 @@ function readCookies(header: string | null) {
   const jar = new Map<string, string>();
   for (const part of (header ?? "").split(";")) {
     const i = part.indexOf("=");
-    if (i > 0) jar.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    if (i <= 0) continue;
+    const raw = part.slice(i + 1).trim();
+    try {
+      jar.set(part.slice(0, i).trim(), decodeURIComponent(raw));
+    } catch {
+      jar.set(part.slice(0, i).trim(), raw); // a malformed cookie is just not a session
+    }
   }
   return jar;
 }
@@ -45,7 +51,7 @@ async function fromToken(secret: string): Promise<Actor> {
     id: token.user.id,
     email: token.user.email,
     role: token.user.role,
-    token: { id: token.id, scopes: token.scopes as Scope[] },
+    token: { id: token.id, scopes: token.scopes as Scope[], expiresAt: token.expiresAt },
   };
 }
 

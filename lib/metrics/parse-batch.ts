@@ -47,7 +47,8 @@ function parseTs(v: unknown, now: number): number | undefined {
   if (typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 1e11) return Math.round(v * 1000);
   if (typeof v === "string") {
     const t = Date.parse(v);
-    return Number.isNaN(t) ? undefined : t;
+    // Years 1970–9999: what a training run can log, and what PostgreSQL stores.
+    return Number.isNaN(t) || t < 0 || t > 253_402_300_799_999 ? undefined : t;
   }
   return undefined;
 }

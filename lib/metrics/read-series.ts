@@ -66,9 +66,11 @@ export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | nul
     if (q.from !== undefined) from = BigInt(Math.max(Math.ceil(q.from), Number(ext.first)));
     if (q.to !== undefined) to = BigInt(Math.min(Math.floor(q.to), Number(ext.last)));
   } else {
+    // Relative times past the Date range clamp to it (ZBound keeps absolute ones inside).
     const base = q.x === "relative" ? origin : 0;
-    if (q.from !== undefined) from = (await stepAtTime(c, keyId, q.from + base, "from")) ?? ext.last + 1n;
-    if (q.to !== undefined) to = (await stepAtTime(c, keyId, q.to + base, "to")) ?? ext.first - 1n;
+    const clamp = (t: number) => Math.max(-8.64e15, Math.min(8.64e15, t));
+    if (q.from !== undefined) from = (await stepAtTime(c, keyId, clamp(q.from + base), "from")) ?? ext.last + 1n;
+    if (q.to !== undefined) to = (await stepAtTime(c, keyId, clamp(q.to + base), "to")) ?? ext.first - 1n;
   }
   if (to < from) return { ...empty, extent: xExtent };
   const plan = planRead(from, to, q.width);

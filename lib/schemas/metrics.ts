@@ -14,19 +14,22 @@ export const ZMetricKey = z
 
 export const ZX = z.enum(["step", "time", "relative"]);
 
+// Beyond ±8.64e15 a millisecond time is no Date; steps that far out don't exist either.
+const ZBound = z.coerce.number().min(-8.64e15).max(8.64e15);
+
 export const ZMetricQuery = z.strictObject({
   key: ZMetricKey,
   x: ZX.default("step"),
-  from: z.coerce.number().optional(),
-  to: z.coerce.number().optional(),
+  from: ZBound.optional(),
+  to: ZBound.optional(),
   width: z.coerce.number().int().min(10).max(8000).default(1000),
 });
 
 export const ZCompareQuery = z.strictObject({
   series: z.array(z.strictObject({ runId: ZId, key: ZMetricKey })).min(1).max(200),
   x: ZX.default("step"),
-  from: z.number().optional(),
-  to: z.number().optional(),
+  from: ZBound.optional(),
+  to: ZBound.optional(),
   width: z.number().int().min(10).max(8000).default(1000),
 });
 
@@ -53,10 +56,11 @@ export const ZCompareResult = z.object({ series: z.array(ZSeries) });
 
 export const ZIngestResult = z.object({ accepted: z.number(), inserted: z.number(), updated: z.number(), unchanged: z.number() });
 
-export const ZLogChunk = z.strictObject({ seq: z.number().int().min(0), text: z.string().max(1_000_000), stream: z.enum(["stdout", "stderr"]).default("stdout") });
+const INT32_MAX = 2 ** 31 - 1;
+export const ZLogChunk = z.strictObject({ seq: z.number().int().min(0).max(INT32_MAX), text: z.string().max(1_000_000), stream: z.enum(["stdout", "stderr"]).default("stdout") });
 export const ZLogIngest = z.strictObject({ chunks: z.array(ZLogChunk).min(1).max(1000), epoch: z.number().int().min(0).optional() });
 export const ZLogQuery = z.strictObject({
-  after: z.coerce.number().int().min(-1).default(-1),
+  after: z.coerce.number().int().min(-1).max(INT32_MAX).default(-1),
   q: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });

@@ -98,6 +98,8 @@ describe("runs", () => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `paged ${i}`));
+    const forged = Buffer.from(JSON.stringify({ v: "not a date", id: "x" })).toString("base64url");
+    await expect(listRuns(actor, ZRunListQuery.parse({ cursor: forged }))).rejects.toMatchObject({ status: 400 });
     const mine = await listRuns(actor, ZRunListQuery.parse({ owner: "me", q: "paged 3" }));
     expect(mine.runs.map((r) => r.name)).toEqual(["paged 3"]);
   });

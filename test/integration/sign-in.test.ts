@@ -30,6 +30,15 @@ describe("password sign-in", () => {
     expect(Number(err.headers["Retry-After"])).toBeGreaterThan(0);
   });
 
+  it("a burst of parallel guesses gets no more tries than the limit", async () => {
+    const { user } = await makeUser("CLINICIAN", { password: PW });
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => signInWithPassword(user.email, `guess number ${i}`, `192.0.2.${100 + i}`)));
+    const wrong = results.filter((r) => r.status === "rejected" && /Wrong/.test(String((r as PromiseRejectedResult).reason)));
+    const limited = results.filter((r) => r.status === "rejected" && (r as PromiseRejectedResult).reason.status === 429);
+    expect(wrong.length).toBeLessThanOrEqual(5);
+    expect(wrong.length + limited.length).toBe(12);
+  });
+
   it("limits one IP trying many accounts", async () => {
     setEnv({ LOGIN_MAX_FAILURES_PER_IP: "4" });
     try {

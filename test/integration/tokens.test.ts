@@ -56,6 +56,18 @@ describe("API tokens", () => {
     await expect(createToken({ actor: await resolveActor(bearer(readOnly.secret)) }, { name: "escalate", scopes: ["admin"] })).rejects.toThrow(/not allowed/);
   });
 
+  it("a token-created token never outlives its parent", async () => {
+    const admin = await makeUser("ADMIN");
+    const parent = await createToken(admin.ctx, { name: "week", scopes: ["admin"], expiresInDays: 7 });
+    const viaToken = await resolveActor(bearer(parent.secret));
+    const forever = await createToken({ actor: viaToken }, { name: "forever", scopes: ["read"] });
+    const longer = await createToken({ actor: viaToken }, { name: "year", scopes: ["read"], expiresInDays: 365 });
+    const shorter = await createToken({ actor: viaToken }, { name: "day", scopes: ["read"], expiresInDays: 1 });
+    expect(forever.expiresAt?.getTime()).toBe(parent.expiresAt?.getTime());
+    expect(longer.expiresAt?.getTime()).toBe(parent.expiresAt?.getTime());
+    expect(shorter.expiresAt!.getTime()).toBeLessThan(parent.expiresAt!.getTime());
+  });
+
   it("hides other users' tokens: listing shows only your own and revoking theirs is 404", async () => {
     const a = await makeUser("RESEARCHER");
     const b = await makeUser("RESEARCHER");

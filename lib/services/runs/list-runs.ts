@@ -4,16 +4,21 @@ import type { Prisma } from "../../../generated/prisma/client";
 import { assertCan, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { invalid } from "../../errors";
-import type { ZRunListQuery } from "../../schemas/run";
+import { RUN_STATUSES, type ZRunListQuery } from "../../schemas/run";
 
 type Cursor = { v: string; id: string };
 const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
-function decode(s: string): Cursor {
+const VALID: Record<string, (v: string) => boolean> = {
+  createdAt: (v) => !Number.isNaN(Date.parse(v)),
+  name: (v) => v.length <= 200,
+  status: (v) => (RUN_STATUSES as readonly string[]).includes(v),
+};
+function decode(s: string, field: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    if (typeof c.v === "string" && typeof c.id === "string") return c;
+    if (typeof c.v === "string" && typeof c.id === "string" && c.id.length <= 64 && VALID[field](c.v)) return c;
   } catch {}
-  throw invalid("Invalid cursor", [{ field: "query.cursor", message: "use nextCursor from the previous page" }]);
+  throw invalid("Invalid cursor", [{ field: "query.cursor", message: "use nextCursor from the previous page, with the same sort" }]);
 }
 
 const FIELD = { created: "createdAt", name: "name", status: "status" } as const;
@@ -32,7 +37,7 @@ export async function listRuns(actor: Actor, q: z.output<typeof ZRunListQuery>) 
     ...(q.dataset ? { datasetMix: { array_contains: [{ dataset: q.dataset }] } } : {}),
     ...(q.q ? { OR: [{ name: { contains: q.q, mode: "insensitive" } }, { description: { contains: q.q, mode: "insensitive" } }] } : {}),
   };
-  const after = q.cursor ? decode(q.cursor) : null;
+  const after = q.cursor ? decode(q.cursor, field) : null;
   const cmp = q.order === "asc" ? "gt" : "lt";
   const v = after ? (field === "createdAt" ? new Date(after.v) : after.v) : null;
   const keyset: Prisma.RunWhereInput = after ? { OR: [{ [field]: { [cmp]: v } }, { [field]: v, id: { [cmp]: after.id } }] } : {};

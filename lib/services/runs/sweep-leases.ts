@@ -14,7 +14,11 @@ export async function sweepExpiredLeases(now = new Date()) {
   });
   let lost = 0;
   for (const lease of expired) {
+    // One run that changed meanwhile (or fails) must not hold up the others.
     await db.$transaction(async (tx) => {
+      // Run row first, then lease: the same order as the writes that check a lease, so the two never deadlock.
+      const [run] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "Run" WHERE id = ${lease.runId} FOR UPDATE`;
+      if (!run || !["STARTING", "RUNNING"].includes(run.status)) return;
       const claimed = await tx.lease.updateMany({ where: { id: lease.id, releasedAt: null }, data: { releasedAt: now } });
       if (claimed.count !== 1) return;
       await applyTransition(tx, SYSTEM, lease.runId, "LOST", `lease ${lease.epoch} expired at ${lease.expiresAt.toISOString()}`);
@@ -22,7 +26,7 @@ export async function sweepExpiredLeases(now = new Date()) {
       const policy = lease.run.retryPolicy as { maxAttempts?: number } | null;
       const attempts = await tx.lease.count({ where: { runId: lease.runId } });
       if (attempts <= (policy?.maxAttempts ?? 0)) await applyTransition(tx, SYSTEM, lease.runId, "QUEUED", `requeued after a lost lease (attempt ${attempts + 1})`);
-    });
+    }).catch((e) => console.error(`lease sweep of run ${lease.runId}: ${(e as Error).message}`));
   }
   lost += await sweepSilentRuns(now);
   return { lost };
@@ -47,7 +51,7 @@ async function sweepSilentRuns(now: Date) {
       if (!row || !["STARTING", "RUNNING"].includes(row.status) || (row.lastActivityAt && row.lastActivityAt >= cutoff)) return;
       await applyTransition(tx, SYSTEM, run.id, "LOST", `no metrics, logs or status change for ${minutes} minutes`);
       lost++;
-    });
+    }).catch((e) => console.error(`silence sweep of run ${run.id}: ${(e as Error).message}`));
   }
   return lost;
 }

@@ -14,7 +14,9 @@ export async function signInWithOidc(issuer: string, c: Claims) {
     const email = c.email?.trim().toLowerCase();
     if (!user && email) {
       const byEmail = await tx.user.findUnique({ where: { email } });
-      if (byEmail && !c.emailVerified) return null;
+      // Linking needs the issuer's word that it verified the email, and never reaches an admin or a disabled
+      // account: those sign in with their password and can't be taken over through an identity provider.
+      if (byEmail && (!c.emailVerified || byEmail.role === "ADMIN" || byEmail.disabled)) return null;
       const system = { actor: { kind: "system" as const, label: `sso ${issuer}` } };
       user = byEmail ?? (await insertUser(tx, system, { email, name: c.name ?? email, role: oidcConfig()?.defaultRole ?? "CLINICIAN" }, "user.register_sso"));
       await tx.identity.create({ data: { issuer, subject: c.subject, userId: user.id } });

@@ -21,13 +21,14 @@ export async function signInWithPassword(emailRaw: string, password: string, ip:
   const email = emailRaw.trim().toLowerCase();
   const windowMs = e.LOGIN_WINDOW_MINUTES * 60_000;
   const since = new Date(Date.now() - windowMs);
-  const [byAccount, byIp] = await Promise.all([
-    failuresSince({ email }, since),
-    ip ? failuresSince({ ip }, since) : Promise.resolve(0),
-  ]);
-  if (byAccount >= e.LOGIN_MAX_FAILURES_PER_ACCOUNT || byIp >= e.LOGIN_MAX_FAILURES_PER_IP) {
+  // The attempt is recorded (as a failure) before anything is checked, and the limits count it: parallel
+  // guesses each see the others, so a burst can't slip more tries past the limit.
+  const attempt = await db.loginAttempt.create({ data: { email, ip: ip ?? "unknown", success: false } });
+  const [byAccount, byIp] = await Promise.all([failuresSince({ email }, since), ip ? failuresSince({ ip }, since) : Promise.resolve(0)]);
+  const accountLocked = byAccount > e.LOGIN_MAX_FAILURES_PER_ACCOUNT;
+  if (accountLocked || byIp > e.LOGIN_MAX_FAILURES_PER_IP) {
     const oldest = await db.loginAttempt.findFirst({
-      where: { ...(byAccount >= e.LOGIN_MAX_FAILURES_PER_ACCOUNT ? { email } : { ip: ip ?? "" }), success: false, createdAt: { gte: since } },
+      where: { ...(accountLocked ? { email } : { ip: ip ?? "" }), success: false, createdAt: { gte: since } },
       orderBy: { createdAt: "asc" },
     });
     const mins = minutesLeft(oldest?.createdAt, windowMs);
@@ -35,10 +36,10 @@ export async function signInWithPassword(emailRaw: string, password: string, ip:
   }
   const user = await db.user.findUnique({ where: { email } });
   const ok = await verifyPassword(password, user?.passwordHash);
-  await db.loginAttempt.create({ data: { email, ip: ip ?? "unknown", success: ok && !user?.disabled } });
   if (!ok || !user) throw new SignInError("Wrong email or password.");
   if (user.disabled) throw new SignInError("This account is disabled. Ask an administrator.");
   await db.$transaction(async (tx) => {
+    await tx.loginAttempt.update({ where: { id: attempt.id }, data: { success: true } });
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     await recordAudit(tx, { actor: { kind: "user", id: user.id, email: user.email, role: user.role }, ip }, { action: "session.sign_in", targetType: "user", targetId: user.id, details: { method: "password" } });
   });

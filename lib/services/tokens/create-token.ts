@@ -28,6 +28,10 @@ export async function createToken(ctx: ServiceContext, input: z.output<typeof ZC
   if (bad.length) {
     throw invalid("Some scopes are not available to this account", bad.map((s) => ({ field: "scopes", message: `${s} is not allowed for a ${owner.role.toLowerCase()}` })));
   }
+  // Nor outlive it: a token-created token expires no later than its parent.
+  const requested = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * DAY_MS) : null;
+  const parentExpiry = actor.kind === "user" ? (actor.token?.expiresAt ?? null) : null;
+  const expiresAt = parentExpiry && (!requested || requested > parentExpiry) ? parentExpiry : requested;
   const secret = newSecret();
   return db.$transaction(async (tx) => {
     const token = await tx.apiToken.create({
@@ -37,7 +41,7 @@ export async function createToken(ctx: ServiceContext, input: z.output<typeof ZC
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
         scopes: [...new Set<Scope>(input.scopes)],
-        expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * DAY_MS) : null,
+        expiresAt,
       },
     });
     await recordAudit(tx, ctx, { action: "token.create", targetType: "token", targetId: token.id, details: { name: token.name, scopes: token.scopes, owner: owner.email } });
