@@ -3,9 +3,9 @@
 // with the series length.
 import type pg from "pg";
 import { pointStat, TOP_LEVEL, type Stat } from "./bucket";
-import { planRead } from "./plan-read";
+import { planRead, type Segment } from "./plan-read";
 import { shapeSeries, toColumns, type XMode } from "./m4";
-import { ROLLUP_COLUMNS, rowToStat } from "./rollup-rows";
+
 
 type Extent = { first: bigint; last: bigint; count: number; firstTs: number; lastTs: number };
 
@@ -44,6 +44,41 @@ async function stepAtTime(c: pg.Pool | pg.PoolClient, keyId: number, t: number, 
   return p.rowCount ? BigInt(p.rows[0].step) : null;
 }
 
+const msCol = (c: string) => `(extract(epoch from r."${c}") * 1000)::float8`;
+const READ_COLUMNS = `r.count, r.min, r."minStep", r.max, r."maxStep", r."firstStep", r."firstValue", r."lastStep", r."lastValue", r."nanCount", r."posInfCount", r."negInfCount"`;
+const TIME_COLUMNS = [msCol("minTs"), msCol("maxTs"), msCol("firstTs"), msCol("lastTs")].join(", ");
+
+/** The buckets of a read: only the columns M4 needs (times only for a time axis), as arrays, since a read
+ * parses up to ~8 rows per pixel and object rows with every column showed in profiles. */
+async function readBuckets(c: pg.Pool | pg.PoolClient, keyId: number, segs: Segment[], withTime: boolean): Promise<Stat[]> {
+  if (!segs.length) return [];
+  const r = await c.query({
+    text: `SELECT ${READ_COLUMNS}${withTime ? `, ${TIME_COLUMNS}` : ""} FROM unnest($2::int2[], $3::int8[], $4::int8[]) AS t(l, lo, hi)
+      JOIN "MetricRollup" r ON r."keyId" = $1 AND r.level = t.l AND r.bucket BETWEEN t.lo AND t.hi`,
+    values: [keyId, segs.map((s) => s.level), segs.map((s) => s.firstBucket.toString()), segs.map((s) => s.lastBucket.toString())],
+    rowMode: "array",
+  });
+  return r.rows.map((v) => ({
+    count: Number(v[0]),
+    sum: 0,
+    min: v[1] === null ? null : Number(v[1]),
+    minStep: v[2] === null ? null : BigInt(v[2]),
+    max: v[3] === null ? null : Number(v[3]),
+    maxStep: v[4] === null ? null : BigInt(v[4]),
+    firstStep: BigInt(v[5]),
+    firstValue: Number(v[6]),
+    lastStep: BigInt(v[7]),
+    lastValue: Number(v[8]),
+    nanCount: Number(v[9]),
+    posInfCount: Number(v[10]),
+    negInfCount: Number(v[11]),
+    minTs: withTime && v[12] !== null ? Number(v[12]) : null,
+    maxTs: withTime && v[13] !== null ? Number(v[13]) : null,
+    firstTs: withTime ? Number(v[14]) : 0,
+    lastTs: withTime ? Number(v[15]) : 0,
+  }));
+}
+
 async function rawPoints(c: pg.Pool | pg.PoolClient, keyId: number, from: bigint, to: bigint) {
   if (to < from) return [];
   const r = await c.query({
@@ -80,16 +115,8 @@ export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | nul
     const columns = exact ? [] : toColumns(pts.map((p) => pointStat(p.step, p.value, p.ts)), from, to, q.width);
     return { extent: xExtent, rawPoints: pts.length, pointsPerPixel: pts.length / q.width, exact, ...shapeSeries(columns, exact ? pts : null, q.x, origin) };
   }
-  const segs = plan.segments;
-  const [buckets, ...raws] = await Promise.all([
-    c.query(
-      `SELECT ${ROLLUP_COLUMNS} FROM unnest($2::int2[], $3::int8[], $4::int8[]) AS t(l, lo, hi)
-       JOIN "MetricRollup" r ON r."keyId" = $1 AND r.level = t.l AND r.bucket BETWEEN t.lo AND t.hi`,
-      [keyId, segs.map((s) => s.level), segs.map((s) => s.firstBucket.toString()), segs.map((s) => s.lastBucket.toString())],
-    ),
-    ...plan.raw.map(([a, b]) => rawPoints(c, keyId, a, b)),
-  ]);
-  const stats: Stat[] = [...buckets.rows.map(rowToStat), ...raws.flat().map((p) => pointStat(p.step, p.value, p.ts))];
+  const [buckets, ...raws] = await Promise.all([readBuckets(c, keyId, plan.segments, q.x !== "step"), ...plan.raw.map(([a, b]) => rawPoints(c, keyId, a, b))]);
+  const stats: Stat[] = [...buckets, ...raws.flat().map((p) => pointStat(p.step, p.value, p.ts))];
   const rawCount = stats.reduce((n, s) => n + s.count, 0);
   return { extent: xExtent, rawPoints: rawCount, pointsPerPixel: rawCount / q.width, exact: false, ...shapeSeries(toColumns(stats, from, to, q.width), null, q.x, origin) };
 }
