@@ -1,3 +1,4 @@
+import { Facts } from "../ui/facts";
 import { flattenConfig } from "@/lib/charts/config-diff";
 import { Table, Td, Th } from "../ui/table";
 import type { Run } from "./run-types";
@@ -15,14 +16,7 @@ export function RunConfig({ run }: { run: Run }) {
   return (
     <div className="flex max-w-4xl flex-col gap-8">
       {run.description && <p className="whitespace-pre-wrap text-sm">{run.description}</p>}
-      <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 text-sm">
-        {facts.map(([k, v]) => (
-          <div key={k} className="contents">
-            <dt className="font-medium text-muted-fg">{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <Facts items={facts} labelWidth="10rem" />
       <section className="flex flex-col gap-2">
         <h2 className="font-semibold">Dataset mix</h2>
         <Table caption="Dataset mix">

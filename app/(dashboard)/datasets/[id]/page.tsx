@@ -1,3 +1,4 @@
+import { Facts } from "@/components/ui/facts";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { requirePermission } from "@/lib/auth/page-session";
@@ -34,14 +35,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           Some of these facts could not be confirmed from a primary source. Check the dataset&apos;s own terms before training on it.
         </p>
       )}
-      <dl className="grid grid-cols-[12rem_1fr] gap-x-4 gap-y-2 text-sm">
-        {facts.map(([k, v]) => (
-          <div key={k} className="contents">
-            <dt className="font-medium text-muted-fg">{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <Facts items={facts} />
       <section>
         <h2 className="mb-2 font-semibold">License history</h2>
         <ol className="text-sm">
