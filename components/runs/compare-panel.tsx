@@ -1,45 +1,27 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
-import { useDeferredValue, useId, useMemo } from "react";
+import { useId, useMemo } from "react";
 import { apiFetch } from "@/lib/api/client-fetch";
 import { count } from "@/lib/charts/format";
 import { mergeSeries, type CompareRun } from "@/lib/charts/merge-series";
-import { requestWidth } from "@/lib/charts/metric-keys";
 import type { Series } from "@/lib/charts/prepare-series";
 import { Badge } from "../ui/badge";
-import type { ChartSettings } from "../charts/chart-controls";
 import { CompareChart } from "../charts/compare-chart";
-import { useElementSize } from "../charts/use-element-size";
 import { PanelMessage, PANEL_HEIGHT } from "./panel-message";
-import { useFinalRefetch } from "./use-final-refetch";
+import { usePanelQuery, type PanelProps } from "./use-panel-query";
 
 /** One metric key across the chosen runs, fetched in a single POST /metrics/query. */
-export function ComparePanel({ metricKey, runs, live, settings, onZoom, onReset }: {
-  metricKey: string;
-  runs: CompareRun[];
-  live: boolean;
-  settings: ChartSettings;
-  onZoom: (from: number, to: number) => void;
-  onReset: () => void;
-}) {
-  const { ref, width, visible, seen } = useElementSize<HTMLDivElement>();
+export function ComparePanel({ metricKey, runs, live, settings, onZoom, onReset }: PanelProps & { metricKey: string; runs: CompareRun[] }) {
   const { axis, range, logY } = settings;
-  const px = requestWidth(width);
   const ids = runs.map((r) => r.id);
-  const q = useQuery({
-    queryKey: ["compare", metricKey, ids, axis, range?.[0] ?? null, range?.[1] ?? null, px],
-    queryFn: () =>
+  const { ref, width, q, smoothing } = usePanelQuery(
+    ["compare", metricKey, ids],
+    (px) =>
       apiFetch<{ series: Series[] }>("/metrics/query", {
         method: "POST",
         body: { series: ids.map((runId) => ({ runId, key: metricKey })), x: axis, width: px, ...(range ? { from: range[0], to: range[1] } : {}) },
       }),
-    enabled: seen && px > 0 && ids.length > 0,
-    refetchInterval: live && visible ? 1500 : false,
-    staleTime: live ? 0 : 60_000,
-    placeholderData: (prev) => (prev?.series[0]?.x === axis ? prev : undefined),
-  });
-  useFinalRefetch(live, q.refetch);
-  const smoothing = useDeferredValue(settings.smoothing);
+    { live, settings, enabled: ids.length > 0 },
+  );
   const merged = useMemo(() => (q.data ? mergeSeries(q.data.series, runs, { smoothing, logY, range }) : null), [q.data, runs, smoothing, logY, range]);
   const headingId = useId();
   const empty = merged && merged.lines.every((l) => l.rows.length === 0);

@@ -1,30 +1,17 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
-import { useDeferredValue, useId, useMemo } from "react";
+import { useId, useMemo } from "react";
 import { apiFetch } from "@/lib/api/client-fetch";
 import { formatCompact, formatValue } from "@/lib/charts/format";
-import { requestWidth } from "@/lib/charts/metric-keys";
 import { prepareSeries, type Series } from "@/lib/charts/prepare-series";
-import type { ChartSettings } from "../charts/chart-controls";
 import { MetricChart } from "../charts/metric-chart";
-import { useElementSize } from "../charts/use-element-size";
 import { PanelMessage, PANEL_HEIGHT } from "./panel-message";
-import { useFinalRefetch } from "./use-final-refetch";
+import { usePanelQuery, type PanelProps } from "./use-panel-query";
 
-export function MetricPanel({ runId, metricKey, live, settings, onZoom, onReset }: {
-  runId: string;
-  metricKey: string;
-  live: boolean;
-  settings: ChartSettings;
-  onZoom: (from: number, to: number) => void;
-  onReset: () => void;
-}) {
-  const { ref, width, visible, seen } = useElementSize<HTMLDivElement>();
+export function MetricPanel({ runId, metricKey, live, settings, onZoom, onReset }: PanelProps & { runId: string; metricKey: string }) {
   const { axis, range, logY } = settings;
-  const px = requestWidth(width);
-  const q = useQuery({
-    queryKey: ["metrics", runId, metricKey, axis, range?.[0] ?? null, range?.[1] ?? null, px],
-    queryFn: () => {
+  const { ref, width, q, smoothing } = usePanelQuery(
+    ["metrics", runId, metricKey],
+    (px) => {
       const p = new URLSearchParams({ key: metricKey, x: axis, width: String(px) });
       if (range) {
         p.set("from", String(range[0]));
@@ -32,14 +19,8 @@ export function MetricPanel({ runId, metricKey, live, settings, onZoom, onReset 
       }
       return apiFetch<Series>(`/runs/${runId}/metrics?${p}`);
     },
-    enabled: seen && px > 0,
-    refetchInterval: live && visible ? 1500 : false,
-    staleTime: live ? 0 : 60_000,
-    // While zooming or resizing the old curve stays up, but never one drawn against another x axis.
-    placeholderData: (prev) => (prev?.x === axis ? prev : undefined),
-  });
-  useFinalRefetch(live, q.refetch);
-  const smoothing = useDeferredValue(settings.smoothing);
+    { live, settings },
+  );
   const prepared = useMemo(() => (q.data ? prepareSeries(q.data, { smoothing, logY, range }) : null), [q.data, smoothing, logY, range]);
   const headingId = useId();
 
