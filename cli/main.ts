@@ -1,10 +1,7 @@
 import { parseArgs } from "node:util";
 import { config as loadDotenv } from "dotenv";
 import { HELP } from "./help";
-
-export class UsageError extends Error {}
-
-export type Flags = Record<string, string | boolean | undefined>;
+import { UsageError, type Flags } from "./usage";
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },

@@ -1,4 +1,6 @@
 // Typed domain errors; the route wrapper maps each to one HTTP status (problem+json), nowhere else.
+import type { ZodError } from "zod";
+
 export type FieldError = { field: string; message: string };
 
 export class DomainError extends Error {
@@ -22,3 +24,14 @@ export const tooLarge = (limit: number) =>
   ]);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new DomainError(message, 429, "Too many requests", undefined, { "Retry-After": String(retryAfterSeconds) });
+
+/** zod issues as field errors, `prefix` naming where the value came from (query, path, a body field). */
+export function zodFieldErrors(err: ZodError, prefix: string): FieldError[] {
+  return err.issues.flatMap((i) => {
+    const base = [prefix, ...i.path.map(String)].filter(Boolean).join(".");
+    if (i.code === "unrecognized_keys") {
+      return i.keys.map((k) => ({ field: base ? `${base}.${k}` : k, message: "unknown field" }));
+    }
+    return [{ field: base || prefix || "body", message: i.message }];
+  });
+}

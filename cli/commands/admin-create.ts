@@ -2,7 +2,7 @@ import { ZEmail } from "../../lib/schemas/common";
 import { ZPassword } from "../../lib/schemas/user";
 import { createAdmin } from "../../lib/services/users/create-admin";
 import { withDatabase } from "../database";
-import { UsageError, type Flags } from "../main";
+import { UsageError, type Flags } from "../usage";
 import { readStdinLine } from "../stdin";
 
 export async function run(flags: Flags) {

@@ -1,6 +1,6 @@
 import { seedCatalog } from "../../lib/services/datasets/seed-catalog";
 import { withDatabase } from "../database";
-import type { Flags } from "../main";
+import type { Flags } from "../usage";
 
 export async function run(flags: Flags) {
   const r = await withDatabase(() => seedCatalog({ actor: { kind: "system", label: "cli seed" } }, { update: flags.update === true }));

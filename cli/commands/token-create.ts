@@ -2,7 +2,7 @@ import { ZEmail } from "../../lib/schemas/common";
 import { ZCreateToken } from "../../lib/schemas/token";
 import { createToken } from "../../lib/services/tokens/create-token";
 import { withDatabase } from "../database";
-import { UsageError, type Flags } from "../main";
+import { UsageError, type Flags } from "../usage";
 
 export async function run(flags: Flags) {
   if (typeof flags.email !== "string") throw new UsageError("--email is required");

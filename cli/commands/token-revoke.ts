@@ -1,6 +1,6 @@
 import { revokeTokenByPrefixOrId } from "../../lib/services/tokens/revoke-token";
 import { withDatabase } from "../database";
-import { UsageError } from "../main";
+import { UsageError } from "../usage";
 
 export async function run(_flags: unknown, rest: string[]) {
   const id = rest[0];

@@ -2,7 +2,7 @@
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Input, Select } from "../ui/input";
-import { licenseConsequence, type CatalogDataset } from "./mix-license";
+import { licenseConsequence, type CatalogDataset } from "@/lib/runs/mix-license";
 
 export type MixRow = { dataset: string; weight: string };
 

@@ -1,6 +1,6 @@
 "use client";
 import { Input, Select } from "../ui/input";
-import type { Draft, FieldSpec } from "./schema-fields";
+import type { Draft, FieldSpec } from "@/lib/runs/schema-fields";
 
 function rangeHint(f: FieldSpec): string | undefined {
   const d = f.defaultValue === undefined ? "" : `default ${String(f.defaultValue)}`;

@@ -7,8 +7,8 @@ import { Button } from "../ui/button";
 import { Input, Select } from "../ui/input";
 import { DatasetMixEditor, type MixRow } from "./dataset-mix-editor";
 import { HyperparameterFields } from "./hyperparameter-fields";
-import type { CatalogDataset } from "./mix-license";
-import { defaultsOf, fieldsFromSchema, hyperparameterValues, type Draft } from "./schema-fields";
+import type { CatalogDataset } from "@/lib/runs/mix-license";
+import { defaultsOf, fieldsFromSchema, hyperparameterValues, type Draft } from "@/lib/runs/schema-fields";
 
 type Preset = { name: string; label: string; crop: number[]; patch: number[]; params: string; hyperparameters: unknown };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { errorResponse, zodFieldErrors } from "../../lib/api/problem";
+import { errorResponse } from "../../lib/api/problem";
+import { zodFieldErrors } from "../../lib/errors";
 import { ForbiddenError, UnauthenticatedError } from "../../lib/auth/policy";
 import { conflict } from "../../lib/errors";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { licenseConsequence, type CatalogDataset } from "@/components/runs/mix-license";
+import { licenseConsequence, type CatalogDataset } from "@/lib/runs/mix-license";
 
 const ds = (name: string, commercialUse: CatalogDataset["commercialUse"], extra: Partial<CatalogDataset> = {}): CatalogDataset => ({
   slug: name.toLowerCase(),

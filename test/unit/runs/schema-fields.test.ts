@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defaultsOf, fieldsFromSchema, hyperparameterValues, labelFor } from "@/components/runs/schema-fields";
+import { defaultsOf, fieldsFromSchema, hyperparameterValues, labelFor } from "@/lib/runs/schema-fields";
 import { PRESETS } from "@/lib/runs/presets";
 
 const schema = z.toJSONSchema(PRESETS.small.hyper, { io: "input" });
