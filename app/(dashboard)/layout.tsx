@@ -16,7 +16,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/workers", label: "Workers", show: can(actor, "worker:read") },
     { href: "/releases", label: "Releases", show: can(actor, "release:read") },
     { href: "/admin", label: "Admin", show: can(actor, "user:manage") },
-    { href: "/settings/tokens", label: "API tokens", show: can(actor, "token:manage") },
+    { href: "/settings/tokens", label: "API tokens", show: can(actor, "token:read") },
+    { href: "/settings/sessions", label: "Sessions", show: can(actor, "session:manage") },
     { href: "/api-docs", label: "API", show: true },
   ].filter((i) => i.show);
   return (

@@ -16,7 +16,7 @@ function when(iso: string | null, none: string) {
   return iso ? new Date(iso).toLocaleString() : none;
 }
 
-export function TokensPanel({ scopes }: { scopes: string[] }) {
+export function TokensPanel({ scopes }: { scopes: { name: string; help: string }[] }) {
   const client = useQueryClient();
   const toast = useToast();
   const [name, setName] = useState("");
@@ -55,10 +55,11 @@ export function TokensPanel({ scopes }: { scopes: string[] }) {
         <fieldset className="flex flex-col gap-1">
           <legend className="text-sm font-medium">Scopes</legend>
           <div className="flex flex-wrap gap-4">
-            {scopes.map((s) => (
-              <label key={s} className="flex items-center gap-2 text-sm">
-                <input type="checkbox" checked={chosen.includes(s)} onChange={(e) => setChosen(e.target.checked ? [...chosen, s] : chosen.filter((c) => c !== s))} />
+            {scopes.map(({ name: s, help }) => (
+              <label key={s} className="flex items-center gap-2 text-sm" title={help}>
+                <input type="checkbox" checked={chosen.includes(s)} onChange={(e) => setChosen(e.target.checked ? [...chosen, s] : chosen.filter((c) => c !== s))} aria-describedby={`scope-${s}`} />
                 {s}
+                <span id={`scope-${s}`} className="sr-only">{help}</span>
               </label>
             ))}
           </div>

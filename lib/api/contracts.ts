@@ -4,7 +4,8 @@ import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
 import { ZIdParams } from "../schemas/common";
 import { ZDataset, ZDatasetList, ZDatasetListQuery } from "../schemas/dataset";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
-import { ZMe, ZRegister, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
+import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
+import { ZSessionList } from "../schemas/session";
 import { ZCompareQuery, ZCompareResult, ZIngestResult, ZLogIngest, ZLogPage, ZLogQuery, ZMetricQuery, ZSeries } from "../schemas/metrics";
 import { ZCreateRun, ZRun, ZRunList, ZRunListQuery, ZRunParams, ZRunSummary, ZTransition } from "../schemas/run";
 import { defineContract } from "./contract";
@@ -30,7 +31,7 @@ export const contracts = {
   }),
   register: defineContract({
     method: "POST", path: "/register", tag: "accounts", auth: "public", summary: "Create an account (clinician, or researcher pending an admin)",
-    body: ZRegister, response: ZUser, status: 201, bodyLimit: 8 * 1024,
+    body: ZRegister, response: ZRegistered, status: 202, bodyLimit: 8 * 1024,
   }),
   setup: defineContract({
     method: "POST", path: "/setup", tag: "accounts", auth: "public", summary: "Create the first admin with the one-time setup link",
@@ -50,17 +51,29 @@ export const contracts = {
     params: ZIdParams, body: ZUpdateUser, response: ZUser, bodyLimit: 4 * 1024,
   }),
   listTokens: defineContract({
-    method: "GET", path: "/tokens", tag: "tokens", auth: "user", permission: "token:manage",
-    summary: "Your API tokens (admins: `all=true` for everyone's)", query: ZTokenListQuery, response: ZTokenList,
+    method: "GET", path: "/tokens", tag: "tokens", auth: "user", permission: "token:read",
+    summary: "Your API tokens (`all=true`: everyone's, for admins with the admin scope)", query: ZTokenListQuery, response: ZTokenList,
   }),
   createToken: defineContract({
-    method: "POST", path: "/tokens", tag: "tokens", auth: "user", permission: "token:manage",
+    method: "POST", path: "/tokens", tag: "tokens", auth: "user", permission: "token:write",
     summary: "Create an API token; the secret is in this response only", body: ZCreateToken, response: ZCreatedToken,
     status: 201, bodyLimit: 4 * 1024,
   }),
   revokeToken: defineContract({
-    method: "DELETE", path: "/tokens/{id}", tag: "tokens", auth: "user", permission: "token:manage",
-    summary: "Revoke an API token", params: ZIdParams, response: ZToken,
+    method: "DELETE", path: "/tokens/{id}", tag: "tokens", auth: "user", permission: "token:write",
+    summary: "Revoke an API token and every token minted from it (someone else's: admins with the admin scope)", params: ZIdParams, response: ZToken,
+  }),
+  listSessions: defineContract({
+    method: "GET", path: "/sessions", tag: "accounts", auth: "user", permission: "session:manage",
+    summary: "Your signed-in browser sessions", response: ZSessionList,
+  }),
+  revokeSession: defineContract({
+    method: "DELETE", path: "/sessions/{id}", tag: "accounts", auth: "user", permission: "session:manage",
+    summary: "Sign one of your sessions out", params: ZIdParams, response: z.object({ id: z.string(), revoked: z.literal(true) }),
+  }),
+  revokeAllSessions: defineContract({
+    method: "DELETE", path: "/sessions", tag: "accounts", auth: "user", permission: "session:manage",
+    summary: "Sign out everywhere: every session of yours ends (the current one too)", response: z.object({ revoked: z.number() }),
   }),
   listDatasets: defineContract({
     method: "GET", path: "/datasets", tag: "datasets", auth: "user", permission: "dataset:read",
@@ -92,29 +105,29 @@ export const contracts = {
     summary: "A run with its status timeline and metric keys", params: ZRunParams, response: ZRun,
   }),
   deleteRun: defineContract({
-    method: "DELETE", path: "/runs/{id}", tag: "runs", auth: "user", permission: "run:read",
+    method: "DELETE", path: "/runs/{id}", tag: "runs", auth: "user", permission: "run:write",
     summary: "Delete a finished run and all its data (owner or admin, runs:write)", params: ZRunParams,
     response: z.object({ id: z.string(), deleted: z.literal(true) }),
   }),
   cancelRun: defineContract({
-    method: "POST", path: "/runs/{id}/cancel", tag: "runs", auth: "user", permission: "run:read",
+    method: "POST", path: "/runs/{id}/cancel", tag: "runs", auth: "user", permission: "run:write",
     summary: "Cancel a run (owner or admin, runs:write)", params: ZRunParams, response: ZRunSummary,
   }),
   archiveRun: defineContract({
-    method: "POST", path: "/runs/{id}/archive", tag: "runs", auth: "user", permission: "run:read",
+    method: "POST", path: "/runs/{id}/archive", tag: "runs", auth: "user", permission: "run:write",
     summary: "Archive a run: hidden from the list unless archived=true", params: ZRunParams, response: ZRunSummary,
   }),
   unarchiveRun: defineContract({
-    method: "POST", path: "/runs/{id}/unarchive", tag: "runs", auth: "user", permission: "run:read",
+    method: "POST", path: "/runs/{id}/unarchive", tag: "runs", auth: "user", permission: "run:write",
     summary: "Bring an archived run back into the list", params: ZRunParams, response: ZRunSummary,
   }),
   transitionRun: defineContract({
-    method: "POST", path: "/runs/{id}/transitions", tag: "runs", auth: "user", permission: "run:read",
+    method: "POST", path: "/runs/{id}/transitions", tag: "runs", auth: "user", permission: "run:report",
     summary: "Change a run's status (agents pass their lease epoch); illegal transitions answer 409",
     params: ZRunParams, body: ZTransition, response: ZRunSummary, bodyLimit: 8 * 1024,
   }),
   ingestMetrics: defineContract({
-    method: "POST", path: "/runs/{id}/metrics", tag: "metrics", auth: "user", permission: "run:read",
+    method: "POST", path: "/runs/{id}/metrics", tag: "metrics", auth: "user", permission: "run:report",
     summary: "Log up to 10,000 points (JSON or NDJSON, gzip accepted); idempotent on (key, step), all or nothing",
     params: ZRunParams, rawBody: { contentTypes: ["application/json", "application/x-ndjson"], schema: ZIngestBody },
     response: ZIngestResult, bodyLimit: 8 * 1024 * 1024,
@@ -129,7 +142,7 @@ export const contracts = {
     summary: "Many runs' series in one request (the compare view)", body: ZCompareQuery, response: ZCompareResult, bodyLimit: 64 * 1024,
   }),
   appendLogs: defineContract({
-    method: "POST", path: "/runs/{id}/logs", tag: "runs", auth: "user", permission: "run:read",
+    method: "POST", path: "/runs/{id}/logs", tag: "runs", auth: "user", permission: "run:report",
     summary: "Append log chunks; idempotent on seq", params: ZRunParams, body: ZLogIngest,
     response: z.object({ accepted: z.number(), inserted: z.number() }), bodyLimit: 4 * 1024 * 1024,
   }),

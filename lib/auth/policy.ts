@@ -2,33 +2,48 @@
 import type { Role } from "../../generated/prisma/enums";
 
 export const ROLES = ["ADMIN", "RESEARCHER", "CLINICIAN"] as const satisfies readonly Role[];
-export const SCOPES = ["read", "runs:write", "worker", "download", "admin"] as const;
+export const SCOPES = ["read", "runs:write", "worker", "download", "tokens", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
+
+export const SCOPE_HELP: Record<Scope, string> = {
+  read: "read what your role can see",
+  "runs:write": "create, change and log your own runs",
+  worker: "report on runs this token's worker leases",
+  download: "download releases you have access to",
+  tokens: "create (never stronger) and revoke your own tokens",
+  admin: "everything your role can do, including other users' objects",
+};
 
 const ALL: Role[] = ["ADMIN", "RESEARCHER", "CLINICIAN"];
 const STAFF: Role[] = ["ADMIN", "RESEARCHER"];
 const ADMIN: Role[] = ["ADMIN"];
 
-/** action → [roles allowed, token scope needed]. Scan this table to know the whole access model. */
+/** action → [roles allowed, token scopes of which one is needed]. Scan this table to know the whole access
+ * model. A token with the `admin` scope counts as having every scope its owner's role allows. */
 export const PERMISSIONS = {
-  "profile:read": [ALL, "read"],
-  "token:manage": [ALL, "read"],
-  "dataset:read": [ALL, "read"],
-  "dataset:write": [STAFF, "runs:write"],
-  "run:read": [STAFF, "read"],
-  "run:write": [STAFF, "runs:write"],
-  "worker:read": [STAFF, "read"],
-  "worker:connect": [STAFF, "worker"],
-  "worker:manage": [ADMIN, "admin"],
-  "release:read": [ALL, "read"],
-  "release:write": [STAFF, "runs:write"],
-  "release:download": [ALL, "download"],
-  "access:request": [ALL, "read"],
-  "access:decide": [ADMIN, "admin"],
-  "user:read": [ADMIN, "admin"],
-  "user:manage": [ADMIN, "admin"],
-  "audit:read": [ADMIN, "admin"],
-} as const satisfies Record<string, readonly [Role[], Scope]>;
+  "profile:read": [ALL, ["read"]],
+  "session:manage": [ALL, ["read"]],
+  "token:read": [ALL, ["read"]],
+  "token:write": [ALL, ["tokens"]],
+  "token:admin": [ADMIN, ["admin"]],
+  "dataset:read": [ALL, ["read"]],
+  "dataset:write": [STAFF, ["runs:write"]],
+  "run:read": [STAFF, ["read"]],
+  "run:write": [STAFF, ["runs:write"]],
+  /** Metrics, logs and status of a run: its owner (runs:write), or the worker holding its lease (worker). */
+  "run:report": [STAFF, ["runs:write", "worker"]],
+  "worker:read": [STAFF, ["read"]],
+  "worker:connect": [STAFF, ["worker"]],
+  "worker:manage": [ADMIN, ["admin"]],
+  "release:read": [ALL, ["read"]],
+  "release:write": [STAFF, ["runs:write"]],
+  "release:download": [ALL, ["download"]],
+  "access:request": [ALL, ["read"]],
+  "access:decide": [ADMIN, ["admin"]],
+  "user:read": [ADMIN, ["admin"]],
+  "user:manage": [ADMIN, ["admin"]],
+  "audit:read": [ADMIN, ["admin"]],
+} as const satisfies Record<string, readonly [Role[], readonly Scope[]]>;
 
 export type Action = keyof typeof PERMISSIONS;
 export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
@@ -40,21 +55,40 @@ export type UserActor = {
   role: Role;
   /** Present when the request came with an API token: only these scopes apply. */
   token?: { id: string; scopes: Scope[]; expiresAt?: Date | null };
+  /** Present when the request came with a browser session. */
+  sessionId?: string;
 };
 export type Actor = UserActor | { kind: "anonymous" } | { kind: "system"; label: string };
 
-/** Resources owned by one user (tokens, runs, access requests) name their owner. */
-export type Resource = { ownerId?: string | null };
+/** What a decision may depend on: the object's owner, and for run reports the token of the worker holding the
+ * run's live lease. */
+export type Resource = { ownerId?: string | null; leaseTokenId?: string | null };
 
-const OWNER_BOUND: Partial<Record<Action, true>> = { "token:manage": true, "run:write": true };
+/** Actions on one user's objects: the owner may, and admins — a token only when it carries the admin scope,
+ * since acting on other people's objects is what that scope promises. */
+const OWNER_BOUND: Partial<Record<Action, { adminOverride: boolean }>> = {
+  "token:write": { adminOverride: false },
+  "session:manage": { adminOverride: false },
+  "run:write": { adminOverride: true },
+  "run:report": { adminOverride: true },
+};
+
+function hasScope(actor: UserActor, scope: Scope) {
+  return !actor.token || actor.token.scopes.includes(scope) || actor.token.scopes.includes("admin");
+}
 
 export function can(actor: Actor, action: Action, resource?: Resource): boolean {
   if (actor.kind === "system") return true;
   if (actor.kind === "anonymous") return false;
-  const [roles, scope] = PERMISSIONS[action];
+  const [roles, scopes] = PERMISSIONS[action];
   if (!(roles as readonly Role[]).includes(actor.role)) return false;
-  if (actor.token && !actor.token.scopes.includes(scope) && !actor.token.scopes.includes("admin")) return false;
-  if (OWNER_BOUND[action] && resource?.ownerId && resource.ownerId !== actor.id) return actor.role === "ADMIN";
+  if (!(scopes as readonly Scope[]).some((s) => hasScope(actor, s))) return false;
+  if (!resource) return true;
+  if (action === "run:report" && resource.leaseTokenId && actor.token?.id === resource.leaseTokenId && hasScope(actor, "worker")) return true;
+  // Reporting as the owner needs runs:write; the worker scope only covers a lease this token holds.
+  if (action === "run:report" && !hasScope(actor, "runs:write")) return false;
+  const bound = OWNER_BOUND[action];
+  if (bound && resource.ownerId && resource.ownerId !== actor.id) return bound.adminOverride && actor.role === "ADMIN" && hasScope(actor, "admin");
   return true;
 }
 
@@ -82,7 +116,7 @@ export function scopesAllowedFor(role: Role): Scope[] {
   return SCOPES.filter(
     (s) =>
       (s !== "admin" || role === "ADMIN") &&
-      ACTIONS.some((a) => PERMISSIONS[a][1] === s && (PERMISSIONS[a][0] as readonly Role[]).includes(role)),
+      ACTIONS.some((a) => (PERMISSIONS[a][1] as readonly Scope[]).includes(s) && (PERMISSIONS[a][0] as readonly Role[]).includes(role)),
   );
 }
 

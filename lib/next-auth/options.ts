@@ -1,12 +1,16 @@
-// next-auth v4: password sign-in and optional OIDC (institutional SSO), JWT sessions.
-// The JWT only names the user; role and the disabled flag are read from the database on every request.
+// next-auth v4 glue: password sign-in and optional OIDC (institutional SSO), JWT cookies that name a
+// UserSession row. Role, the disabled flag and whether the session was revoked are read from the database on
+// every request (lib/auth/resolve-actor.ts). Lives outside lib/auth so that auth never depends on services.
+import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import type { TokenSet } from "openid-client";
+import { SESSION_MAX_MS } from "../auth/resolve-actor";
 import { env, oidcConfig } from "../env";
 import { DomainError } from "../errors";
 import { clientIp } from "../http/client-ip";
+import { endSession } from "../services/sessions/revoke-sessions";
 import { signInWithOidc } from "../services/sessions/sign-in-oidc";
 import { signInWithPassword, SignInError } from "../services/sessions/sign-in";
 
@@ -50,7 +54,7 @@ function oidcProvider(): OAuthConfig<OidcProfile>[] {
 export function authOptions(): NextAuthOptions {
   return {
     secret: env().NEXTAUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_MS / 1000 },
     pages: { signIn: "/login", error: "/login" },
     providers: [
       CredentialsProvider({
@@ -59,12 +63,15 @@ export function authOptions(): NextAuthOptions {
         credentials: { email: { type: "email" }, password: { type: "password" } },
         async authorize(credentials, req) {
           if (!credentials?.email || !credentials.password) throw new Error("Enter your email and password.");
+          const headers = headersOf(req);
           try {
-            const user = await signInWithPassword(credentials.email, credentials.password, clientIp(headersOf(req)));
-            return { id: user.id, email: user.email, name: user.name };
+            const { user, sessionId } = await signInWithPassword(credentials.email, credentials.password, clientIp(headers), headers.get("user-agent"));
+            return { id: user.id, email: user.email, name: user.name, sid: sessionId };
           } catch (err) {
+            // The message travels in a URL and onto the page: only our own sentences, never a driver's.
             if (err instanceof SignInError || err instanceof DomainError) throw new Error(err.message);
-            throw err;
+            console.error("sign-in failed", err);
+            throw new Error("Sign-in failed on the server. Try again in a moment.");
           }
         },
       }),
@@ -75,24 +82,35 @@ export function authOptions(): NextAuthOptions {
         if (account?.provider !== "oidc") return true;
         const issuer = oidcConfig()!.issuer;
         const p = profile as OidcProfile | undefined;
-        const user = await signInWithOidc(issuer, {
+        const signedIn = await signInWithOidc(issuer, {
           subject: account.providerAccountId,
           email: p?.email,
           emailVerified: p?.email_verified === true,
           name: p?.name ?? p?.preferred_username,
         });
-        if (!user) return "/login?error=SsoRefused";
-        // next-auth hands the same user object to the jwt callback; carry our id there.
-        account.hounsfieldUserId = user.id;
+        if (!signedIn) return "/login?error=SsoRefused";
+        // next-auth hands the same account object to the jwt callback; carry our ids there.
+        account.hounsfieldUserId = signedIn.user.id;
+        account.hounsfieldSessionId = signedIn.sessionId;
         return true;
       },
       async jwt({ token, user, account }) {
-        if (account?.provider === "oidc") token.uid = account.hounsfieldUserId as string;
-        else if (user) token.uid = user.id;
+        if (account?.provider === "oidc") {
+          token.uid = account.hounsfieldUserId as string;
+          token.sid = account.hounsfieldSessionId as string;
+        } else if (user) {
+          token.uid = user.id;
+          token.sid = (user as { sid?: string }).sid;
+        }
         return token;
       },
       async session({ session, token }) {
         return { ...session, uid: token.uid };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.sid === "string" && typeof token.uid === "string") await endSession(token.sid, token.uid);
       },
     },
   };

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { PASSWORD_MIN } from "../auth/password";
 import { ROLES } from "../auth/policy";
 import { ZEmail, ZLimit } from "./common";
+
+export const PASSWORD_MIN = 10;
 
 export const ZRole = z.enum(ROLES);
 export const ZPassword = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(1024);
@@ -14,6 +15,8 @@ export const ZRegister = z.strictObject({
   /** Researchers wait for an admin's confirmation and use the app as a clinician meanwhile. */
   role: z.enum(["CLINICIAN", "RESEARCHER"]).default("CLINICIAN"),
 });
+
+export const ZRegistered = z.object({ status: z.literal("accepted"), message: z.string() });
 
 export const ZSetupAdmin = z.strictObject({
   token: z.string().min(10).max(200),

@@ -16,6 +16,7 @@ export default async function globalSetup() {
       OIDC_NAME: "Test SSO",
       // Every journey comes from 127.0.0.1; the per-IP limit is covered by the integration tests.
       LOGIN_MAX_FAILURES_PER_IP: "10000",
+      REGISTER_MAX_PER_IP_PER_HOUR: "100000",
     },
     { verbose: !!process.env.E2E_VERBOSE },
   );

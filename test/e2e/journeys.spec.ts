@@ -12,7 +12,7 @@ test("a newcomer registers, signs in and lands on the dashboard", async ({ page 
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Register" }).click();
   await expect(page).toHaveURL(/\/login\?registered=1/);
-  await expect(page.getByRole("status")).toContainText("Account created");
+  await expect(page.getByRole("status")).toContainText("Sign in below");
   await uiSignIn(page, email);
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   const nav = page.getByRole("navigation", { name: "Main" });
@@ -32,14 +32,14 @@ test("a wrong password says so and keeps the user on the sign-in page", async ({
   await expect(page).toHaveURL(/\/login/);
 });
 
-test("too many failures lock the account with a clear message, even for the right password", async ({ page, request }) => {
+test("too many failures lock this address out of the account with a clear message, even for the right password", async ({ page, request }) => {
   const u = await createUser(request, "CLINICIAN");
   for (let i = 0; i < 5; i++) {
     await uiSignIn(page, u.email, `wrong password ${i}`);
     await expect(page.getByTestId("login-error")).toHaveText("Wrong email or password.");
   }
   await uiSignIn(page, u.email);
-  await expect(page.getByTestId("login-error")).toContainText(/Too many failed sign-in attempts\. Try again in \d+ minutes?/);
+  await expect(page.getByTestId("login-error")).toContainText(/Too many failed sign-in attempts for this account from your address\. Try again in \d+ minutes?/);
   await expect(page).toHaveURL(/\/login/);
 });
 
@@ -61,7 +61,7 @@ test("role-gated pages: a clinician gets the 403 page, an admin gets the users t
 
 test("an admin confirms a researcher who asked for that role at registration", async ({ page, request }) => {
   const email = uniqueEmail("asks");
-  expect((await request.post("/api/v1/register", { data: { email, name: "Asks", password: PASSWORD, role: "RESEARCHER" } })).status()).toBe(201);
+  expect((await request.post("/api/v1/register", { data: { email, name: "Asks", password: PASSWORD, role: "RESEARCHER" } })).status()).toBe(202);
   await uiSignIn(page, process.env.E2E_ADMIN_EMAIL!, process.env.E2E_ADMIN_PASSWORD!);
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   await page.goto("/admin");

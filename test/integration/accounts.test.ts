@@ -1,30 +1,37 @@
 import { describe, expect, it } from "vitest";
-import { actorForUserId } from "../../lib/auth/resolve-actor";
+import { actorForSession } from "../../lib/auth/resolve-actor";
 import { db } from "../../lib/db/client";
-import { DomainError } from "../../lib/errors";
+import { setEnv } from "../../lib/env";
 import { ZRegister } from "../../lib/schemas/user";
+import { signInWithPassword } from "../../lib/services/sessions/sign-in";
 import { completeSetup, createSetupLink } from "../../lib/services/setup/setup-link";
 import { registerUser } from "../../lib/services/users/register-user";
 import { updateUser } from "../../lib/services/users/update-user";
 import { makeUser, uniqueEmail } from "../support/factories";
 
-const anon = { actor: { kind: "anonymous" as const }, ip: "198.51.100.1" };
+let nextIp = 1;
+/** Each test registers from its own address, so the per-address limit only counts what the test does. */
+const anon = () => ({ actor: { kind: "anonymous" as const }, ip: `198.51.100.${nextIp++}` });
 
 describe("registration", () => {
   it("makes a clinician at once, stores only a hash, and audits it", async () => {
     const email = uniqueEmail();
-    const user = await registerUser(anon, ZRegister.parse({ email: email.toUpperCase(), name: "Ada", password: "long enough pw" }));
-    expect(user.email).toBe(email);
+    const ctx = anon();
+    await registerUser(ctx, ZRegister.parse({ email: email.toUpperCase(), name: "Ada", password: "long enough pw" }));
+    const user = await db.user.findUniqueOrThrow({ where: { email }, omit: { passwordHash: false } });
     expect(user.role).toBe("CLINICIAN");
     expect(user.requestedRole).toBeNull();
+    expect(user.emailVerifiedAt).toBeNull();
     expect(user.passwordHash).toMatch(/^scrypt\$/);
     expect(user.passwordHash).not.toContain("long enough pw");
     const audit = await db.auditEvent.findFirst({ where: { targetId: user.id, action: "user.register" } });
-    expect(audit?.ip).toBe("198.51.100.1");
+    expect(audit?.ip).toBe(ctx.ip);
   });
 
   it("leaves a researcher as clinician until an admin confirms", async () => {
-    const user = await registerUser(anon, ZRegister.parse({ email: uniqueEmail(), name: "R", password: "long enough pw", role: "RESEARCHER" }));
+    const email = uniqueEmail();
+    await registerUser(anon(), ZRegister.parse({ email, name: "R", password: "long enough pw", role: "RESEARCHER" }));
+    const user = await db.user.findUniqueOrThrow({ where: { email } });
     expect(user).toMatchObject({ role: "CLINICIAN", requestedRole: "RESEARCHER" });
     const admin = await makeUser("ADMIN");
     const confirmed = await updateUser(admin.ctx, user.id, { requestedRole: "approve" });
@@ -32,13 +39,33 @@ describe("registration", () => {
     expect(await db.auditEvent.count({ where: { targetId: user.id, action: "user.role_request_approve", actorId: admin.user.id } })).toBe(1);
   });
 
-  it("refuses a second account with the same email with 409 on the email field", async () => {
+  it("answers the same for a taken email and changes nothing about the existing account", async () => {
     const email = uniqueEmail();
-    await registerUser(anon, ZRegister.parse({ email, name: "A", password: "long enough pw" }));
-    const err = await registerUser(anon, ZRegister.parse({ email, name: "B", password: "long enough pw" })).catch((e) => e);
-    expect(err).toBeInstanceOf(DomainError);
-    expect(err.status).toBe(409);
-    expect(err.errors[0].field).toBe("email");
+    const first = await registerUser(anon(), ZRegister.parse({ email, name: "A", password: "first password" }));
+    const before = await db.user.findUniqueOrThrow({ where: { email }, omit: { passwordHash: false } });
+    const second = await registerUser(anon(), ZRegister.parse({ email, name: "B", password: "second password" }));
+    expect(second).toEqual(first);
+    const after = await db.user.findUniqueOrThrow({ where: { email }, omit: { passwordHash: false } });
+    expect(after).toEqual(before);
+    expect(await db.auditEvent.count({ where: { targetId: before.id, action: "user.register_existing_email" } })).toBe(1);
+  });
+
+  it("limits registrations per address", async () => {
+    setEnv({ REGISTER_MAX_PER_IP_PER_HOUR: "3" });
+    try {
+      const ctx = anon();
+      for (let i = 0; i < 3; i++) await registerUser(ctx, ZRegister.parse({ email: uniqueEmail(), name: "x", password: "long enough pw" }));
+      const email = uniqueEmail();
+      const err = await registerUser(ctx, ZRegister.parse({ email, name: "x", password: "long enough pw" })).catch((e) => e);
+      expect(err.status).toBe(429);
+      expect(Number(err.headers["Retry-After"])).toBeGreaterThan(0);
+      expect(await db.user.count({ where: { email } })).toBe(0);
+      // Someone else is not held up by it.
+      await registerUser(anon(), ZRegister.parse({ email, name: "x", password: "long enough pw" }));
+      expect(await db.user.count({ where: { email } })).toBe(1);
+    } finally {
+      setEnv({ REGISTER_MAX_PER_IP_PER_HOUR: "10" });
+    }
   });
 
   it("rejects self-registration as admin at the schema", () => {
@@ -48,12 +75,16 @@ describe("registration", () => {
 });
 
 describe("admin changes to users", () => {
-  it("a disabled user's session resolves to nobody on the next request", async () => {
+  it("disabling a user ends their sessions, and re-enabling does not bring them back", async () => {
     const admin = await makeUser("ADMIN");
-    const victim = await makeUser("RESEARCHER");
-    expect((await actorForUserId(victim.user.id)).kind).toBe("user");
+    const victim = await makeUser("RESEARCHER", { password: "victim password" });
+    const { sessionId } = await signInWithPassword(victim.user.email, "victim password", "192.0.2.5");
+    const claims = { uid: victim.user.id, sid: sessionId };
+    expect((await actorForSession(claims)).kind).toBe("user");
     await updateUser(admin.ctx, victim.user.id, { disabled: true });
-    expect((await actorForUserId(victim.user.id)).kind).toBe("anonymous");
+    expect((await actorForSession(claims)).kind).toBe("anonymous");
+    await updateUser(admin.ctx, victim.user.id, { disabled: false });
+    expect((await actorForSession(claims)).kind).toBe("anonymous");
   });
 
   it("a non-admin cannot change roles", async () => {
@@ -70,17 +101,19 @@ describe("admin changes to users", () => {
 });
 
 describe("first-admin setup link", () => {
-  it("works once, and creates exactly one admin", async () => {
+  it("works once, and creates exactly one admin, whose email counts as verified", async () => {
     // Other files' databases are separate, so this database starts without admins.
     await db.user.updateMany({ where: { role: "ADMIN" }, data: { role: "RESEARCHER" } });
     const secret = await createSetupLink();
     expect(secret).toMatch(/^setup_/);
     const input = { token: secret!, email: uniqueEmail("first"), name: "First", password: "long enough pw" };
-    const results = await Promise.allSettled([completeSetup(anon, input), completeSetup(anon, { ...input, email: uniqueEmail("second") })]);
+    const ctx = anon();
+    const results = await Promise.allSettled([completeSetup(ctx, input), completeSetup(ctx, { ...input, email: uniqueEmail("second") })]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await db.user.count({ where: { role: "ADMIN" } })).toBe(1);
+    expect((await db.user.findFirstOrThrow({ where: { role: "ADMIN" } })).emailVerifiedAt).not.toBeNull();
     expect(await createSetupLink()).toBeNull();
-    const again = await completeSetup(anon, input).catch((e) => e);
+    const again = await completeSetup(ctx, input).catch((e) => e);
     expect(again.status).toBe(410);
   });
 });

@@ -14,9 +14,11 @@ describe("API tokens", () => {
     const { ctx, user } = await makeUser("RESEARCHER");
     const t = await createToken(ctx, { name: "laptop", scopes: ["read", "runs:write"] });
     expect(t.secret).toMatch(/^hfk_/);
-    const row = await db.apiToken.findUniqueOrThrow({ where: { id: t.id } });
-    expect(row.hash).not.toContain(t.secret);
+    const row = await db.apiToken.findUniqueOrThrow({ where: { id: t.id }, omit: { hash: false } });
+    expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(t.secret);
+    // The hash itself stays out of every query that doesn't ask for it.
+    expect(Object.keys(await db.apiToken.findUniqueOrThrow({ where: { id: t.id } }))).not.toContain("hash");
     const actor = await resolveActor(bearer(t.secret));
     expect(actor).toMatchObject({ kind: "user", id: user.id, token: { id: t.id, scopes: ["read", "runs:write"] } });
     expect((await db.apiToken.findUniqueOrThrow({ where: { id: t.id } })).lastUsedAt).not.toBeNull();
@@ -52,8 +54,11 @@ describe("API tokens", () => {
     const viaToken = await resolveActor(bearer(adminToken.secret));
     const child = await createToken({ actor: viaToken }, { name: "child", scopes: ["read", "download"] });
     expect(child.scopes).toEqual(["read", "download"]);
+    const minter = await createToken(admin.ctx, { name: "minter", scopes: ["read", "tokens"] });
+    await expect(createToken({ actor: await resolveActor(bearer(minter.secret)) }, { name: "escalate", scopes: ["admin"] })).rejects.toThrow(/not allowed/);
+    // Minting at all needs the tokens scope: a read token reads.
     const readOnly = await createToken(admin.ctx, { name: "ro", scopes: ["read"] });
-    await expect(createToken({ actor: await resolveActor(bearer(readOnly.secret)) }, { name: "escalate", scopes: ["admin"] })).rejects.toThrow(/not allowed/);
+    await expect(createToken({ actor: await resolveActor(bearer(readOnly.secret)) }, { name: "x", scopes: ["read"] })).rejects.toThrow(/not allowed/);
   });
 
   it("a token-created token never outlives its parent", async () => {
@@ -68,11 +73,55 @@ describe("API tokens", () => {
     expect(shorter.expiresAt!.getTime()).toBeLessThan(parent.expiresAt!.getTime());
   });
 
+  it("revoking a token revokes every token minted from it, at any depth", async () => {
+    const u = await makeUser("RESEARCHER");
+    const parent = await createToken(u.ctx, { name: "parent", scopes: ["read", "tokens"] });
+    const child = await createToken({ actor: await resolveActor(bearer(parent.secret)) }, { name: "child", scopes: ["read", "tokens"] });
+    const grandchild = await createToken({ actor: await resolveActor(bearer(child.secret)) }, { name: "grandchild", scopes: ["read"] });
+    const sibling = await createToken(u.ctx, { name: "sibling", scopes: ["read"] });
+    await revokeToken(u.ctx, parent.id);
+    for (const t of [parent, child, grandchild]) await expect(resolveActor(bearer(t.secret))).rejects.toThrow(/revoked/);
+    expect((await resolveActor(bearer(sibling.secret))).kind).toBe("user");
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { targetId: parent.id, action: "token.revoke" } });
+    expect((audit.details as { alsoRevoked: string[] }).alsoRevoked.sort()).toEqual([child.id, grandchild.id].sort());
+  });
+
+  it("a child minted while its parent is being revoked is revoked with it", async () => {
+    const u = await makeUser("RESEARCHER");
+    const parent = await createToken(u.ctx, { name: "parent", scopes: ["read", "tokens"] });
+    const viaParent = await resolveActor(bearer(parent.secret));
+    const [minted] = await Promise.allSettled([
+      createToken({ actor: viaParent }, { name: "racer", scopes: ["read"] }),
+      revokeToken(u.ctx, parent.id),
+    ]);
+    if (minted.status === "fulfilled") await expect(resolveActor(bearer(minted.value.secret))).rejects.toThrow(/revoked/);
+    else expect(String(minted.reason)).toMatch(/revoked/);
+    expect(await db.apiToken.count({ where: { parentId: parent.id, revokedAt: null } })).toBe(0);
+  });
+
+  it("a read-only admin token neither lists nor revokes anyone's tokens", async () => {
+    const admin = await makeUser("ADMIN");
+    const victim = await makeUser("RESEARCHER");
+    const vt = await createToken(victim.ctx, { name: "victim's", scopes: ["read"] });
+    const ro = await resolveActor(bearer((await createToken(admin.ctx, { name: "ro", scopes: ["read"] })).secret));
+    await expect(listTokens(ro, true)).rejects.toMatchObject({ action: "token:admin" });
+    await expect(revokeToken({ actor: ro }, vt.id)).rejects.toMatchObject({ status: 404 });
+    const own = await createToken(admin.ctx, { name: "own", scopes: ["read"] });
+    await expect(revokeToken({ actor: ro }, own.id)).rejects.toMatchObject({ action: "token:write" });
+    expect((await resolveActor(bearer(vt.secret))).kind).toBe("user");
+    expect((await resolveActor(bearer(own.secret))).kind).toBe("user");
+    // With the admin scope it can.
+    const full = await resolveActor(bearer((await createToken(admin.ctx, { name: "full", scopes: ["admin"] })).secret));
+    expect((await listTokens(full, true)).map((t) => t.id)).toContain(vt.id);
+    expect((await revokeToken({ actor: full }, vt.id)).revokedAt).not.toBeNull();
+  });
+
   it("hides other users' tokens: listing shows only your own and revoking theirs is 404", async () => {
     const a = await makeUser("RESEARCHER");
     const b = await makeUser("RESEARCHER");
     const tb = await createToken(b.ctx, { name: "b's", scopes: ["read"] });
     expect((await listTokens(a.actor)).map((t) => t.id)).not.toContain(tb.id);
+    await expect(listTokens(a.actor, true)).rejects.toMatchObject({ action: "token:admin" });
     await expect(revokeToken(a.ctx, tb.id)).rejects.toMatchObject({ status: 404 });
     expect((await db.apiToken.findUniqueOrThrow({ where: { id: tb.id } })).revokedAt).toBeNull();
     const admin = await makeUser("ADMIN");

@@ -7,7 +7,7 @@ import { db } from "../../lib/db/client";
 
 export const uniqueEmail = (tag = "user") => `${tag}-${randomBytes(5).toString("hex")}@example.org`;
 
-export async function makeUser(role: Role = "RESEARCHER", opts: { password?: string; disabled?: boolean } = {}) {
+export async function makeUser(role: Role = "RESEARCHER", opts: { password?: string; disabled?: boolean; emailVerified?: boolean } = {}) {
   const user = await db.user.create({
     data: {
       email: uniqueEmail(role.toLowerCase()),
@@ -15,6 +15,7 @@ export async function makeUser(role: Role = "RESEARCHER", opts: { password?: str
       role,
       disabled: opts.disabled ?? false,
       passwordHash: opts.password ? await hashPassword(opts.password) : null,
+      emailVerifiedAt: opts.emailVerified ? new Date() : null,
     },
   });
   const actor: UserActor = { kind: "user", id: user.id, email: user.email, role: user.role };

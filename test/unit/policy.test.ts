@@ -39,16 +39,43 @@ describe("policy", () => {
     expect(can(user("CLINICIAN", ["worker", "admin"]), "worker:connect")).toBe(false);
   });
 
-  it("owner-bound actions allow the owner and admins only", () => {
-    expect(can(user("RESEARCHER"), "token:manage", { ownerId: "u-RESEARCHER" })).toBe(true);
-    expect(can(user("RESEARCHER"), "token:manage", { ownerId: "someone-else" })).toBe(false);
-    expect(can(user("ADMIN"), "token:manage", { ownerId: "someone-else" })).toBe(true);
+  it("owner-bound actions: the owner; admins only where the action allows it, and by token only with the admin scope", () => {
+    expect(can(user("RESEARCHER"), "run:write", { ownerId: "u-RESEARCHER" })).toBe(true);
+    expect(can(user("RESEARCHER"), "run:write", { ownerId: "someone-else" })).toBe(false);
+    expect(can(user("ADMIN"), "run:write", { ownerId: "someone-else" })).toBe(true);
+    expect(can(user("ADMIN", ["runs:write"]), "run:write", { ownerId: "someone-else" })).toBe(false);
+    expect(can(user("ADMIN", ["runs:write"]), "run:write", { ownerId: "u-ADMIN" })).toBe(true);
+    expect(can(user("ADMIN", ["admin"]), "run:write", { ownerId: "someone-else" })).toBe(true);
+    // Nobody writes someone else's tokens or sessions; an admin uses token:admin for that.
+    expect(can(user("ADMIN"), "token:write", { ownerId: "someone-else" })).toBe(false);
+    expect(can(user("ADMIN", ["admin"]), "session:manage", { ownerId: "someone-else" })).toBe(false);
+  });
+
+  it("token scopes mean what they say: read reads, tokens mints, admin administers", () => {
+    expect(can(user("ADMIN", ["read"]), "token:read")).toBe(true);
+    expect(can(user("ADMIN", ["read"]), "token:write")).toBe(false);
+    expect(can(user("ADMIN", ["read"]), "token:admin")).toBe(false);
+    expect(can(user("ADMIN", ["tokens"]), "token:write")).toBe(true);
+    expect(can(user("ADMIN", ["tokens"]), "token:admin")).toBe(false);
+    expect(can(user("ADMIN", ["admin"]), "token:admin")).toBe(true);
+    expect(can(user("RESEARCHER", ["admin"]), "token:admin")).toBe(false);
+  });
+
+  it("run reports: the owner with runs:write, or the worker token holding the lease", () => {
+    const run = { ownerId: "owner", leaseTokenId: "t" };
+    expect(can(user("RESEARCHER", ["worker"]), "run:report", run)).toBe(true); // token id "t" holds the lease
+    expect(can(user("RESEARCHER", ["worker"]), "run:report", { ...run, leaseTokenId: "other" })).toBe(false);
+    expect(can(user("RESEARCHER", ["read"]), "run:report", run)).toBe(false);
+    expect(can(user("RESEARCHER", ["runs:write"]), "run:report", { ownerId: "u-RESEARCHER" })).toBe(true);
+    expect(can(user("RESEARCHER", ["runs:write"]), "run:report", { ownerId: "owner" })).toBe(false);
+    expect(can(user("RESEARCHER", ["worker"]), "run:report", { ownerId: "u-RESEARCHER" })).toBe(false);
+    expect(can(user("RESEARCHER", ["read"]), "run:report")).toBe(false);
   });
 
   it("offers only scopes the role can use; admin scope only to admins", () => {
-    expect(scopesAllowedFor("CLINICIAN")).toEqual(["read", "download"]);
-    expect(scopesAllowedFor("RESEARCHER")).toEqual(["read", "runs:write", "worker", "download"]);
-    expect(scopesAllowedFor("ADMIN")).toEqual(["read", "runs:write", "worker", "download", "admin"]);
+    expect(scopesAllowedFor("CLINICIAN")).toEqual(["read", "download", "tokens"]);
+    expect(scopesAllowedFor("RESEARCHER")).toEqual(["read", "runs:write", "worker", "download", "tokens"]);
+    expect(scopesAllowedFor("ADMIN")).toEqual(["read", "runs:write", "worker", "download", "tokens", "admin"]);
   });
 
   it("every action names at least one role", () => {

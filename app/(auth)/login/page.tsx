@@ -11,6 +11,8 @@ const MESSAGES: Record<string, string> = {
   OAuthCallback: "Single sign-on failed. Try again.",
   SessionRequired: "Sign in to continue.",
 };
+// Anything else in ?error= is someone's text in a link: show a sentence of ours instead.
+const UNKNOWN = "Sign-in failed. Try again.";
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string; registered?: string }> }) {
   if ((await pageActor()).kind === "user") redirect("/");
@@ -19,8 +21,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <LoginForm
       ssoName={sso?.name ?? null}
-      initialError={sp.error ? (MESSAGES[sp.error] ?? sp.error) : null}
-      notice={sp.registered ? "Account created. Sign in below." : null}
+      initialError={sp.error ? (Object.hasOwn(MESSAGES, sp.error) ? MESSAGES[sp.error] : UNKNOWN) : null}
+      notice={sp.registered ? "If that email had no account, it has one now. Sign in below." : null}
     />
   );
 }

@@ -1,29 +1,41 @@
+import "server-only";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db/client";
 import { oidcConfig } from "../../env";
 import { insertUser } from "../users/create-user";
+import { openSession } from "./open-session";
+import { revokeUserSessions } from "./revoke-sessions";
 
 type Claims = { subject: string; email?: string; emailVerified: boolean; name?: string };
 
-/** Finds or creates the user behind an SSO login. An email is linked to an existing account only when the
- * identity provider says it verified it, so nobody can take over an account by naming its email. */
+/** Finds or creates the user behind an SSO login. An email links to an existing account only when the identity
+ * provider verified it. An account whose email nobody ever proved (self-registered) is claimed: whoever
+ * registered it first loses its password, tokens and sessions, since only the SSO user has shown they own the
+ * address. Admin and disabled accounts are never reached through an identity provider. */
 export async function signInWithOidc(issuer: string, c: Claims) {
   return db.$transaction(async (tx) => {
     const identity = await tx.identity.findUnique({ where: { issuer_subject: { issuer, subject: c.subject } }, include: { user: true } });
     let user = identity?.user ?? null;
     const email = c.email?.trim().toLowerCase();
+    const system = { actor: { kind: "system" as const, label: `sso ${issuer}` } };
     if (!user && email) {
       const byEmail = await tx.user.findUnique({ where: { email } });
-      // Linking needs the issuer's word that it verified the email, and never reaches an admin or a disabled
-      // account: those sign in with their password and can't be taken over through an identity provider.
       if (byEmail && (!c.emailVerified || byEmail.role === "ADMIN" || byEmail.disabled)) return null;
-      const system = { actor: { kind: "system" as const, label: `sso ${issuer}` } };
-      user = byEmail ?? (await insertUser(tx, system, { email, name: c.name ?? email, role: oidcConfig()?.defaultRole ?? "CLINICIAN" }, "user.register_sso"));
+      if (byEmail && !byEmail.emailVerifiedAt) {
+        const now = new Date();
+        const tokens = await tx.apiToken.updateMany({ where: { userId: byEmail.id, revokedAt: null }, data: { revokedAt: now } });
+        const sessions = await revokeUserSessions(tx, byEmail.id, now);
+        user = await tx.user.update({ where: { id: byEmail.id }, data: { passwordHash: null, emailVerifiedAt: now } });
+        await recordAudit(tx, system, { action: "user.claimed_by_sso", targetType: "user", targetId: user.id, details: { email, issuer, tokensRevoked: tokens.count, sessionsRevoked: sessions } });
+      } else {
+        user = byEmail ?? (await insertUser(tx, system, { email, name: c.name ?? email, role: oidcConfig()?.defaultRole ?? "CLINICIAN", emailVerified: true }, "user.register_sso"));
+      }
       await tx.identity.create({ data: { issuer, subject: c.subject, userId: user.id } });
     }
     if (!user || user.disabled) return null;
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-    await recordAudit(tx, { actor: { kind: "user", id: user.id, email: user.email, role: user.role } }, { action: "session.sign_in", targetType: "user", targetId: user.id, details: { method: "oidc", issuer } });
-    return user;
+    const sessionId = await openSession(tx, user.id, "oidc");
+    await recordAudit(tx, { actor: { kind: "user", id: user.id, email: user.email, role: user.role } }, { action: "session.sign_in", targetType: "session", targetId: sessionId, details: { method: "oidc", issuer } });
+    return { user, sessionId };
   });
 }

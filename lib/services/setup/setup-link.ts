@@ -1,4 +1,5 @@
 // No default password: with no admin yet, the server prints a one-time link that creates the first one.
+import "server-only";
 import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { hashSecret, newSecret } from "../../auth/secret-token";
@@ -33,7 +34,7 @@ export async function completeSetup(ctx: ServiceContext, input: z.output<typeof 
     const used = await tx.setupToken.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: new Date() } });
     if (used.count !== 1) throw gone;
     if ((await tx.user.count({ where: { role: "ADMIN" } })) > 0) throw gone;
-    const user = await insertUser(tx, { ...ctx, actor: { kind: "system", label: "setup link" } }, { email: input.email, name: input.name, password: input.password, role: "ADMIN" }, "user.create_admin");
+    const user = await insertUser(tx, { ...ctx, actor: { kind: "system", label: "setup link" } }, { email: input.email, name: input.name, password: input.password, role: "ADMIN", emailVerified: true }, "user.create_admin");
     await recordAudit(tx, ctx, { action: "setup.complete", targetType: "user", targetId: user.id });
     return user;
   });

@@ -1,3 +1,4 @@
+import "server-only";
 import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { assertCan, scopesAllowedFor, type Scope } from "../../auth/policy";
@@ -8,32 +9,36 @@ import type { ZCreateToken } from "../../schemas/token";
 
 const DAY_MS = 86_400_000;
 
-/** Creates a token for the calling user (or, from the CLI, for `forEmail`); the secret is returned once. */
+/** Creates a token for the calling user (or, from the CLI, for `forEmail`); the secret is returned once. A token
+ * made with a token is its child: never more scopes, never a longer life, and revoked with its parent. */
 export async function createToken(ctx: ServiceContext, input: z.output<typeof ZCreateToken>, forEmail?: string) {
-  assertCan(ctx.actor, "token:manage");
   const actor = ctx.actor;
   const owner =
     actor.kind === "user" && !forEmail
       ? await db.user.findUnique({ where: { id: actor.id } })
       : await db.user.findUnique({ where: { email: forEmail ?? "" } });
   if (!owner) throw notFound("User");
+  assertCan(actor, "token:write", { ownerId: owner.id });
   if (owner.disabled) throw new DomainError("This account is disabled", 409, "Conflict");
-  if (actor.kind === "user" && owner.id !== actor.id) assertCan(actor, "token:manage", { ownerId: owner.id });
   const allowed = scopesAllowedFor(owner.role);
-  // A token can never carry more than the token that created it.
-  const ceiling = actor.kind === "user" && actor.token ? actor.token.scopes : null;
-  const above = ceiling ? input.scopes.filter((s) => !ceiling.includes(s) && !ceiling.includes("admin")) : [];
+  const parent = actor.kind === "user" ? actor.token : undefined;
+  const above = parent ? input.scopes.filter((s) => !parent.scopes.includes(s) && !parent.scopes.includes("admin")) : [];
   if (above.length) throw new DomainError(`A token is not allowed to create a token with more scopes than itself (${above.join(", ")})`, 403, "Forbidden");
   const bad = input.scopes.filter((s) => !allowed.includes(s));
   if (bad.length) {
     throw invalid("Some scopes are not available to this account", bad.map((s) => ({ field: "scopes", message: `${s} is not allowed for a ${owner.role.toLowerCase()}` })));
   }
-  // Nor outlive it: a token-created token expires no later than its parent.
   const requested = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * DAY_MS) : null;
-  const parentExpiry = actor.kind === "user" ? (actor.token?.expiresAt ?? null) : null;
+  const parentExpiry = parent?.expiresAt ?? null;
   const expiresAt = parentExpiry && (!requested || requested > parentExpiry) ? parentExpiry : requested;
   const secret = newSecret();
   return db.$transaction(async (tx) => {
+    if (parent) {
+      // FOR SHARE: a revocation of the parent waits for this insert and then takes the child with it, and a
+      // parent revoked a moment ago is seen here.
+      const [row] = await tx.$queryRaw<{ revokedAt: Date | null }[]>`SELECT "revokedAt" FROM "ApiToken" WHERE id = ${parent.id} FOR SHARE`;
+      if (!row || row.revokedAt) throw new DomainError("The token making this request was revoked", 401, "Unauthorized");
+    }
     const token = await tx.apiToken.create({
       data: {
         userId: owner.id,
@@ -42,9 +47,10 @@ export async function createToken(ctx: ServiceContext, input: z.output<typeof ZC
         hash: hashSecret(secret),
         scopes: [...new Set<Scope>(input.scopes)],
         expiresAt,
+        parentId: parent?.id ?? null,
       },
     });
-    await recordAudit(tx, ctx, { action: "token.create", targetType: "token", targetId: token.id, details: { name: token.name, scopes: token.scopes, owner: owner.email } });
+    await recordAudit(tx, ctx, { action: "token.create", targetType: "token", targetId: token.id, details: { name: token.name, scopes: token.scopes, owner: owner.email, parent: parent?.id ?? null } });
     return { ...token, secret };
   });
 }

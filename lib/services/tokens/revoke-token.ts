@@ -1,18 +1,32 @@
+import "server-only";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { assertCan, can } from "../../auth/policy";
-import { db } from "../../db/client";
+import { db, type Tx } from "../../db/client";
 import { notFound } from "../../errors";
 
+/** Revokes the token and every token minted from it, at any depth; returns the ids revoked now. */
+export async function revokeLineage(tx: Tx, rootId: string, at = new Date()) {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    WITH RECURSIVE line AS (
+      SELECT id FROM "ApiToken" WHERE id = ${rootId}
+      UNION SELECT t.id FROM "ApiToken" t JOIN line ON t."parentId" = line.id
+    )
+    UPDATE "ApiToken" SET "revokedAt" = ${at} WHERE id IN (SELECT id FROM line) AND "revokedAt" IS NULL RETURNING id`;
+  return rows.map((r) => r.id);
+}
+
 export async function revokeToken(ctx: ServiceContext, id: string) {
-  assertCan(ctx.actor, "token:manage");
   return db.$transaction(async (tx) => {
     const token = await tx.apiToken.findUnique({ where: { id } });
-    // Someone else's token is reported as missing, so ids can't be probed.
-    if (!token || !can(ctx.actor, "token:manage", { ownerId: token.userId })) throw notFound("Token");
-    if (token.revokedAt) return token;
-    const revoked = await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, ctx, { action: "token.revoke", targetType: "token", targetId: id, details: { name: token.name } });
-    return revoked;
+    const mine = ctx.actor.kind === "user" && token?.userId === ctx.actor.id;
+    // Someone else's token is reported as missing unless you may administer tokens, so ids can't be probed.
+    if (!token || (!mine && ctx.actor.kind !== "system" && !can(ctx.actor, "token:admin"))) throw notFound("Token");
+    assertCan(ctx.actor, mine ? "token:write" : "token:admin", { ownerId: token.userId });
+    const revoked = await revokeLineage(tx, id);
+    if (revoked.length) {
+      await recordAudit(tx, ctx, { action: "token.revoke", targetType: "token", targetId: id, details: { name: token.name, alsoRevoked: revoked.filter((r) => r !== id) } });
+    }
+    return tx.apiToken.findUniqueOrThrow({ where: { id } });
   });
 }
 

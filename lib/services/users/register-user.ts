@@ -1,17 +1,29 @@
+import "server-only";
 import type { z } from "zod";
-import type { ServiceContext } from "../../audit/record-audit";
+import { recordAudit, type ServiceContext } from "../../audit/record-audit";
+import { hashPassword } from "../../auth/password";
 import { db } from "../../db/client";
+import { env } from "../../env";
 import type { ZRegister } from "../../schemas/user";
+import { takeRateLimit } from "../limits/rate-limit";
 import { insertUser } from "./create-user";
 
-/** Self-registration: a clinician at once, or a clinician waiting for an admin to confirm the researcher role. */
+const HOUR_MS = 3_600_000;
+
+/** Self-registration: a clinician at once, or a clinician waiting for an admin to confirm the researcher role.
+ * The answer and its timing are the same whether or not the email already has an account (the password is
+ * hashed either way), so registration can't be used to find out who has one. */
 export async function registerUser(ctx: ServiceContext, input: z.output<typeof ZRegister>) {
-  return db.$transaction((tx) =>
-    insertUser(
-      tx,
-      ctx,
-      { ...input, role: "CLINICIAN", requestedRole: input.role === "RESEARCHER" ? "RESEARCHER" : null },
-      "user.register",
-    ),
-  );
+  await takeRateLimit("register", ctx.ip ?? "unknown", env().REGISTER_MAX_PER_IP_PER_HOUR, HOUR_MS, "Too many accounts registered from your address.");
+  const passwordHash = await hashPassword(input.password);
+  await db.$transaction(async (tx) => {
+    const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
+    if (existing) {
+      await recordAudit(tx, ctx, { action: "user.register_existing_email", targetType: "user", targetId: existing.id });
+      return;
+    }
+    const requestedRole = input.role === "RESEARCHER" ? "RESEARCHER" : null;
+    await insertUser(tx, ctx, { ...input, role: "CLINICIAN", requestedRole, emailVerified: false }, "user.register", passwordHash);
+  });
+  return { status: "accepted" as const, message: "If this email had no account, it has one now: sign in with your password." };
 }

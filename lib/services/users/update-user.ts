@@ -1,8 +1,10 @@
+import "server-only";
 import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { assertCan } from "../../auth/policy";
 import { db } from "../../db/client";
 import { conflict, notFound } from "../../errors";
+import { revokeUserSessions } from "../sessions/revoke-sessions";
 import type { ZUpdateUser } from "../../schemas/user";
 
 export async function updateUser(ctx: ServiceContext, id: string, input: z.output<typeof ZUpdateUser>) {
@@ -23,6 +25,8 @@ export async function updateUser(ctx: ServiceContext, id: string, input: z.outpu
     if (input.role) data.role = input.role;
     if (input.disabled !== undefined) data.disabled = input.disabled;
     const updated = await tx.user.update({ where: { id }, data });
+    // Disabling also ends their sessions, so re-enabling later doesn't bring old cookies back to life.
+    if (input.disabled === true) await revokeUserSessions(tx, id);
     const action = input.disabled === true ? "user.disable" : input.disabled === false ? "user.enable" : input.requestedRole ? `user.role_request_${input.requestedRole}` : "user.change_role";
     await recordAudit(tx, ctx, {
       action,

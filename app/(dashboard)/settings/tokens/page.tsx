@@ -1,11 +1,11 @@
 import { TokensPanel } from "@/components/tokens/tokens-panel";
 import { requirePermission } from "@/lib/auth/page-session";
-import { scopesAllowedFor } from "@/lib/auth/policy";
+import { SCOPE_HELP, scopesAllowedFor } from "@/lib/auth/policy";
 
 export const metadata = { title: "API tokens" };
 
 export default async function TokensPage() {
-  const actor = await requirePermission("token:manage");
+  const actor = await requirePermission("token:read");
   return (
     <div className="flex flex-col gap-6">
       <header>
@@ -14,7 +14,7 @@ export default async function TokensPage() {
           For scripts, the Python client and GPU workers: send <code>Authorization: Bearer &lt;token&gt;</code>. A token is shown once.
         </p>
       </header>
-      <TokensPanel scopes={scopesAllowedFor(actor.role)} />
+      <TokensPanel scopes={scopesAllowedFor(actor.role).map((s) => ({ name: s, help: SCOPE_HELP[s] }))} />
     </div>
   );
 }
