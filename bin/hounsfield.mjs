@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Entry point of `npx hounsfield`: loads the TypeScript CLI through tsx.
+import "../cli/hooks/register.mjs";
 import { register } from "tsx/esm/api";
 
 register();

@@ -4,10 +4,11 @@ import type { z } from "zod";
 import { assertCan, UnauthenticatedError, type Actor } from "../auth/policy";
 import { resolveActor } from "../auth/resolve-actor";
 import { publicUrl } from "../env";
-import { DomainError } from "../errors";
+import { DomainError, invalid, zodFieldErrors } from "../errors";
+import { hostAllowed } from "../http/allowed-host";
 import { clientIp } from "../http/client-ip";
 import type { Contract } from "./contract";
-import { errorResponse, zodFieldErrors } from "./problem";
+import { errorResponse } from "./problem";
 import { readJson } from "./read-body";
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -24,10 +25,33 @@ export type HandlerInput<C extends Contract> = {
 };
 type Output<C extends Contract> = C["response"] extends z.ZodType ? z.input<C["response"]> : unknown;
 
+const MAX_DEPTH = 32;
+
+/** The path of the first string holding a NUL character (PostgreSQL text can't store one), or of a value nested
+ * deeper than anything the API takes, if any. */
+function nulAt(value: unknown, at: string[] = []): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? at.join(".") || "body" : null;
+  if (at.length > MAX_DEPTH) return at.join(".");
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulAt(value[i], [...at, String(i)]);
+      if (found) return found;
+    }
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const found = nulAt(k, at) ?? nulAt(v, [...at, k]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 function parse(schema: z.ZodType | undefined, value: unknown, where: string) {
   if (!schema) return undefined;
   const r = schema.safeParse(value ?? (where === "body" ? undefined : {}));
   if (!r.success) throw new DomainError(`Invalid ${where}`, 400, "Invalid request", zodFieldErrors(r.error, where === "body" ? "" : where));
+  const nul = nulAt(r.data, where === "body" ? [] : [where]);
+  if (nul) throw invalid(`Invalid ${where}`, [{ field: nul, message: `NUL characters and nesting deeper than ${MAX_DEPTH} levels are not allowed` }]);
   return r.data;
 }
 
@@ -42,10 +66,11 @@ function assertSameOrigin(req: Request) {
   if (req.method === "GET" || req.method === "HEAD" || req.headers.get("authorization")) return;
   const origin = req.headers.get("origin");
   if (!origin) return;
+  // "null" (sandboxed frames, some redirects) and other non-URLs are simply not our origin. The Host header
+  // only counts when it is one of ours (the server refuses others; this keeps `next start` just as strict).
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  // "null" (sandboxed frames, some redirects) and other non-URLs are simply not our origin.
   const originHost = URL.canParse(origin) ? new URL(origin).host : null;
-  if (origin === publicUrl() || (host && originHost === host)) return;
+  if (origin === publicUrl() || (host && originHost === host && hostAllowed(host))) return;
   throw new DomainError("Cross-site request refused", 403, "Forbidden");
 }
 

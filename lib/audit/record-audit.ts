@@ -1,3 +1,4 @@
+import "server-only";
 import { actorLabel, type Actor } from "../auth/policy";
 import type pg from "pg";
 import type { Tx } from "../db/client";

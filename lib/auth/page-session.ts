@@ -1,4 +1,5 @@
 // For server components: who is looking at this page. Access decisions still go through `can`.
+import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { assertCan, can, type Action, type UserActor } from "./policy";

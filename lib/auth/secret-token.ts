@@ -1,5 +1,6 @@
 // API tokens and one-time links: 256 random bits, shown once, stored as SHA-256 (no slow hash is needed
 // for a secret that cannot be guessed, and lookups by hash stay one index probe).
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 
 export const TOKEN_PREFIX = "hfk_";

@@ -1,6 +1,7 @@
 // CSV of what a chart covers, one row per point (RFC 4180: CRLF line ends, fields with a comma, quote or line
 // break wrapped in quotes, quotes doubled). Non-finite values are spelled as the literals most parsers read
-// back (pandas, R, Python's float()).
+// back (pandas, R, Python's float()). Text a user chose (run names, metric keys) that a spreadsheet would run as
+// a formula gets a leading apostrophe (OWASP's advice); numbers are left as they are.
 import type { Series } from "./prepare-series";
 
 export const CSV_HEADER = ["run", "key", "step", "x", "value"] as const;
@@ -9,6 +10,11 @@ const LITERAL = { nan: "NaN", inf: "Infinity", "-inf": "-Infinity" } as const;
 
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** A text field opened in Excel, LibreOffice or Sheets: never a formula. */
+export function csvText(value: string): string {
+  return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 }
 
 export function toCsvLine(fields: readonly string[]): string {
@@ -31,7 +37,7 @@ export function seriesToCsv(items: readonly CsvInput[], range: { from?: number; 
       if (inRange(x)) rows.push({ x, step: s.nonFinite.step[i], value: LITERAL[s.nonFinite.kind[i]] });
     });
     rows.sort((a, b) => a.x - b.x || a.step - b.step);
-    for (const r of rows) lines.push(toCsvLine([run, s.key, String(r.step), String(r.x), r.value]));
+    for (const r of rows) lines.push([csvText(run), csvText(s.key), String(r.step), String(r.x), r.value].join(","));
   }
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "./client";
 
 export async function databaseReachable() {

@@ -6,7 +6,12 @@ export const ZAuditQuery = z.strictObject({
   actor: z.string().max(254).optional(),
   target: z.string().max(100).optional(),
   /** Keyset paging: the id of the last event of the previous page. */
-  before: z.coerce.bigint().optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, "an event id from nextBefore")
+    .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, "an event id from nextBefore")
+    .transform((v) => BigInt(v))
+    .optional(),
   limit: ZLimit,
 });
 

@@ -57,7 +57,9 @@ export const ZCompareResult = z.object({ series: z.array(ZSeries) });
 export const ZIngestResult = z.object({ accepted: z.number(), inserted: z.number(), updated: z.number(), unchanged: z.number() });
 
 const INT32_MAX = 2 ** 31 - 1;
-export const ZLogChunk = z.strictObject({ seq: z.number().int().min(0).max(INT32_MAX), text: z.string().max(1_000_000), stream: z.enum(["stdout", "stderr"]).default("stdout") });
+/** Processes do print NUL bytes, which PostgreSQL text can't hold: they are kept visible as ␀ (U+2400). */
+const ZLogText = z.string().max(1_000_000).transform((t) => (t.includes("\u0000") ? t.replaceAll("\u0000", "\u2400") : t));
+export const ZLogChunk = z.strictObject({ seq: z.number().int().min(0).max(INT32_MAX), text: ZLogText, stream: z.enum(["stdout", "stderr"]).default("stdout") });
 export const ZLogIngest = z.strictObject({ chunks: z.array(ZLogChunk).min(1).max(1000), epoch: z.number().int().min(0).optional() });
 export const ZLogQuery = z.strictObject({
   after: z.coerce.number().int().min(-1).max(INT32_MAX).default(-1),

@@ -36,13 +36,31 @@ describe("POST /runs/{id}/metrics", () => {
     expect(await res.json()).toEqual({ accepted: 500, inserted: 500, updated: 0, unchanged: 0 });
   });
 
-  it("a read-only token cannot write, and an unknown run is 404", async () => {
+  it("a read-only token cannot write, someone else's run is 403, an unknown run is 404 — before the body is read", async () => {
     const u = await makeUser("RESEARCHER");
     const run = await makeRun(u.ctx);
+    const other = await makeUser("RESEARCHER");
     const ro = (await createToken(u.ctx, { name: "ro", scopes: ["read"] })).secret;
-    const req = (id: string) => new Request(`http://localhost/api/v1/runs/${id}/metrics`, { method: "POST", body: JSON.stringify({ points: points(1) }), headers: { authorization: `Bearer ${ro}`, "content-type": "application/json" } });
-    expect((await POST(req(run.id), { params: Promise.resolve({ id: run.id }) })).status).toBe(403);
-    expect((await POST(req("nosuchrun"), { params: Promise.resolve({ id: "nosuchrun" }) })).status).toBe(404);
+    const rw = (await createToken(other.ctx, { name: "rw", scopes: ["runs:write"] })).secret;
+    // A body that would take seconds to inflate and parse: refusals must not depend on it.
+    const bomb = gzipSync("1\n".repeat(16_000_000));
+    let pulled = 0;
+    const req = (id: string, token: string) =>
+      new Request(`http://localhost/api/v1/runs/${id}/metrics`, {
+        method: "POST",
+        body: new ReadableStream({ pull: (c) => { pulled++; c.enqueue(bomb); c.close(); } }, { highWaterMark: 0 }),
+        duplex: "half",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson", "content-encoding": "gzip" },
+      } as RequestInit);
+    expect((await POST(req(run.id, ro), { params: Promise.resolve({ id: run.id }) })).status).toBe(403);
+    expect((await POST(req(run.id, rw), { params: Promise.resolve({ id: run.id }) })).status).toBe(403);
+    expect((await POST(req("nosuchrun", rw), { params: Promise.resolve({ id: "nosuchrun" }) })).status).toBe(404);
+    expect(pulled).toBe(0);
+    // The owner's own bomb is refused once 8 MiB have inflated, not after 32 MB.
+    const own = (await createToken(u.ctx, { name: "own", scopes: ["runs:write"] })).secret;
+    const res = await POST(req(run.id, own), { params: Promise.resolve({ id: run.id }) });
+    expect(res.status).toBe(413);
+    expect(pulled).toBe(1);
   });
 
   it("reads back through GET with the downsampling fields", async () => {

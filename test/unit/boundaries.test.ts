@@ -14,7 +14,7 @@ function files(dir: string): string[] {
 }
 
 const imports = (file: string) => [...readFileSync(path.join(ROOT, file), "utf8").matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]);
-const SERVER_ONLY = /(^|\/)(lib\/(db|services|auth\/(resolve-actor|next-auth|page-session))|generated\/prisma\/client)/;
+const SERVER_ONLY = /(^|\/)(lib\/(db|services|next-auth|auth\/(resolve-actor|page-session|password|secret-token))|generated\/prisma\/client)/;
 
 describe("module boundaries", () => {
   it("lib/ never imports app/, components/, cli/ or workers/", () => {
@@ -26,6 +26,28 @@ describe("module boundaries", () => {
     const client = [...files("components"), ...files("app")].filter((f) => /^["']use client["']/.test(readFileSync(path.join(ROOT, f), "utf8")));
     expect(client.length).toBeGreaterThan(5);
     const bad = client.flatMap((f) => imports(f).filter((i) => SERVER_ONLY.test(i.replace(/^@\//, ""))).map((i) => `${f} → ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it("modules that reach the database, secrets or sessions are marked server-only, so Next refuses them in a client bundle", () => {
+    const guarded = [...files("lib/services"), ...files("lib/next-auth"), "lib/db/client.ts", "lib/db/health.ts", "lib/audit/record-audit.ts", ...files("lib/auth").filter((f) => !f.endsWith("policy.ts"))];
+    const unmarked = guarded.filter((f) => !/^import "server-only";$/m.test(readFileSync(path.join(ROOT, f), "utf8")));
+    expect(guarded.length).toBeGreaterThan(40);
+    expect(unmarked).toEqual([]);
+  });
+
+  it("the domain has no import cycles between its folders, and CLI commands never import the CLI entry", () => {
+    const dirOf = (f: string) => f.split("/").slice(0, 2).join("/");
+    const edges = new Set<string>();
+    for (const f of files("lib")) {
+      for (const i of imports(f).filter((i) => i.startsWith("."))) {
+        const target = path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, f)), i));
+        if (target.startsWith("lib/") && dirOf(target) !== dirOf(f)) edges.add(`${dirOf(f)} → ${dirOf(target)}`);
+      }
+    }
+    const cycles = [...edges].filter((e) => edges.has(e.split(" → ").reverse().join(" → ")));
+    expect(cycles).toEqual([]);
+    const bad = files("cli/commands").filter((f) => imports(f).some((i) => /\.\.\/main$/.test(i)));
     expect(bad).toEqual([]);
   });
 

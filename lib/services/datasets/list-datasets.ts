@@ -1,3 +1,4 @@
+import "server-only";
 import type { z } from "zod";
 import type { Prisma } from "../../../generated/prisma/client";
 import { assertCan, type Actor } from "../../auth/policy";

@@ -1,3 +1,4 @@
+import "server-only";
 import { can, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RunStatus } from "../../../generated/prisma/enums";
 import { recordAudit, recordAuditSql, type ServiceContext } from "../../audit/record-audit";
 import { assertCan } from "../../auth/policy";
@@ -6,7 +7,7 @@ import { conflict, notFound } from "../../errors";
 import { ACTIVE } from "../../runs/state-machine";
 
 async function ownedRun(ctx: ServiceContext, id: string) {
-  assertCan(ctx.actor, "run:read");
+  assertCan(ctx.actor, "run:write");
   const run = await db.run.findUnique({ where: { id } });
   if (!run) throw notFound("Run");
   assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
@@ -25,7 +26,7 @@ export async function archiveRun(ctx: ServiceContext, id: string, archived = tru
 /** Deletes a run with all its data: metric points and rollups (no foreign keys there), keys, logs, events.
  * One transaction, holding the run's row lock, so a batch being written either finishes first or fails. */
 export async function deleteRun(ctx: ServiceContext, id: string) {
-  assertCan(ctx.actor, "run:read");
+  assertCan(ctx.actor, "run:write");
   return sqlTransaction(async (c) => {
     const run = (await c.query<{ ownerId: string; status: RunStatus; name: string }>(`SELECT "ownerId", status, name FROM "Run" WHERE id = $1 FOR UPDATE`, [id])).rows[0];
     if (!run) throw notFound("Run");

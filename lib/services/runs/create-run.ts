@@ -1,16 +1,17 @@
+import "server-only";
 import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
-import { assertCan } from "../../auth/policy";
+import { assertCan, UnauthenticatedError } from "../../auth/policy";
 import { db } from "../../db/client";
-import { invalid, type FieldError } from "../../errors";
+import { invalid, zodFieldErrors, type FieldError } from "../../errors";
 import { mixLicense } from "../../runs/mix-license";
 import { PRESETS, type PresetName } from "../../runs/presets";
 import type { ZCreateRun } from "../../schemas/run";
-import { zodFieldErrors } from "../../api/problem";
 
 export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCreateRun>) {
   assertCan(ctx.actor, "run:write");
-  if (ctx.actor.kind !== "user") throw new Error("runs are created by users");
+  // A run has an owner; the system actor (seeds, sweeps) never makes one.
+  if (ctx.actor.kind !== "user") throw new UnauthenticatedError("Runs are created by signed-in users or their tokens");
   const preset = PRESETS[input.preset as PresetName];
   const hyper = preset.hyper.safeParse(input.hyperparameters);
   const errors: FieldError[] = hyper.success ? [] : zodFieldErrors(hyper.error, "hyperparameters");

@@ -1,3 +1,4 @@
+import "server-only";
 import { assertCan, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";

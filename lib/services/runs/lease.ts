@@ -1,29 +1,47 @@
+// Who may report on a run (metrics, logs, status): its owner with runs:write, or the worker whose token holds
+// the run's lease (policy action run:report). Fencing: a write that names a lease epoch is accepted only while
+// that epoch is the run's newest live lease, so a presumed-dead agent that wakes up can never overwrite what its
+// successor wrote.
+import "server-only";
 import type pg from "pg";
-import { can, ForbiddenError, type Actor } from "../../auth/policy";
-import type { Tx } from "../../db/client";
-import { DomainError } from "../../errors";
+import { assertCan, type Actor } from "../../auth/policy";
+import { pool, type Tx } from "../../db/client";
+import { DomainError, notFound } from "../../errors";
 
 type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
-// FOR SHARE: the sweeper (or a new claim) can't release this lease until the write that checked it commits,
-// so a write can never land after its lease was taken away.
-const CURRENT_LEASE = `SELECT l.epoch, l."expiresAt" <= (now() AT TIME ZONE 'UTC') AS expired, w."tokenId" FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId"
-  WHERE l."runId" = $1 AND l."releasedAt" IS NULL ORDER BY l.epoch DESC LIMIT 1 FOR SHARE OF l`;
+const REPORTER = `SELECT r."ownerId", (SELECT w."tokenId" FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId"
+    WHERE l."runId" = r.id AND l."releasedAt" IS NULL ORDER BY l.epoch DESC LIMIT 1) AS "leaseTokenId"
+  FROM "Run" r WHERE r.id = $1`;
 
-/** Fencing: only the holder of the run's newest live lease may write for it. A presumed-dead agent that wakes
- * up with an old epoch is refused, so it can never overwrite what its successor wrote. Call it inside the
- * transaction that writes. */
-async function check(query: Query, actor: Actor, runId: string, epoch: number) {
-  const [lease] = await query(CURRENT_LEASE, [runId]);
-  if (!lease || lease.epoch !== epoch || lease.expired) {
-    throw new DomainError(`Lease epoch ${epoch} is not the run's current lease`, 409, "Stale lease", [{ field: "epoch", message: "stale or expired lease" }]);
-  }
-  const holder = actor.kind === "user" && actor.token && lease.tokenId === actor.token.id;
-  if (!holder && !can(actor, "worker:manage")) throw new ForbiddenError("worker:connect");
+/** Before a body is read: one indexed query, so a caller who may not report on this run is refused before any
+ * byte of a large (or compressed) body costs anything. The writing transaction checks again. */
+export async function preauthorizeReport(actor: Actor, runId: string) {
+  const { rows } = await pool().query<{ ownerId: string; leaseTokenId: string | null }>(REPORTER, [runId]);
+  if (!rows[0]) throw notFound("Run");
+  assertCan(actor, "run:report", rows[0]);
 }
 
-export const assertLeaseEpoch = (tx: Tx, actor: Actor, runId: string, epoch: number) =>
-  check((sql, params) => tx.$queryRawUnsafe(sql, ...params), actor, runId, epoch);
+// FOR SHARE: the sweeper (or a new claim) can't release this lease until the write that checked it commits,
+// so a write can never land after its lease was taken away.
+const LEASE_AT_EPOCH = `SELECT w."tokenId", l."releasedAt" IS NULL AND l."expiresAt" > (now() AT TIME ZONE 'UTC') AS live,
+    l.epoch = (SELECT max(epoch) FROM "Lease" WHERE "runId" = $1) AS newest
+  FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId" WHERE l."runId" = $1 AND l.epoch = $2 FOR SHARE OF l`;
 
-export const assertLeaseEpochSql = (c: pg.PoolClient, actor: Actor, runId: string, epoch: number) =>
-  check(async (sql, params) => (await c.query(sql, params)).rows, actor, runId, epoch);
+async function check(query: Query, actor: Actor, runId: string, ownerId: string, epoch: number | undefined) {
+  if (epoch === undefined) return assertCan(actor, "run:report", { ownerId });
+  const [lease] = await query(LEASE_AT_EPOCH, [runId, epoch]);
+  // Authorized against the lease the caller names, so an agent whose lease was taken over learns it is stale
+  // (409) rather than forbidden.
+  assertCan(actor, "run:report", { ownerId, leaseTokenId: (lease?.tokenId as string | null) ?? null });
+  if (!lease || !lease.live || !lease.newest) {
+    throw new DomainError(`Lease epoch ${epoch} is not the run's current lease`, 409, "Stale lease", [{ field: "epoch", message: "stale or expired lease" }]);
+  }
+}
+
+/** Call inside the transaction that writes, after locking the run row. */
+export const assertReporter = (tx: Tx, actor: Actor, runId: string, ownerId: string, epoch?: number) =>
+  check((sql, params) => tx.$queryRawUnsafe(sql, ...params), actor, runId, ownerId, epoch);
+
+export const assertReporterSql = (c: pg.PoolClient, actor: Actor, runId: string, ownerId: string, epoch?: number) =>
+  check(async (sql, params) => (await c.query(sql, params)).rows, actor, runId, ownerId, epoch);

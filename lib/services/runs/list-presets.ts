@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { assertCan, type Actor } from "../../auth/policy";
 import { PRESET_NAMES, PRESETS } from "../../runs/presets";

@@ -1,4 +1,5 @@
 // The runs list stays fast at any size: filters hit indexes and paging is keyset (no OFFSET scans).
+import "server-only";
 import type { z } from "zod";
 import type { Prisma } from "../../../generated/prisma/client";
 import { assertCan, type Actor } from "../../auth/policy";
@@ -9,7 +10,8 @@ import { RUN_STATUSES, type ZRunListQuery } from "../../schemas/run";
 type Cursor = { v: string; id: string };
 const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
 const VALID: Record<string, (v: string) => boolean> = {
-  createdAt: (v) => !Number.isNaN(Date.parse(v)),
+  // Years PostgreSQL's timestamp and JavaScript's Date agree on; a cursor outside them was not made here.
+  createdAt: (v) => /^\d{4}-\d\d-\d\dT/.test(v) && !Number.isNaN(Date.parse(v)),
   name: (v) => v.length <= 200,
   status: (v) => (RUN_STATUSES as readonly string[]).includes(v),
 };

@@ -1,3 +1,4 @@
+import "server-only";
 import type { z } from "zod";
 import { assertCan, type Actor } from "../../auth/policy";
 import { db, pool } from "../../db/client";

@@ -1,20 +1,20 @@
+import "server-only";
 import type { z } from "zod";
 import type { ServiceContext } from "../../audit/record-audit";
 import { assertCan, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
 import type { ZLogIngest, ZLogQuery } from "../../schemas/metrics";
-import { assertLeaseEpoch } from "./lease";
+import { assertReporter } from "./lease";
 import { touchRunTx } from "./touch-run";
 
 /** Idempotent on (run, seq): a replayed chunk is ignored. */
 export async function appendLogs(ctx: ServiceContext, runId: string, input: z.output<typeof ZLogIngest>) {
-  assertCan(ctx.actor, "run:read");
+  assertCan(ctx.actor, "run:report");
   return db.$transaction(async (tx) => {
     const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR KEY SHARE`;
     if (!run) throw notFound("Run");
-    if (input.epoch !== undefined) await assertLeaseEpoch(tx, ctx.actor, runId, input.epoch);
-    else assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
+    await assertReporter(tx, ctx.actor, runId, run.ownerId, input.epoch);
     const r = await tx.logChunk.createMany({ data: input.chunks.map((c) => ({ runId, seq: c.seq, text: c.text, stream: c.stream })), skipDuplicates: true });
     await touchRunTx(tx, runId);
     return { accepted: input.chunks.length, inserted: r.count };

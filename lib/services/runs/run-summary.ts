@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../../db/client";
 import { runSummaryInclude } from "./list-runs";
 import { toRunSummary } from "./to-run";

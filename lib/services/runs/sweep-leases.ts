@@ -1,6 +1,7 @@
 // A run whose lease expired is not "running": its agent stopped answering. It becomes LOST, and by its retry
 // policy goes back to the queue to resume from its last checkpoint. A run driven without a lease (a user's own
 // script logging through the API) is LOST once it has written nothing for RUN_STALE_MINUTES.
+import "server-only";
 import { db } from "../../db/client";
 import { env } from "../../env";
 import { applyTransition } from "./transition-run";

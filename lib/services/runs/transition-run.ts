@@ -1,10 +1,11 @@
+import "server-only";
 import type { RunStatus } from "../../../generated/prisma/enums";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { actorLabel, assertCan } from "../../auth/policy";
 import { db, type Tx } from "../../db/client";
 import { conflict, notFound } from "../../errors";
 import { canTransition, TERMINAL } from "../../runs/state-machine";
-import { assertLeaseEpoch } from "./lease";
+import { assertReporter } from "./lease";
 
 /** Moves a run to a new status if the state machine allows it; the change, its time and its cause are recorded. */
 export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string, to: RunStatus, reason: string) {
@@ -31,17 +32,23 @@ export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string
 }
 
 export async function transitionRun(ctx: ServiceContext, runId: string, input: { to: RunStatus; reason: string; epoch?: number }) {
-  assertCan(ctx.actor, "run:read");
+  assertCan(ctx.actor, "run:report");
   return db.$transaction(async (tx) => {
     // Lock first, then check: the lease and the status are judged on the state this change will apply to.
     const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR UPDATE`;
     if (!run) throw notFound("Run");
-    if (input.epoch !== undefined) await assertLeaseEpoch(tx, ctx.actor, runId, input.epoch);
-    else assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
+    await assertReporter(tx, ctx.actor, runId, run.ownerId, input.epoch);
     return applyTransition(tx, ctx, runId, input.to, input.reason);
   });
 }
 
+/** A person's decision (runs:write), not a report: the worker learns of it with its next heartbeat. */
 export async function cancelRun(ctx: ServiceContext, runId: string) {
-  return transitionRun(ctx, runId, { to: "CANCELLED", reason: "cancelled by a user" });
+  assertCan(ctx.actor, "run:write");
+  return db.$transaction(async (tx) => {
+    const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR UPDATE`;
+    if (!run) throw notFound("Run");
+    assertCan(ctx.actor, "run:write", { ownerId: run.ownerId });
+    return applyTransition(tx, ctx, runId, "CANCELLED", "cancelled by a user");
+  });
 }

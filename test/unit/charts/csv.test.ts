@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvField, csvFileName, seriesToCsv } from "@/lib/charts/csv";
+import { csvField, csvFileName, csvText, seriesToCsv } from "@/lib/charts/csv";
 import { series } from "./series-fixture";
 
 describe("csvField", () => {
@@ -9,6 +9,14 @@ describe("csvField", () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField("two\nlines")).toBe('"two\nlines"');
     expect(csvField("cr\r")).toBe('"cr\r"');
+  });
+});
+
+describe("csvText", () => {
+  it("never lets a spreadsheet run a name as a formula", () => {
+    for (const evil of ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]) expect(csvText(evil).replace(/^"/, "")[0]).toBe("'");
+    expect(csvText("loss")).toBe("loss");
+    expect(csvText("=a,b")).toBe(`"'=a,b"`);
   });
 });
 
@@ -27,6 +35,11 @@ describe("seriesToCsv", () => {
         "",
       ].join("\r\n"),
     );
+  });
+
+  it("escapes formula-like run names and keys but leaves negative numbers alone", () => {
+    const out = seriesToCsv([{ run: "=cmd|' /C calc'!A0", series: series([[0, -1.5]], { key: "@loss" }) }]);
+    expect(out.split("\r\n")[1]).toBe(`'=cmd|' /C calc'!A0,'@loss,0,0,-1.5`);
   });
 
   it("keeps only the visible range", () => {
