@@ -3,11 +3,12 @@ import { startEmbeddedPostgres, type EmbeddedDb } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { dataDir, env, setEnv } from "../lib/env";
 
-export async function openDatabase(log: (l: string) => void): Promise<EmbeddedDb> {
+/** `onFatal`: the embedded cluster died and could not be restarted (long-running commands pass it). */
+export async function openDatabase(log: (l: string) => void, onFatal?: (e: Error) => void): Promise<EmbeddedDb> {
   const url = env().DATABASE_URL;
   const database = url
     ? { url, port: Number(new URL(url).port || 5432), startedHere: false, stop: async () => {} }
-    : await startEmbeddedPostgres(`${dataDir()}`, { log });
+    : await startEmbeddedPostgres(`${dataDir()}`, { log, onFatal });
   setEnv({ DATABASE_URL: database.url });
   const applied = await migrate(database.url, log);
   if (applied.length) log(`applied ${applied.length} migration(s)`);

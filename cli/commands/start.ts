@@ -25,18 +25,20 @@ export async function run() {
   });
   process.env.NEXT_TELEMETRY_DISABLED = "1";
   await buildIfNeeded(log);
-  const database = await openDatabase(log);
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string, code = 0) => {
     if (stopping) return void process.exit(1);
     stopping = true;
-    log(`${signal}: shutting down`);
+    log(`${reason}: shutting down`);
+    // Whatever hangs, the process ends: a supervisor (systemd, Docker) can then start it again.
+    setTimeout(() => process.exit(code || 1), 15_000).unref();
     await server?.close().catch(() => undefined);
     const { disconnectDb } = await import("../../lib/db/client");
     await disconnectDb().catch(() => undefined);
     await database.stop().catch((e) => log(`stopping PostgreSQL: ${(e as Error).message}`));
-    process.exit(0);
+    process.exit(code);
   };
+  const database = await openDatabase(log, (e) => void stop(e.message, 1));
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
@@ -51,8 +53,8 @@ export async function run() {
   }
   log(`ready on ${publicUrl()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // Runs whose agent stopped renewing its lease are marked LOST (and requeued by policy).
-  const { sweepExpiredLeases } = await import("../../lib/services/runs/sweep-leases");
-  setInterval(() => void sweepExpiredLeases().catch((e) => log(`lease sweep: ${(e as Error).message}`)), 15_000).unref();
+  const { startLeaseSweeper } = await import("../../lib/scheduler/lease-sweeper");
+  startLeaseSweeper(env().LEASE_SWEEP_SECONDS * 1000, log);
   const { createSetupLink } = await import("../../lib/services/setup/setup-link");
   const secret = await createSetupLink();
   if (secret) {

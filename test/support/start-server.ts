@@ -24,7 +24,16 @@ function waitForReady(child: ChildProcess, timeoutMs: number, verbose: boolean) 
   });
 }
 
-export type StartedServer = { baseUrl: string; dataDir: string; adminEmail: string; adminPassword: string; stop: () => Promise<void> };
+export type StartedServer = {
+  baseUrl: string;
+  dataDir: string;
+  adminEmail: string;
+  adminPassword: string;
+  process: ChildProcess;
+  /** Everything the server printed so far. */
+  output: () => string;
+  stop: () => Promise<void>;
+};
 
 export async function startServer(extraEnv: Record<string, string> = {}, opts: { verbose?: boolean } = {}): Promise<StartedServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "hounsfield-server-"));
@@ -33,6 +42,9 @@ export async function startServer(extraEnv: Record<string, string> = {}, opts: {
   const env: NodeJS.ProcessEnv = { ...process.env, HOUNSFIELD_DATA_DIR: dataDir, PORT: String(port), NEXTAUTH_URL: baseUrl, ...extraEnv };
   delete env.DATABASE_URL;
   const server = spawn(process.execPath, ["bin/hounsfield.mjs", "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let printed = "";
+  server.stdout!.on("data", (d) => (printed += d));
+  server.stderr!.on("data", (d) => (printed += d));
   const log = await waitForReady(server, 240_000, opts.verbose ?? false);
   // No default password: the first start prints a one-time link, and that link is how the admin is made.
   const token = /setup\?token=(\S+)/.exec(log)?.[1];
@@ -50,10 +62,14 @@ export async function startServer(extraEnv: Record<string, string> = {}, opts: {
     dataDir,
     adminEmail,
     adminPassword,
+    process: server,
+    output: () => printed,
     async stop() {
-      const exited = new Promise((r) => server.once("exit", r));
-      server.kill("SIGTERM");
-      await exited;
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((r) => server.once("exit", r));
+        server.kill("SIGTERM");
+        await exited;
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
