@@ -17,7 +17,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/releases", label: "Releases", show: can(actor, "release:read") },
     { href: "/admin", label: "Admin", show: can(actor, "user:manage") },
     { href: "/settings/tokens", label: "API tokens", show: can(actor, "token:read") },
-    { href: "/settings/sessions", label: "Sessions", show: can(actor, "session:manage") },
+    { href: "/settings/sessions", label: "Sessions", show: can(actor, "session:read") },
     { href: "/api-docs", label: "API", show: true },
   ].filter((i) => i.show);
   return (

@@ -64,15 +64,15 @@ export const contracts = {
     summary: "Revoke an API token and every token minted from it (someone else's: admins with the admin scope)", params: ZIdParams, response: ZToken,
   }),
   listSessions: defineContract({
-    method: "GET", path: "/sessions", tag: "accounts", auth: "user", permission: "session:manage",
+    method: "GET", path: "/sessions", tag: "accounts", auth: "user", permission: "session:read",
     summary: "Your signed-in browser sessions", response: ZSessionList,
   }),
   revokeSession: defineContract({
-    method: "DELETE", path: "/sessions/{id}", tag: "accounts", auth: "user", permission: "session:manage",
+    method: "DELETE", path: "/sessions/{id}", tag: "accounts", auth: "user", permission: "session:write",
     summary: "Sign one of your sessions out", params: ZIdParams, response: z.object({ id: z.string(), revoked: z.literal(true) }),
   }),
   revokeAllSessions: defineContract({
-    method: "DELETE", path: "/sessions", tag: "accounts", auth: "user", permission: "session:manage",
+    method: "DELETE", path: "/sessions", tag: "accounts", auth: "user", permission: "session:write",
     summary: "Sign out everywhere: every session of yours ends (the current one too)", response: z.object({ revoked: z.number() }),
   }),
   listDatasets: defineContract({

@@ -10,7 +10,7 @@ export const SCOPE_HELP: Record<Scope, string> = {
   "runs:write": "create, change and log your own runs",
   worker: "report on runs this token's worker leases",
   download: "download releases you have access to",
-  tokens: "create (never stronger) and revoke your own tokens",
+  tokens: "create (never stronger) and revoke your own tokens; sign out your sessions",
   admin: "everything your role can do, including other users' objects",
 };
 
@@ -22,7 +22,8 @@ const ADMIN: Role[] = ["ADMIN"];
  * model. A token with the `admin` scope counts as having every scope its owner's role allows. */
 export const PERMISSIONS = {
   "profile:read": [ALL, ["read"]],
-  "session:manage": [ALL, ["read"]],
+  "session:read": [ALL, ["read"]],
+  "session:write": [ALL, ["tokens"]],
   "token:read": [ALL, ["read"]],
   "token:write": [ALL, ["tokens"]],
   "token:admin": [ADMIN, ["admin"]],
@@ -68,7 +69,7 @@ export type Resource = { ownerId?: string | null; leaseTokenId?: string | null }
  * since acting on other people's objects is what that scope promises. */
 const OWNER_BOUND: Partial<Record<Action, { adminOverride: boolean }>> = {
   "token:write": { adminOverride: false },
-  "session:manage": { adminOverride: false },
+  "session:write": { adminOverride: false },
   "run:write": { adminOverride: true },
   "run:report": { adminOverride: true },
 };

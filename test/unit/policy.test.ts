@@ -48,7 +48,8 @@ describe("policy", () => {
     expect(can(user("ADMIN", ["admin"]), "run:write", { ownerId: "someone-else" })).toBe(true);
     // Nobody writes someone else's tokens or sessions; an admin uses token:admin for that.
     expect(can(user("ADMIN"), "token:write", { ownerId: "someone-else" })).toBe(false);
-    expect(can(user("ADMIN", ["admin"]), "session:manage", { ownerId: "someone-else" })).toBe(false);
+    expect(can(user("ADMIN", ["admin"]), "session:write", { ownerId: "someone-else" })).toBe(false);
+    expect(can(user("CLINICIAN", ["read"]), "session:write")).toBe(false);
   });
 
   it("token scopes mean what they say: read reads, tokens mints, admin administers", () => {

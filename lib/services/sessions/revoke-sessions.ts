@@ -12,11 +12,11 @@ export async function revokeUserSessions(tx: Tx, userId: string, at = new Date()
 
 /** One of your own sessions (the current one included). Someone else's is reported as missing. */
 export async function revokeSession(ctx: ServiceContext, id: string) {
-  assertCan(ctx.actor, "session:manage");
+  assertCan(ctx.actor, "session:write");
   return db.$transaction(async (tx) => {
     const s = await tx.userSession.findUnique({ where: { id } });
     if (!s || ctx.actor.kind !== "user" || s.userId !== ctx.actor.id) throw notFound("Session");
-    assertCan(ctx.actor, "session:manage", { ownerId: s.userId });
+    assertCan(ctx.actor, "session:write", { ownerId: s.userId });
     if (!s.revokedAt) {
       await tx.userSession.update({ where: { id }, data: { revokedAt: new Date() } });
       await recordAudit(tx, ctx, { action: "session.revoke", targetType: "session", targetId: id });
@@ -26,7 +26,7 @@ export async function revokeSession(ctx: ServiceContext, id: string) {
 }
 
 export async function signOutEverywhere(ctx: ServiceContext) {
-  assertCan(ctx.actor, "session:manage");
+  assertCan(ctx.actor, "session:write");
   const actor = ctx.actor;
   if (actor.kind !== "user") return { revoked: 0 };
   return db.$transaction(async (tx) => {
@@ -48,7 +48,7 @@ export async function endSession(sid: string, uid: string) {
 }
 
 export async function listSessions(actor: Actor) {
-  assertCan(actor, "session:manage");
+  assertCan(actor, "session:read");
   if (actor.kind !== "user") return [];
   const rows = await db.userSession.findMany({ where: { userId: actor.id, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: { lastSeenAt: "desc" }, take: 200 });
   return rows.map((s) => ({ ...s, current: s.id === actor.sessionId }));

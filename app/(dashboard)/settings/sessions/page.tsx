@@ -4,7 +4,7 @@ import { requirePermission } from "@/lib/auth/page-session";
 export const metadata = { title: "Sessions" };
 
 export default async function SessionsPage() {
-  await requirePermission("session:manage");
+  await requirePermission("session:read");
   return (
     <div className="flex flex-col gap-6">
       <header>

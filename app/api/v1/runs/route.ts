@@ -1,7 +1,7 @@
 import { contracts } from "@/lib/api/contracts";
 import { route } from "@/lib/api/route";
 import { createRun } from "@/lib/services/runs/create-run";
-import { getRun } from "@/lib/services/runs/get-run";
+import { loadRun } from "@/lib/services/runs/get-run";
 import { listRuns } from "@/lib/services/runs/list-runs";
 import { toRunSummary } from "@/lib/services/runs/to-run";
 
@@ -10,4 +10,5 @@ export const GET = route(contracts.listRuns, async ({ actor, query }) => {
   return { runs: page.runs.map(toRunSummary), nextCursor: page.nextCursor };
 });
 
-export const POST = route(contracts.createRun, async ({ actor, ip, body }) => getRun(actor, (await createRun({ actor, ip }, body)).id));
+// The creator sees what it made, even through a write-only token.
+export const POST = route(contracts.createRun, async ({ actor, ip, body }) => loadRun((await createRun({ actor, ip }, body)).id));
