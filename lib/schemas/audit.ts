@@ -8,8 +8,7 @@ export const ZAuditQuery = z.strictObject({
   /** Keyset paging: the id of the last event of the previous page. */
   before: z
     .string()
-    .regex(/^\d{1,19}$/, "an event id from nextBefore")
-    .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, "an event id from nextBefore")
+    .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9_223_372_036_854_775_807n, "an event id from nextBefore")
     .transform((v) => BigInt(v))
     .optional(),
   limit: ZLimit,

@@ -90,3 +90,12 @@ test("an error link can't put words on the sign-in page", async ({ page }) => {
   await page.goto("/login?error=Your%20account%20is%20compromised%2C%20call%20%2B1%20555%200100");
   await expect(page.getByTestId("login-error")).toHaveText("Sign-in failed. Try again.");
 });
+
+test("a NUL byte in the sign-in email is a wrong password, not database text in the URL", async ({ request }) => {
+  const { csrfToken } = await (await request.get("/api/auth/csrf")).json();
+  const r = await request.post("/api/auth/callback/credentials", { form: { csrfToken, email: "root\u0000@example.org", password: "whatever pw", json: "true" } });
+  expect(r.status()).toBeLessThan(500);
+  const { url } = await r.json();
+  expect(decodeURIComponent(url)).not.toMatch(/byte sequence|UTF8|0x00|prisma/i);
+  expect(decodeURIComponent(url)).toContain("Wrong email or password.");
+});
