@@ -2,6 +2,7 @@
 # npm test: every suite runs even when an earlier one fails, then one summary line for all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/prerequisites.sh || exit 1
 out=tmp/test-reports
 rm -rf "$out" && mkdir -p "$out"
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1

@@ -6,14 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../lib/db/embedded";
 
-function waitForReady(child: ChildProcess, timeoutMs: number, verbose: boolean) {
+function waitForReady(child: ChildProcess, timeoutMs: number, verbose: boolean, ready: RegExp) {
   return new Promise<string>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`server not ready after ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       if (verbose) process.stdout.write(d);
-      if (/ready on http[\s\S]*--password-stdin/.test(out)) {
+      if (ready.test(out)) {
         clearTimeout(timer);
         resolve(out);
       }
@@ -35,22 +35,33 @@ export type StartedServer = {
   stop: () => Promise<void>;
 };
 
-export async function startServer(extraEnv: Record<string, string> = {}, opts: { verbose?: boolean } = {}): Promise<StartedServer> {
+/** `withAdmin: false`: the database has an admin already (no setup link is printed, none is used). */
+export async function startServer(extraEnv: Record<string, string> = {}, opts: { verbose?: boolean; withAdmin?: boolean } = {}): Promise<StartedServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "hounsfield-server-"));
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env, HOUNSFIELD_DATA_DIR: dataDir, PORT: String(port), NEXTAUTH_URL: baseUrl, ...extraEnv };
-  delete env.DATABASE_URL;
+  if (!extraEnv.DATABASE_URL) delete env.DATABASE_URL;
   const server = spawn(process.execPath, ["bin/hounsfield.mjs", "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let printed = "";
   server.stdout!.on("data", (d) => (printed += d));
   server.stderr!.on("data", (d) => (printed += d));
-  const log = await waitForReady(server, 240_000, opts.verbose ?? false);
+  const withAdmin = opts.withAdmin ?? true;
+  const log = await waitForReady(server, 240_000, opts.verbose ?? false, withAdmin ? /ready on http[\s\S]*--password-stdin/ : /ready on http/);
+  const adminEmail = "root@example.org";
+  const adminPassword = "root password 123";
+  const stop = async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once("exit", r));
+      server.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  if (!withAdmin) return { baseUrl, dataDir, adminEmail, adminPassword, process: server, output: () => printed, stop };
   // No default password: the first start prints a one-time link, and that link is how the admin is made.
   const token = /setup\?token=(\S+)/.exec(log)?.[1];
   if (!token) throw new Error(`no setup link printed:\n${log}`);
-  const adminEmail = "root@example.org";
-  const adminPassword = "root password 123";
   const setup = await fetch(`${baseUrl}/api/v1/setup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -64,13 +75,6 @@ export async function startServer(extraEnv: Record<string, string> = {}, opts: {
     adminPassword,
     process: server,
     output: () => printed,
-    async stop() {
-      if (server.exitCode === null && server.signalCode === null) {
-        const exited = new Promise((r) => server.once("exit", r));
-        server.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
