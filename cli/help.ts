@@ -22,7 +22,7 @@ Creates an administrator, or promotes an existing user and sets their password.
 The password is read from standard input (one line), never from the command line.`,
   "token create": `Usage: hounsfield token create --email <owner> --scopes <s1,s2> --name <name> [--expires <days>]
 
-Scopes: read, runs:write, worker, download, admin (admin only for administrators).
+Scopes: read, runs:write, worker, download, tokens, admin (admin only for administrators).
 Prints the token once; only its hash is stored.`,
   "token revoke": `Usage: hounsfield token revoke <token id or prefix>`,
   migrate: `Usage: hounsfield migrate
