@@ -9,6 +9,7 @@ import { env, oidcConfig, publicUrl } from "../lib/env";
 import { checkBody } from "../lib/api/body-limit";
 import { hostAllowed } from "../lib/http/allowed-host";
 import { securityHeaders } from "../lib/http/security-headers";
+import { loadApiRoutes, serveApi } from "./api-routes";
 import { PROJECT_ROOT } from "./build";
 
 const FORWARDED = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "forwarded"];
@@ -23,6 +24,7 @@ export async function serve(port: number, hostname: string | undefined) {
   const app = next({ dev: false, dir: PROJECT_ROOT, port, hostname: hostname ?? "localhost" });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const apiRoutes = await loadApiRoutes();
   const trustProxy = env().TRUST_PROXY;
   const https = publicUrl().startsWith("https://");
   const sso = oidcConfig();
@@ -45,6 +47,16 @@ export async function serve(port: number, hostname: string | undefined) {
     // Next reads the nonce from the request's policy header and puts it on the scripts it renders.
     req.headers["content-security-policy"] = headers["Content-Security-Policy"];
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    if (pathname.startsWith("/api/v1/")) {
+      serveApi(apiRoutes, req, res, `http://${host ?? "localhost"}`)
+        .then((served) => (served ? undefined : handle(req, res)))
+        .catch((e) => {
+          console.error("request failed", e);
+          if (!res.headersSent) refuse(res, 500, "Internal error", "Something went wrong on the server; it has been logged");
+          else res.destroy();
+        });
+      return;
+    }
     void handle(req, res);
   });
   server.headersTimeout = 20_000;

@@ -8,6 +8,7 @@ import { DomainError, invalid, zodFieldErrors } from "../errors";
 import { hostAllowed } from "../http/allowed-host";
 import { clientIp } from "../http/client-ip";
 import type { Contract } from "./contract";
+import { jsonResponse } from "./json-response";
 import { errorResponse } from "./problem";
 import { readJson } from "./read-body";
 
@@ -92,7 +93,7 @@ export function route<C extends Contract>(contract: C, handler: (input: HandlerI
       const body = contract.body ? parse(contract.body, await readJson(req, contract.bodyLimit ?? DEFAULT_BODY_LIMIT), "body") : undefined;
       const result = await handler({ actor, ip: clientIp(req.headers), params, query, body, req } as HandlerInput<C>);
       if (result instanceof Response) return result;
-      return Response.json(result, { status: contract.status ?? 200, headers: { "cache-control": "no-store" } });
+      return await jsonResponse(req, result, contract.status ?? 200);
     } catch (err) {
       return errorResponse(err);
     }

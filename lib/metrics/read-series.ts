@@ -3,22 +3,32 @@
 // with the series length.
 import type pg from "pg";
 import { pointStat, TOP_LEVEL, type Stat } from "./bucket";
-import { planRead, type Segment } from "./plan-read";
-import { shapeSeries, toColumns, type XMode } from "./m4";
+import { planRead, type ReadPlan, type Segment } from "./plan-read";
+import { shapeSeries, toColumns, type Column, type XMode } from "./m4";
 
 
-type Extent = { first: bigint; last: bigint; count: number; firstTs: number; lastTs: number };
+export type Extent = { keyId: number; first: bigint; last: bigint; firstTs: number; lastTs: number };
 
-async function extentOf(c: pg.Pool | pg.PoolClient, keyId: number): Promise<Extent | null> {
-  const r = await c.query(
-    `SELECT min("firstStep") AS first, max("lastStep") AS last, sum(count) AS count,
-       (extract(epoch from min("firstTs")) * 1000)::float8 AS "firstTs", (extract(epoch from max("lastTs")) * 1000)::float8 AS "lastTs"
-     FROM "MetricRollup" WHERE "keyId" = $1 AND level = $2`,
-    [keyId, TOP_LEVEL],
-  );
-  const e = r.rows[0];
-  if (!e || e.first === null) return null;
-  return { first: BigInt(e.first), last: BigInt(e.last), count: Number(e.count), firstTs: Number(e.firstTs), lastTs: Number(e.lastTs) };
+/** Each run's existence, and for each (run, key) the series and its extent, in one round trip: the top rollup
+ * level holds one or two buckets per series. `runs` lists the runs that exist. */
+export async function locateSeries(c: pg.Pool | pg.PoolClient, wanted: { runId: string; key: string }[]) {
+  const r = await c.query({
+    text: `SELECT w.i, run.id IS NOT NULL AS found, k.id, e.first, e.last, e."firstTs", e."lastTs"
+      FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w("runId", key, i)
+      LEFT JOIN "Run" run ON run.id = w."runId"
+      LEFT JOIN "MetricKey" k ON k."runId" = w."runId" AND k.key = w.key
+      LEFT JOIN LATERAL (
+        SELECT min("firstStep") AS first, max("lastStep") AS last,
+          (extract(epoch from min("firstTs")) * 1000)::float8 AS "firstTs", (extract(epoch from max("lastTs")) * 1000)::float8 AS "lastTs"
+        FROM "MetricRollup" WHERE "keyId" = k.id AND level = $3) e ON k.id IS NOT NULL
+      ORDER BY w.i`,
+    values: [wanted.map((w) => w.runId), wanted.map((w) => w.key), TOP_LEVEL],
+    rowMode: "array",
+  });
+  return r.rows.map((v) => ({
+    runFound: v[1] as boolean,
+    extent: v[2] === null || v[3] === null ? null : ({ keyId: Number(v[2]), first: BigInt(v[3]), last: BigInt(v[4]), firstTs: Number(v[5]), lastTs: Number(v[6]) } as Extent),
+  }));
 }
 
 /** The first step at or after time t (or last at or before), walking down the rollup levels. Wall time is
@@ -79,6 +89,84 @@ async function readBuckets(c: pg.Pool | pg.PoolClient, keyId: number, segs: Segm
   }));
 }
 
+/** Steps whose every value is exact in a float8: the database can then merge buckets into pixel columns. */
+const SAFE_STEP = 2n ** 53n;
+
+const ms = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
+const COLUMN_SQL = (withTime: boolean) => {
+  const t = (col: string) => (withTime ? `, ${ms(col)}` : "");
+  return `WITH s AS (
+      SELECT r.count, r.min, r."minStep", r.max, r."maxStep", r."firstStep", r."firstValue", r."lastStep", r."lastValue",
+        r."nanCount", r."posInfCount", r."negInfCount", r."minTs", r."maxTs", r."firstTs", r."lastTs"
+      FROM unnest($2::int2[], $3::int8[], $4::int8[]) AS t(lv, lo, hi)
+      JOIN "MetricRollup" r ON r."keyId" = $1 AND r.level = t.lv AND r.bucket BETWEEN t.lo AND t.hi
+      UNION ALL
+      SELECT 1, CASE WHEN p.f THEN p.value END, CASE WHEN p.f THEN p.step END, CASE WHEN p.f THEN p.value END, CASE WHEN p.f THEN p.step END,
+        p.step, p.value, p.step, p.value, (p.value = 'NaN')::int, (p.value = 'Infinity')::int, (p.value = '-Infinity')::int,
+        CASE WHEN p.f THEN p.ts END, CASE WHEN p.f THEN p.ts END, p.ts, p.ts
+      FROM unnest($5::int8[], $6::int8[]) AS e(a, b)
+      JOIN LATERAL (SELECT q.step, q.value, q.ts, q.value NOT IN ('NaN', 'Infinity', '-Infinity') AS f
+        FROM "MetricPoint" q WHERE q."keyId" = $1 AND q.step BETWEEN e.a AND e.b) p ON true
+    )
+    SELECT count, mn[1], mn[2], mx[1], -mx[2], f[1], f[2], l[1], l[2], nan, pinf, ninf${withTime ? ", mn[3], mx[3], f[3], l[3]" : ""}
+    FROM (
+      SELECT least($8 - 1, floor(("firstStep" - $7)::float8 / $9))::int AS col, sum(count)::int AS count,
+        min(ARRAY[min, "minStep"${t('"minTs"')}]) FILTER (WHERE min IS NOT NULL) AS mn,
+        max(ARRAY[max, -"maxStep"${t('"maxTs"')}]) FILTER (WHERE max IS NOT NULL) AS mx,
+        min(ARRAY["firstStep", "firstValue"${t('"firstTs"')}]) AS f,
+        max(ARRAY["lastStep", "lastValue"${t('"lastTs"')}]) AS l,
+        sum("nanCount")::int AS nan, sum("posInfCount")::int AS pinf, sum("negInfCount")::int AS ninf
+      FROM s GROUP BY 1) g
+    ORDER BY col`;
+};
+
+/** The same columns toColumns() makes from buckets and edge points, merged by the database: half the rows cross
+ * the wire, and none of the per-bucket objects are made. Ties resolve as merge() does (the earlier step), and
+ * a bucket's column is computed with the same float64 arithmetic. Only for steps within ±2^53. */
+export async function readColumns(c: pg.Pool | pg.PoolClient, keyId: number, plan: ReadPlan, from: bigint, to: bigint, width: number, withTime: boolean): Promise<Column[]> {
+  const cw = Number(to - from + 1n) / width;
+  const r = await c.query({
+    text: COLUMN_SQL(withTime),
+    values: [
+      keyId,
+      plan.segments.map((s) => s.level),
+      plan.segments.map((s) => s.firstBucket.toString()),
+      plan.segments.map((s) => s.lastBucket.toString()),
+      plan.raw.map(([a]) => a.toString()),
+      plan.raw.map(([, b]) => b.toString()),
+      from.toString(),
+      width,
+      cw,
+    ],
+    rowMode: "array",
+  });
+  return r.rows.map((v) => ({
+    count: v[0],
+    sum: 0,
+    min: v[1] === null ? null : Number(v[1]),
+    minStep: v[2] === null ? null : BigInt(Number(v[2])),
+    max: v[3] === null ? null : Number(v[3]),
+    maxStep: v[4] === null ? null : BigInt(Number(v[4])),
+    firstStep: BigInt(Number(v[5])),
+    firstValue: Number(v[6]),
+    lastStep: BigInt(Number(v[7])),
+    lastValue: Number(v[8]),
+    nanCount: v[9],
+    posInfCount: v[10],
+    negInfCount: v[11],
+    minTs: withTime && v[12] !== null ? Number(v[12]) : null,
+    maxTs: withTime && v[13] !== null ? Number(v[13]) : null,
+    firstTs: withTime ? Number(v[14]) : 0,
+    lastTs: withTime ? Number(v[15]) : 0,
+  }));
+}
+
+/** Columns from buckets and edge points merged here: for any int64 steps. */
+export async function readColumnsExact(c: pg.Pool | pg.PoolClient, keyId: number, plan: ReadPlan, from: bigint, to: bigint, width: number, withTime: boolean): Promise<Column[]> {
+  const [buckets, ...raws] = await Promise.all([readBuckets(c, keyId, plan.segments, withTime), ...plan.raw.map(([a, b]) => rawPoints(c, keyId, a, b))]);
+  return toColumns([...buckets, ...raws.flat().map((p) => pointStat(p.step, p.value, p.ts))], from, to, width);
+}
+
 async function rawPoints(c: pg.Pool | pg.PoolClient, keyId: number, from: bigint, to: bigint) {
   if (to < from) return [];
   const r = await c.query({
@@ -89,10 +177,11 @@ async function rawPoints(c: pg.Pool | pg.PoolClient, keyId: number, from: bigint
   return r.rows.map((p) => ({ step: BigInt(p[0]), value: Number(p[1]), ts: Number(p[2]) }));
 }
 
-export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | null, q: { x: XMode; from?: number; to?: number; width: number }) {
+/** One series at `q.width` pixels, given its extent from locateSeries (null: no points). */
+export async function readSeries(c: pg.Pool | pg.PoolClient, ext: Extent | null, q: { x: XMode; from?: number; to?: number; width: number }) {
   const empty = { extent: null, rawPoints: 0, pointsPerPixel: 0, exact: true, ...shapeSeries([], [], q.x, 0) };
-  const ext = keyId === null ? null : await extentOf(c, keyId);
-  if (!ext || keyId === null) return empty;
+  if (!ext) return empty;
+  const keyId = ext.keyId;
   const origin = ext.firstTs;
   const xExtent = q.x === "step" ? { from: Number(ext.first), to: Number(ext.last) } : q.x === "time" ? { from: ext.firstTs, to: ext.lastTs } : { from: 0, to: ext.lastTs - origin };
   let from = ext.first;
@@ -115,8 +204,8 @@ export async function readSeries(c: pg.Pool | pg.PoolClient, keyId: number | nul
     const columns = exact ? [] : toColumns(pts.map((p) => pointStat(p.step, p.value, p.ts)), from, to, q.width);
     return { extent: xExtent, rawPoints: pts.length, pointsPerPixel: pts.length / q.width, exact, ...shapeSeries(columns, exact ? pts : null, q.x, origin) };
   }
-  const [buckets, ...raws] = await Promise.all([readBuckets(c, keyId, plan.segments, q.x !== "step"), ...plan.raw.map(([a, b]) => rawPoints(c, keyId, a, b))]);
-  const stats: Stat[] = [...buckets, ...raws.flat().map((p) => pointStat(p.step, p.value, p.ts))];
-  const rawCount = stats.reduce((n, s) => n + s.count, 0);
-  return { extent: xExtent, rawPoints: rawCount, pointsPerPixel: rawCount / q.width, exact: false, ...shapeSeries(toColumns(stats, from, to, q.width), null, q.x, origin) };
+  const safe = from > -SAFE_STEP && to < SAFE_STEP;
+  const columns = await (safe ? readColumns : readColumnsExact)(c, keyId, plan, from, to, q.width, q.x !== "step");
+  const rawCount = columns.reduce((n, s) => n + s.count, 0);
+  return { extent: xExtent, rawPoints: rawCount, pointsPerPixel: rawCount / q.width, exact: false, ...shapeSeries(columns, null, q.x, origin) };
 }

@@ -3,6 +3,7 @@
 // Needs `psql` (Debian package postgresql-client) for the COPY baseline.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
@@ -157,6 +158,34 @@ async function runsList(url: string, token: string, base: string) {
   return p95(times);
 }
 
+/** What every API call pays before its own work: the round trip of the cheapest endpoint (one SELECT 1). */
+async function healthP50(base: string) {
+  const times: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const t = performance.now();
+    await (await fetch(`${base}/api/v1/health`)).arrayBuffer();
+    if (i >= 20) times.push(performance.now() - t);
+  }
+  return [...times].sort((a, b) => a - b)[times.length >> 1];
+}
+
+/** The floor for it: a bare Node HTTP server answering the same JSON after the same query. */
+async function bareHealthP50(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const srv = http.createServer(async (_req, res) => {
+    await c.query("SELECT 1");
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, version: "bench" }));
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  try {
+    return await healthP50(`http://127.0.0.1:${(srv.address() as { port: number }).port}`);
+  } finally {
+    srv.close();
+    await c.end();
+  }
+}
+
 async function createRun(base: string, token: string, name: string) {
   const res = await fetch(`${base}/api/v1/runs`, {
     method: "POST",
@@ -224,6 +253,7 @@ try {
   line("metrics.read_p95", p95([...full, ...zoom]), "ms", plainP95, "ms plain SELECT of the raw series");
   line("metrics.read_p95_full_range", p95(full), "ms", plainP95, "ms plain SELECT");
   line("metrics.read_p95_zoom_1pct", p95(zoom), "ms", plainP95, "ms plain SELECT");
+  line("api.health_p50", await healthP50(server.baseUrl), "ms", await bareHealthP50(url), "ms bare node:http + pg SELECT 1");
   line("metrics.first_chart", await firstChart(url, token, server), "ms", 1500, "ms target");
   line("runs.list_p95_10k", await runsList(url, token, server.baseUrl), "ms", 100, "ms target");
 } finally {

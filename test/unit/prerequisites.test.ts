@@ -16,7 +16,7 @@ function machine(opts: { uid: number; installed: boolean; aptWorks?: boolean }) 
   stub("dpkg", `exit ${opts.installed ? 0 : 1}`);
   stub("id", `echo ${opts.uid}`);
   stub("apt-get", `echo "$@" >> ${log}; exit ${opts.aptWorks === false ? 1 : 0}`);
-  const r = spawnSync("bash", ["scripts/prerequisites.sh"], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+  const r = spawnSync("bash", ["scripts/prerequisites.sh"], { env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
   return { status: r.status, stderr: r.stderr, apt: existsSync(log) ? readFileSync(log, "utf8") : "" };
 }
 

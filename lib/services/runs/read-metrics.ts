@@ -1,30 +1,23 @@
 import "server-only";
 import type { z } from "zod";
 import { assertCan, type Actor } from "../../auth/policy";
-import { db, pool } from "../../db/client";
+import { pool } from "../../db/client";
 import { notFound } from "../../errors";
-import { readSeries } from "../../metrics/read-series";
+import { locateSeries, readSeries } from "../../metrics/read-series";
 import type { ZCompareQuery, ZMetricQuery } from "../../schemas/metrics";
-
-async function keyId(runId: string, key: string) {
-  const k = await db.metricKey.findUnique({ where: { runId_key: { runId, key } }, select: { id: true } });
-  return k?.id ?? null;
-}
 
 export async function readRunMetric(actor: Actor, runId: string, q: z.output<typeof ZMetricQuery>) {
   assertCan(actor, "run:read");
-  if (!(await db.run.count({ where: { id: runId } }))) throw notFound("Run");
-  return { runId, key: q.key, x: q.x, ...(await readSeries(pool(), await keyId(runId, q.key), q)) };
+  const [found] = await locateSeries(pool(), [{ runId, key: q.key }]);
+  if (!found.runFound) throw notFound("Run");
+  return { runId, key: q.key, x: q.x, ...(await readSeries(pool(), found.extent, q)) };
 }
 
-/** Many runs' series in one request, for the compare view. */
+/** Many runs' series in one request, for the compare view: located in one query, read in parallel. */
 export async function compareMetrics(actor: Actor, q: z.output<typeof ZCompareQuery>) {
   assertCan(actor, "run:read");
-  const runIds = [...new Set(q.series.map((s) => s.runId))];
-  const found = await db.run.count({ where: { id: { in: runIds } } });
-  if (found !== runIds.length) throw notFound("Run");
-  const series = await Promise.all(
-    q.series.map(async (s) => ({ runId: s.runId, key: s.key, x: q.x, ...(await readSeries(pool(), await keyId(s.runId, s.key), q)) })),
-  );
+  const located = await locateSeries(pool(), q.series);
+  if (located.some((l) => !l.runFound)) throw notFound("Run");
+  const series = await Promise.all(q.series.map(async (s, i) => ({ runId: s.runId, key: s.key, x: q.x, ...(await readSeries(pool(), located[i].extent, q)) })));
   return { series };
 }
