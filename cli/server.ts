@@ -48,13 +48,11 @@ export async function serve(port: number, hostname: string | undefined) {
     req.headers["content-security-policy"] = headers["Content-Security-Policy"];
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     if (pathname.startsWith("/api/v1/")) {
-      serveApi(apiRoutes, req, res, `http://${host ?? "localhost"}`)
-        .then((served) => (served ? undefined : handle(req, res)))
-        .catch((e) => {
-          console.error("request failed", e);
-          if (!res.headersSent) refuse(res, 500, "Internal error", "Something went wrong on the server; it has been logged");
-          else res.destroy();
-        });
+      serveApi(apiRoutes, req, res, `http://${host ?? "localhost"}`).catch((e) => {
+        console.error("request failed", e);
+        if (!res.headersSent) refuse(res, 500, "Internal error", "Something went wrong on the server; it has been logged");
+        else res.destroy();
+      });
       return;
     }
     void handle(req, res);

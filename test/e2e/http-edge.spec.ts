@@ -99,3 +99,14 @@ test("a NUL byte in the sign-in email is a wrong password, not database text in 
   expect(decodeURIComponent(url)).not.toMatch(/byte sequence|UTF8|0x00|prisma/i);
   expect(decodeURIComponent(url)).toContain("Wrong email or password.");
 });
+
+test("every /api/v1 path answers as the API does: unknown or malformed paths are 404 problems, never redirects or pages", async ({ request }) => {
+  for (const path of ["/api/v1/runs//logs?" + "after=1&".repeat(1500), "/api/v1/nope", "/api/v1/runs/x/nope", "/api/v1/"]) {
+    const res = await request.get(path, { maxRedirects: 0 });
+    expect(res.status(), path.slice(0, 40)).toBe(404);
+    expect(res.headers()["content-type"]).toContain("application/problem+json");
+  }
+  const wrong = await request.fetch("/api/v1/health", { method: "PUT" });
+  expect(wrong.status()).toBe(405);
+  expect(wrong.headers()["allow"]).toBe("GET, HEAD, OPTIONS");
+});
