@@ -52,9 +52,9 @@ export async function run() {
     throw e;
   }
   log(`ready on ${publicUrl()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  // Runs whose agent stopped renewing its lease are marked LOST (and requeued by policy).
-  const { startLeaseSweeper } = await import("../../lib/scheduler/lease-sweeper");
-  startLeaseSweeper(env().LEASE_SWEEP_SECONDS * 1000, log);
+  // Runs whose agent stopped renewing its lease are marked LOST (and requeued by policy); old rate-limit rows go.
+  const { startBackgroundTasks } = await import("../../lib/scheduler/background-tasks");
+  startBackgroundTasks(env().LEASE_SWEEP_SECONDS * 1000, log);
   const { createSetupLink } = await import("../../lib/services/setup/setup-link");
   const secret = await createSetupLink();
   if (secret) {

@@ -117,3 +117,24 @@ describe("first-admin setup link", () => {
     expect(again.status).toBe(410);
   });
 });
+
+describe("rate-limit housekeeping", () => {
+  it("drops records no window counts any more, and keeps sign-in successes that make an address known", async () => {
+    const { pruneRateLimits } = await import("../../lib/services/limits/prune-limits");
+    const email = uniqueEmail("prune");
+    const day = 86_400_000;
+    const ago = (ms: number) => new Date(Date.now() - ms);
+    await db.rateLimitHit.createMany({ data: [{ bucket: "register", key: "p1", createdAt: ago(2 * day) }, { bucket: "register", key: "p2", createdAt: ago(60_000) }] });
+    await db.loginAttempt.createMany({
+      data: [
+        { email, ip: "old-fail", success: false, createdAt: ago(2 * day) },
+        { email, ip: "new-fail", success: false, createdAt: ago(60_000) },
+        { email, ip: "known", success: true, createdAt: ago(30 * day) },
+        { email, ip: "forgotten", success: true, createdAt: ago(120 * day) },
+      ],
+    });
+    await pruneRateLimits();
+    expect((await db.rateLimitHit.findMany({ where: { key: { in: ["p1", "p2"] } } })).map((h) => h.key)).toEqual(["p2"]);
+    expect((await db.loginAttempt.findMany({ where: { email }, orderBy: { ip: "asc" } })).map((a) => a.ip)).toEqual(["known", "new-fail"]);
+  });
+});

@@ -7,12 +7,12 @@ import { verifyPassword } from "../../auth/password";
 import { db } from "../../db/client";
 import { env } from "../../env";
 import { tooManyRequests } from "../../errors";
+import { LOGIN_HISTORY_DAYS } from "../limits/prune-limits";
 import { ZEmail } from "../../schemas/common";
 import { openSession } from "./open-session";
 
 export class SignInError extends Error {}
 
-const KNOWN_ADDRESS_DAYS = 90;
 
 async function failuresSince(where: { email?: string; ip?: string }, since: Date) {
   return db.loginAttempt.count({ where: { ...where, success: false, createdAt: { gte: since } } });
@@ -44,7 +44,7 @@ export async function signInWithPassword(emailRaw: string, password: string, ip:
   if (pair > e.LOGIN_MAX_FAILURES_PER_ACCOUNT) throw await locked({ email, ip: address }, since, windowMs, "Too many failed sign-in attempts for this account from your address.");
   if (byIp > e.LOGIN_MAX_FAILURES_PER_IP) throw await locked({ ip: address }, since, windowMs, "Too many failed sign-in attempts from your address.");
   if (byAccount > e.LOGIN_MAX_FAILURES_PER_ACCOUNT_ANY_ADDRESS) {
-    const known = await db.loginAttempt.count({ where: { email, ip: address, success: true, createdAt: { gte: new Date(Date.now() - KNOWN_ADDRESS_DAYS * 86_400_000) } } });
+    const known = await db.loginAttempt.count({ where: { email, ip: address, success: true, createdAt: { gte: new Date(Date.now() - LOGIN_HISTORY_DAYS * 86_400_000) } } });
     if (!known) throw await locked({ email }, since, windowMs, "This account is under a password-guessing attack; it can be signed in to only from addresses it used before.");
   }
   const user = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });

@@ -1,8 +1,10 @@
-// The background task that turns runs with expired leases (or silent lease-less runs) into LOST and requeues
-// them. Every replica of the web app starts it; a Postgres advisory lock lets one sweep per tick, and the sweep
-// itself re-checks each run under its row lock, so even overlapping sweeps change a run once.
+// The background tasks every replica of the web app starts: turning runs with expired leases (or silent
+// lease-less runs) into LOST and requeueing them, and pruning old rate-limit records. A Postgres advisory lock
+// lets one replica work per tick, and the sweep itself re-checks each run under its row lock, so even
+// overlapping sweeps change a run once.
 import "server-only";
 import { pool } from "../db/client";
+import { pruneRateLimits } from "../services/limits/prune-limits";
 import { sweepExpiredLeases } from "../services/runs/sweep-leases";
 
 const LOCK_KEY = 727275;
@@ -23,13 +25,22 @@ export async function sweepOnce(now = new Date()) {
   }
 }
 
-export function startLeaseSweeper(intervalMs: number, log: (line: string) => void) {
+const PRUNE_EVERY_MS = 3_600_000;
+
+export function startBackgroundTasks(intervalMs: number, log: (line: string) => void) {
   let running = false;
+  let pruned = 0;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     sweepOnce()
-      .then((r) => r?.lost && log(`lease sweep: ${r.lost} run(s) marked LOST`))
+      .then(async (r) => {
+        if (r?.lost) log(`lease sweep: ${r.lost} run(s) marked LOST`);
+        if (r && Date.now() - pruned > PRUNE_EVERY_MS) {
+          pruned = Date.now();
+          await pruneRateLimits();
+        }
+      })
       .catch((e) => log(`lease sweep: ${(e as Error).message}`))
       .finally(() => (running = false));
   }, intervalMs);
