@@ -58,7 +58,8 @@ function problem(res: http.ServerResponse, status: number, title: string, detail
 
 /** Answers every /api/v1 request: a built route, or a 404 problem (never one of Next's redirects or pages). */
 export async function serveApi(routes: Route[], req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void> {
-  const url = new URL(req.url ?? "/", origin);
+  const url = URL.parse(req.url ?? "/", origin);
+  if (!url) return problem(res, 400, "Bad request", "The request target is not a valid URL");
   const route = routes.find((r) => r.pattern.test(url.pathname));
   if (!route) return problem(res, 404, "Not found", `No API endpoint at ${url.pathname.slice(0, 200)}`);
   const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
@@ -71,7 +72,10 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
   const hasBody = method !== "GET" && method !== "DELETE";
-  const request = new Request(url, { method, headers, ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}) } as RequestInit);
+  // A client that goes away aborts the request: a handler still reading its body stops there.
+  const abort = new AbortController();
+  res.on("close", () => !res.writableFinished && abort.abort());
+  const request = new Request(url, { method, headers, signal: abort.signal, ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}) } as RequestInit);
   let response: Response;
   try {
     response = await handler(request, { params: Promise.resolve(params) });
@@ -79,8 +83,10 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
     console.error("API handler failed", e);
     response = Response.json({ type: "about:blank", title: "Internal error", status: 500 }, { status: 500, headers: { "content-type": "application/problem+json" } });
   }
-  const out: Record<string, string> = {};
+  const out: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => (out[k] = v));
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) out["set-cookie"] = cookies;
   res.writeHead(response.status, out);
   if (!response.body || req.method === "HEAD") return void res.end();
   Readable.fromWeb(response.body as never).on("error", () => res.destroy()).pipe(res);

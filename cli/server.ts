@@ -8,6 +8,7 @@ import next from "next";
 import { env, oidcConfig, publicUrl } from "../lib/env";
 import { checkBody } from "../lib/api/body-limit";
 import { hostAllowed } from "../lib/http/allowed-host";
+import { lastHop } from "../lib/http/client-ip";
 import { securityHeaders } from "../lib/http/security-headers";
 import { loadApiRoutes, serveApi } from "./api-routes";
 import { PROJECT_ROOT } from "./build";
@@ -34,7 +35,9 @@ export async function serve(port: number, hostname: string | undefined) {
       for (const h of FORWARDED) delete req.headers[h];
       req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "unknown";
     }
-    const host = trustProxy ? (req.headers["x-forwarded-host"] as string | undefined)?.split(",")[0] ?? req.headers.host : req.headers.host;
+    // Behind a trusted proxy the Host people used is in X-Forwarded-Host, the rightmost entry being the proxy's
+    // own (earlier ones are whatever the client sent).
+    const host = (trustProxy && lastHop(req.headers["x-forwarded-host"] as string | undefined)) || req.headers.host;
     if (!hostAllowed(host)) {
       return refuse(res, 421, "Misdirected request", `This server does not answer for host "${String(host).slice(0, 100)}". Set NEXTAUTH_URL to the address people use, or list it in ALLOWED_HOSTS.`);
     }

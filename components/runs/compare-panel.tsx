@@ -1,5 +1,6 @@
 "use client";
 import { useId, useMemo } from "react";
+import { MAX_COMPARE_COLUMNS } from "@/lib/schemas/metrics";
 import { apiFetch } from "@/lib/api/client-fetch";
 import { count } from "@/lib/charts/format";
 import { mergeSeries, type CompareRun } from "@/lib/charts/merge-series";
@@ -18,7 +19,8 @@ export function ComparePanel({ metricKey, runs, live, settings, onZoom, onReset 
     (px) =>
       apiFetch<{ series: Series[] }>("/metrics/query", {
         method: "POST",
-        body: { series: ids.map((runId) => ({ runId, key: metricKey })), x: axis, width: px, ...(range ? { from: range[0], to: range[1] } : {}) },
+        // Very wide screens with many runs: each series gets its share of what one request may read.
+        body: { series: ids.map((runId) => ({ runId, key: metricKey })), x: axis, width: Math.min(px, Math.floor(MAX_COMPARE_COLUMNS / ids.length)), ...(range ? { from: range[0], to: range[1] } : {}) },
       }),
     { live, settings, enabled: ids.length > 0 },
   );

@@ -4,12 +4,14 @@ import { apiFetch } from "@/lib/api/client-fetch";
 import { csvFileName, seriesToCsv } from "@/lib/charts/csv";
 import type { XAxisKind } from "@/lib/charts/format";
 import type { Series } from "@/lib/charts/prepare-series";
+import { MAX_COMPARE_COLUMNS } from "@/lib/schemas/metrics";
 import { downloadText } from "../charts/download";
 import { useToast } from "../ui/toast";
 
-const MAX_SERIES_PER_QUERY = 200;
 /** The widest the API downsamples to: up to four points per column, 32,000 per series. */
 const EXPORT_WIDTH = 8000;
+/** The API reads at most MAX_COMPARE_COLUMNS columns per request. */
+const MAX_SERIES_PER_QUERY = Math.max(1, Math.floor(MAX_COMPARE_COLUMNS / EXPORT_WIDTH));
 
 /** Exports every chosen series over the visible range at the finest resolution the API serves in one go. */
 export function useMetricsExport() {

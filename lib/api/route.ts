@@ -6,7 +6,7 @@ import { resolveActor } from "../auth/resolve-actor";
 import { publicUrl } from "../env";
 import { DomainError, invalid, zodFieldErrors } from "../errors";
 import { hostAllowed } from "../http/allowed-host";
-import { clientIp } from "../http/client-ip";
+import { clientIp, lastHop } from "../http/client-ip";
 import type { Contract } from "./contract";
 import { jsonResponse } from "./json-response";
 import { errorResponse } from "./problem";
@@ -69,7 +69,7 @@ function assertSameOrigin(req: Request) {
   if (!origin) return;
   // "null" (sandboxed frames, some redirects) and other non-URLs are simply not our origin. The Host header
   // only counts when it is one of ours (the server refuses others; this keeps `next start` just as strict).
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const host = lastHop(req.headers.get("x-forwarded-host")) ?? req.headers.get("host");
   const originHost = URL.canParse(origin) ? new URL(origin).host : null;
   if (origin === publicUrl() || (host && originHost === host && hostAllowed(host))) return;
   throw new DomainError("Cross-site request refused", 403, "Forbidden");

@@ -12,19 +12,19 @@ const KEYLEN = 32;
 
 const SCRYPT_PARALLEL = 2;
 const SCRYPT_QUEUE = 64;
-let running = 0;
-const waiting: (() => void)[] = [];
+// One limit per process: Next's bundle (sign-in) and the API's own modules (registration) both load this file.
+const limiter = ((globalThis as { hounsfieldScrypt?: { running: number; waiting: (() => void)[] } }).hounsfieldScrypt ??= { running: 0, waiting: [] });
 
 async function slot() {
-  if (running < SCRYPT_PARALLEL) return void running++;
-  if (waiting.length >= SCRYPT_QUEUE) throw new DomainError("The server is busy checking passwords; try again in a few seconds", 503, "Service unavailable", undefined, { "Retry-After": "5" });
-  await new Promise<void>((resolve) => waiting.push(resolve));
+  if (limiter.running < SCRYPT_PARALLEL) return void limiter.running++;
+  if (limiter.waiting.length >= SCRYPT_QUEUE) throw new DomainError("The server is busy checking passwords; try again in a few seconds", 503, "Service unavailable", undefined, { "Retry-After": "5" });
+  await new Promise<void>((resolve) => limiter.waiting.push(resolve));
 }
 
 function release() {
-  const next = waiting.shift();
+  const next = limiter.waiting.shift();
   if (next) next();
-  else running--;
+  else limiter.running--;
 }
 
 async function scrypt(password: string, salt: Buffer, n: number, r: number, p: number) {

@@ -50,27 +50,52 @@ function secret(file: string) {
 
 const RESTART_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
 const STOP_TIMEOUT_MS = 10_000;
+const START_TIMEOUT_MS = 30_000;
+/** A cluster that keeps dying is not kept alive forever: past this many restarts in ten minutes, onFatal. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 600_000;
 
 const child = (server: EmbeddedPostgres) => (server as unknown as { process?: ChildProcess }).process;
 
 /** Keeps the cluster up: when postgres dies under us it is restarted on the same port (its orphaned backends
  * need a moment to let go of shared memory, hence the backoff); when it can't be, `onFatal` decides. The
  * package's own stop() waits for an exit that already happened, so a dead process is forgotten first. */
+function forget(server: EmbeddedPostgres) {
+  const proc = child(server);
+  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  (server as unknown as { process?: ChildProcess }).process = undefined;
+}
+
+/** start(), or a failure after START_TIMEOUT_MS: a postgres that neither gets ready nor exits must not hang us. */
+async function startWithin(server: EmbeddedPostgres, ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([server.start(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("not ready in time")), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function supervise(server: EmbeddedPostgres, log: (l: string) => void, onFatal: (e: Error) => void, stopping: () => boolean) {
+  const restarts: number[] = [];
   const watch = () =>
     child(server)?.once("exit", async (code, signal) => {
       if (stopping()) return;
-      (server as unknown as { process?: ChildProcess }).process = undefined;
+      forget(server);
+      const now = Date.now();
+      while (restarts.length && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
+      if (restarts.length >= MAX_RESTARTS) return onFatal(new Error(`embedded PostgreSQL died ${restarts.length + 1} times in ten minutes; not restarting it again`));
+      restarts.push(now);
       log(`embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); restarting it`);
       for (const delay of RESTART_DELAYS_MS) {
         await new Promise((r) => setTimeout(r, delay));
         if (stopping()) return;
         try {
-          await server.start();
+          await startWithin(server, START_TIMEOUT_MS);
           log("embedded PostgreSQL is back");
           return watch();
         } catch {
-          (server as unknown as { process?: ChildProcess }).process = undefined;
+          forget(server);
         }
       }
       onFatal(new Error(`embedded PostgreSQL could not be restarted after ${RESTART_DELAYS_MS.length} tries`));

@@ -2,9 +2,8 @@
 // the browser's cookies for… attacker.example, so cookies don't help; the Host header is what gives it away.
 // Accepted: the public URL's host, localhost, IP literals (no DNS to rebind) and names in ALLOWED_HOSTS
 // (".example.org" allows subdomains too).
+import { isIPv4, isIPv6 } from "node:net";
 import { env, publicUrl } from "../env";
-
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** The host name of a Host header value, lower-cased, without port; null when it isn't one. */
 export function hostName(host: string | null | undefined): string | null {
@@ -12,7 +11,7 @@ export function hostName(host: string | null | undefined): string | null {
   const h = host.trim().toLowerCase();
   if (h.startsWith("[")) {
     const end = h.indexOf("]");
-    return end > 0 && /^(:\d{1,5})?$/.test(h.slice(end + 1)) ? h.slice(0, end + 1) : null;
+    return end > 0 && isIPv6(h.slice(1, end)) && /^(:\d{1,5})?$/.test(h.slice(end + 1)) ? h.slice(0, end + 1) : null;
   }
   const m = /^([a-z0-9.-]+)(:\d{1,5})?$/.exec(h);
   return m ? m[1] : null;
@@ -29,7 +28,7 @@ export function allowedHostNames(): string[] {
 export function hostAllowed(host: string | null | undefined): boolean {
   const name = hostName(host);
   if (!name) return false;
-  if (IPV4.test(name) || name.startsWith("[")) return true;
+  if (isIPv4(name) || name.startsWith("[")) return true;
   if (name === "localhost" || name.endsWith(".localhost")) return true;
   return allowedHostNames().some((a) => (a.startsWith(".") ? name.endsWith(a) || name === a.slice(1) : name === a));
 }

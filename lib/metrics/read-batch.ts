@@ -1,41 +1,28 @@
 // Reads an ingest body off the socket without ever holding the event loop: bytes are counted as they arrive,
 // gzip is inflated on libuv's thread pool (async zlib) and stopped the moment its output passes the limit.
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { invalid, tooLarge } from "../errors";
+import { DomainError, invalid, tooLarge } from "../errors";
 
 export const MAX_INFLATED = 8 * 1024 * 1024;
 
-function inflate(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const gunzip = createGunzip();
-    const out: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const fail = (e: unknown) => {
-      if (done) return;
-      done = true;
-      gunzip.destroy();
-      reject(e);
-    };
-    gunzip.on("data", (b: Buffer) => {
-      size += b.length;
-      if (size > limit) return fail(tooLarge(limit));
-      out.push(b);
-    });
-    gunzip.on("error", () => fail(invalid("The gzip body could not be decompressed", [{ field: "body", message: "corrupt gzip data" }])));
-    gunzip.on("end", () => {
-      if (done) return;
-      done = true;
-      resolve(Buffer.concat(out));
-    });
-    (async () => {
-      for await (const chunk of chunks) {
-        if (done) return;
-        if (!gunzip.write(chunk)) await new Promise((r) => gunzip.once("drain", r));
+async function inflate(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
+  const out: Buffer[] = [];
+  let size = 0;
+  try {
+    await pipeline(Readable.from(chunks), createGunzip(), async function* (inflated: AsyncIterable<Buffer>) {
+      for await (const b of inflated) {
+        size += b.length;
+        if (size > limit) throw tooLarge(limit);
+        out.push(b);
       }
-      gunzip.end();
-    })().catch(fail);
-  });
+    });
+  } catch (e) {
+    if (e instanceof DomainError) throw e;
+    throw invalid("The gzip body could not be decompressed", [{ field: "body", message: "corrupt gzip data" }]);
+  }
+  return Buffer.concat(out);
 }
 
 async function* limited(body: ReadableStream<Uint8Array>, limit: number) {

@@ -9,19 +9,25 @@ import { sweepExpiredLeases } from "../services/runs/sweep-leases";
 
 const LOCK_KEY = 727275;
 
-/** One tick: sweeps if no other process is sweeping right now; returns null when it stood aside. */
+/** One tick: sweeps if no other process is sweeping right now; returns null when it stood aside. The lock is
+ * transaction-scoped on a connection of its own, so it ends with that transaction whatever happens (a failed
+ * connection is discarded, not returned to the pool still holding it). */
 export async function sweepOnce(now = new Date()) {
   const c = await pool().connect();
+  let broken: Error | undefined;
   try {
-    const { rows } = await c.query<{ got: boolean }>("SELECT pg_try_advisory_lock($1) AS got", [LOCK_KEY]);
-    if (!rows[0].got) return null;
+    await c.query("BEGIN");
+    const { rows } = await c.query<{ got: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS got", [LOCK_KEY]);
     try {
-      return await sweepExpiredLeases(now);
+      return rows[0].got ? await sweepExpiredLeases(now) : null;
     } finally {
-      await c.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
+      await c.query("COMMIT");
     }
+  } catch (e) {
+    broken = e as Error;
+    throw e;
   } finally {
-    c.release();
+    c.release(broken);
   }
 }
 

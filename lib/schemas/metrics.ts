@@ -25,13 +25,22 @@ export const ZMetricQuery = z.strictObject({
   width: z.coerce.number().int().min(10).max(8000).default(1000),
 });
 
-export const ZCompareQuery = z.strictObject({
-  series: z.array(z.strictObject({ runId: ZId, key: ZMetricKey })).min(1).max(200),
-  x: ZX.default("step"),
-  from: ZBound.optional(),
-  to: ZBound.optional(),
-  width: z.number().int().min(10).max(8000).default(1000),
-});
+/** One request reads at most this many pixel columns over all its series (e.g. 20 runs at 2,000 px): the work
+ * and the answer grow with it. */
+export const MAX_COMPARE_COLUMNS = 40_000;
+
+export const ZCompareQuery = z
+  .strictObject({
+    series: z.array(z.strictObject({ runId: ZId, key: ZMetricKey })).min(1).max(200),
+    x: ZX.default("step"),
+    from: ZBound.optional(),
+    to: ZBound.optional(),
+    width: z.number().int().min(10).max(8000).default(1000),
+  })
+  .refine((q) => new Set(q.series.map((s) => `${s.runId}\u0000${s.key}`)).size * q.width <= MAX_COMPARE_COLUMNS, {
+    path: ["width"],
+    message: `series × width may be at most ${MAX_COMPARE_COLUMNS}`,
+  });
 
 /**
  * One downsampled series. `points` follow the M4 method: per pixel column the first, last, minimum and maximum

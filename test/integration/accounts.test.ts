@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { actorForSession } from "../../lib/auth/resolve-actor";
+import { actorForSession, resolveActor } from "../../lib/auth/resolve-actor";
 import { db } from "../../lib/db/client";
 import { setEnv } from "../../lib/env";
 import { ZRegister } from "../../lib/schemas/user";
 import { signInWithPassword } from "../../lib/services/sessions/sign-in";
+import { createToken } from "../../lib/services/tokens/create-token";
 import { completeSetup, createSetupLink } from "../../lib/services/setup/setup-link";
 import { registerUser } from "../../lib/services/users/register-user";
 import { updateUser } from "../../lib/services/users/update-user";
@@ -50,6 +51,13 @@ describe("registration", () => {
     expect(await db.auditEvent.count({ where: { targetId: before.id, action: "user.register_existing_email" } })).toBe(1);
   });
 
+  it("the same email registered twice at the same moment: one account, the same answer to both", async () => {
+    const email = uniqueEmail("race");
+    const answers = await Promise.all([0, 1, 2].map((i) => registerUser(anon(), ZRegister.parse({ email, name: `R${i}`, password: "long enough pw" }))));
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(await db.user.count({ where: { email } })).toBe(1);
+  });
+
   it("limits registrations per address", async () => {
     setEnv({ REGISTER_MAX_PER_IP_PER_HOUR: "3" });
     try {
@@ -75,16 +83,19 @@ describe("registration", () => {
 });
 
 describe("admin changes to users", () => {
-  it("disabling a user ends their sessions, and re-enabling does not bring them back", async () => {
+  it("disabling a user ends their sessions and tokens, and re-enabling does not bring them back", async () => {
     const admin = await makeUser("ADMIN");
     const victim = await makeUser("RESEARCHER", { password: "victim password" });
     const { sessionId } = await signInWithPassword(victim.user.email, "victim password", "192.0.2.5");
+    const token = await createToken(victim.ctx, { name: "leaked", scopes: ["read"] });
     const claims = { uid: victim.user.id, sid: sessionId };
+    const bearer = new Headers({ authorization: `Bearer ${token.secret}` });
     expect((await actorForSession(claims)).kind).toBe("user");
     await updateUser(admin.ctx, victim.user.id, { disabled: true });
     expect((await actorForSession(claims)).kind).toBe("anonymous");
     await updateUser(admin.ctx, victim.user.id, { disabled: false });
     expect((await actorForSession(claims)).kind).toBe("anonymous");
+    await expect(resolveActor(bearer)).rejects.toThrow(/revoked/);
   });
 
   it("a non-admin cannot change roles", async () => {

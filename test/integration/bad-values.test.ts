@@ -47,6 +47,18 @@ describe("bad values: 400 with the field, not 500", () => {
     expect((await db.logChunk.findFirstOrThrow({ where: { runId: run.id } })).text).toBe("binary\u2400output\n");
   });
 
+  it("a compare request is bounded by series × width, and repeated series are read once", async () => {
+    const { compareMetrics } = await import("../../lib/services/runs/read-metrics");
+    const { ZCompareQuery } = await import("../../lib/schemas/metrics");
+    const many = ZCompareQuery.safeParse({ series: Array.from({ length: 200 }, () => ({ runId: "r", key: "loss" })).map((s, i) => ({ ...s, key: `k${i}` })), width: 8000 });
+    expect(many.success).toBe(false);
+    expect(many.error!.issues[0].path).toEqual(["width"]);
+    const u = await makeUser("RESEARCHER");
+    const run = await makeRun(u.ctx);
+    const same = ZCompareQuery.parse({ series: Array.from({ length: 200 }, () => ({ runId: run.id, key: "loss" })), width: 8000 });
+    expect((await compareMetrics(u.actor, same)).series).toHaveLength(1);
+  });
+
   it("NUL anywhere else in a body names its field", async () => {
     const u = await makeUser("RESEARCHER");
     const token = (await createToken(u.ctx, { name: "t", scopes: ["tokens", "read"] })).secret;

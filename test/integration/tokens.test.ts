@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveActor } from "../../lib/auth/resolve-actor";
-import { db } from "../../lib/db/client";
+import { db, pool } from "../../lib/db/client";
 import { createToken } from "../../lib/services/tokens/create-token";
 import { listTokens } from "../../lib/services/tokens/list-tokens";
 import { revokeToken } from "../../lib/services/tokens/revoke-token";
@@ -35,9 +35,14 @@ describe("API tokens", () => {
     await expect(resolveActor(bearer(expired.secret))).rejects.toThrow(/expired/);
 
     const live = await createToken(ctx, { name: "c", scopes: ["read"] });
+    // A disabled account's tokens stop at once (and disabling through the service revokes them for good).
+    await db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    await expect(resolveActor(bearer(live.secret))).rejects.toThrow(/disabled/);
+    await db.user.update({ where: { id: user.id }, data: { disabled: false } });
     const admin = await makeUser("ADMIN");
     await updateUser(admin.ctx, user.id, { disabled: true });
-    await expect(resolveActor(bearer(live.secret))).rejects.toThrow(/disabled/);
+    await updateUser(admin.ctx, user.id, { disabled: false });
+    await expect(resolveActor(bearer(live.secret))).rejects.toThrow(/revoked/);
   });
 
   it("rejects unknown and malformed tokens", async () => {
@@ -84,6 +89,22 @@ describe("API tokens", () => {
     expect((await resolveActor(bearer(sibling.secret))).kind).toBe("user");
     const audit = await db.auditEvent.findFirstOrThrow({ where: { targetId: parent.id, action: "token.revoke" } });
     expect((audit.details as { alsoRevoked: string[] }).alsoRevoked.sort()).toEqual([child.id, grandchild.id].sort());
+  });
+
+  it("a child whose mint is in flight when the parent is revoked is revoked too (the walk repeats)", async () => {
+    const u = await makeUser("RESEARCHER");
+    const parent = await createToken(u.ctx, { name: "parent", scopes: ["read", "tokens"] });
+    // A mint in flight: it holds the parent FOR SHARE and has inserted its child, not committed yet.
+    const minting = await pool().connect();
+    await minting.query("BEGIN");
+    await minting.query(`SELECT 1 FROM "ApiToken" WHERE id = $1 FOR SHARE`, [parent.id]);
+    await minting.query(`INSERT INTO "ApiToken" (id, "userId", name, prefix, hash, scopes, "parentId") VALUES ('inflight-' || $1, $2, 'child', 'hfk_x', md5($1), '{read}', $1)`, [parent.id, u.user.id]);
+    const revoking = revokeToken(u.ctx, parent.id);
+    await new Promise((r) => setTimeout(r, 300));
+    await minting.query("COMMIT");
+    minting.release();
+    await revoking;
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: `inflight-${parent.id}` } })).revokedAt).not.toBeNull();
   });
 
   it("a child minted while its parent is being revoked is revoked with it", async () => {

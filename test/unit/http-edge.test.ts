@@ -9,7 +9,7 @@ describe("allowed hosts (DNS rebinding)", () => {
   it("accepts the public URL's host, localhost and IP literals; refuses other names", () => {
     setEnv({ NEXTAUTH_URL: "https://ct.example.org", ALLOWED_HOSTS: "" });
     for (const ok of ["ct.example.org", "CT.example.org:443", "localhost:3000", "app.localhost", "127.0.0.1:3000", "10.1.2.3", "[::1]:3000"]) expect(hostAllowed(ok), ok).toBe(true);
-    for (const bad of ["attacker.example", "ct.example.org.attacker.example", "127.0.0.1.nip.io", "", null, "a b", "ct.example.org:abc", "[::1]x"]) expect(hostAllowed(bad), String(bad)).toBe(false);
+    for (const bad of ["attacker.example", "ct.example.org.attacker.example", "127.0.0.1.nip.io", "", null, "a b", "ct.example.org:abc", "[::1]x", "999.1.1.1", "[x]", "[]:80"]) expect(hostAllowed(bad), String(bad)).toBe(false);
   });
 
   it("takes extra names and subdomain wildcards from ALLOWED_HOSTS", () => {

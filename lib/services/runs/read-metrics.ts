@@ -13,11 +13,13 @@ export async function readRunMetric(actor: Actor, runId: string, q: z.output<typ
   return { runId, key: q.key, x: q.x, ...(await readSeries(pool(), found.extent, q)) };
 }
 
-/** Many runs' series in one request, for the compare view: located in one query, read in parallel. */
+/** Many runs' series in one request, for the compare view: located in one query, each distinct one read once,
+ * in parallel. */
 export async function compareMetrics(actor: Actor, q: z.output<typeof ZCompareQuery>) {
   assertCan(actor, "run:read");
-  const located = await locateSeries(pool(), q.series);
+  const distinct = [...new Map(q.series.map((s) => [`${s.runId}\u0000${s.key}`, s])).values()];
+  const located = await locateSeries(pool(), distinct);
   if (located.some((l) => !l.runFound)) throw notFound("Run");
-  const series = await Promise.all(q.series.map(async (s, i) => ({ runId: s.runId, key: s.key, x: q.x, ...(await readSeries(pool(), located[i].extent, q)) })));
+  const series = await Promise.all(distinct.map(async (s, i) => ({ runId: s.runId, key: s.key, x: q.x, ...(await readSeries(pool(), located[i].extent, q)) })));
   return { series };
 }

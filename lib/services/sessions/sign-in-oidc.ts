@@ -3,6 +3,7 @@ import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db/client";
 import { oidcConfig } from "../../env";
 import { insertUser } from "../users/create-user";
+import { lockUser } from "../users/lock-user";
 import { openSession } from "./open-session";
 import { revokeUserSessions } from "./revoke-sessions";
 
@@ -22,6 +23,9 @@ export async function signInWithOidc(issuer: string, c: Claims) {
       const byEmail = await tx.user.findUnique({ where: { email } });
       if (byEmail && (!c.emailVerified || byEmail.role === "ADMIN" || byEmail.disabled)) return null;
       if (byEmail && !byEmail.emailVerifiedAt) {
+        // FOR UPDATE first: a token or session being made for this account right now finishes before the
+        // revocations below (and is revoked by them), or starts after and finds the account claimed.
+        await lockUser(tx, byEmail.id, "update");
         const now = new Date();
         const tokens = await tx.apiToken.updateMany({ where: { userId: byEmail.id, revokedAt: null }, data: { revokedAt: now } });
         const sessions = await revokeUserSessions(tx, byEmail.id, now);

@@ -9,6 +9,7 @@ import { env } from "../../env";
 import { tooManyRequests } from "../../errors";
 import { LOGIN_HISTORY_DAYS } from "../limits/prune-limits";
 import { ZEmail } from "../../schemas/common";
+import { lockUser } from "../users/lock-user";
 import { openSession } from "./open-session";
 
 export class SignInError extends Error {}
@@ -52,6 +53,10 @@ export async function signInWithPassword(emailRaw: string, password: string, ip:
   if (!ok || !user) throw new SignInError("Wrong email or password.");
   if (user.disabled) throw new SignInError("This account is disabled. Ask an administrator.");
   const sessionId = await db.$transaction(async (tx) => {
+    // The password was checked outside (it takes a tenth of a second); the account may have been disabled or
+    // claimed by SSO since. Under the user's lock, the hash that was checked must still be the one stored.
+    const locked = await lockUser(tx, user.id, "share");
+    if (!locked || locked.disabled || locked.passwordHash !== user.passwordHash) throw new SignInError("Wrong email or password.");
     await tx.loginAttempt.update({ where: { id: attempt.id }, data: { success: true } });
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     const sid = await openSession(tx, user.id, "password", ip, userAgent);

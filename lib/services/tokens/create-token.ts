@@ -6,6 +6,7 @@ import { displayPrefix, hashSecret, newSecret } from "../../auth/secret-token";
 import { db } from "../../db/client";
 import { DomainError, invalid, notFound } from "../../errors";
 import type { ZCreateToken } from "../../schemas/token";
+import { credentialLive, lockUser } from "../users/lock-user";
 
 const DAY_MS = 86_400_000;
 
@@ -33,12 +34,12 @@ export async function createToken(ctx: ServiceContext, input: z.output<typeof ZC
   const expiresAt = parentExpiry && (!requested || requested > parentExpiry) ? parentExpiry : requested;
   const secret = newSecret();
   return db.$transaction(async (tx) => {
-    if (parent) {
-      // FOR SHARE: a revocation of the parent waits for this insert and then takes the child with it, and a
-      // parent revoked a moment ago is seen here.
-      const [row] = await tx.$queryRaw<{ revokedAt: Date | null }[]>`SELECT "revokedAt" FROM "ApiToken" WHERE id = ${parent.id} FOR SHARE`;
-      if (!row || row.revokedAt) throw new DomainError("The token making this request was revoked", 401, "Unauthorized");
-    }
+    // Re-checked under locks: a revocation of the parent token, the calling session or the account (disabling,
+    // an SSO claim) either finished before this line, and is seen here, or waits for this insert and then
+    // revokes the new token with the rest.
+    const locked = await lockUser(tx, owner.id, "share");
+    if (!locked || locked.disabled) throw new DomainError("This account is disabled", 409, "Conflict");
+    if (actor.kind === "user" && !(await credentialLive(tx, actor))) throw new DomainError("The credential making this request was revoked", 401, "Unauthorized");
     const token = await tx.apiToken.create({
       data: {
         userId: owner.id,

@@ -4,15 +4,22 @@ import { assertCan, can } from "../../auth/policy";
 import { db, type Tx } from "../../db/client";
 import { notFound } from "../../errors";
 
-/** Revokes the token and every token minted from it, at any depth; returns the ids revoked now. */
+/** Revokes the token and every token minted from it, at any depth; returns the ids revoked now. A child being
+ * minted right now holds its parent FOR SHARE: the UPDATE waits for it, but its statement snapshot was taken
+ * before the child committed, so the walk repeats until it finds nothing new (and later mints see the parent
+ * revoked and refuse). */
 export async function revokeLineage(tx: Tx, rootId: string, at = new Date()) {
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    WITH RECURSIVE line AS (
-      SELECT id FROM "ApiToken" WHERE id = ${rootId}
-      UNION SELECT t.id FROM "ApiToken" t JOIN line ON t."parentId" = line.id
-    )
-    UPDATE "ApiToken" SET "revokedAt" = ${at} WHERE id IN (SELECT id FROM line) AND "revokedAt" IS NULL RETURNING id`;
-  return rows.map((r) => r.id);
+  const revoked: string[] = [];
+  for (;;) {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      WITH RECURSIVE line AS (
+        SELECT id FROM "ApiToken" WHERE id = ${rootId}
+        UNION SELECT t.id FROM "ApiToken" t JOIN line ON t."parentId" = line.id
+      )
+      UPDATE "ApiToken" SET "revokedAt" = ${at} WHERE id IN (SELECT id FROM line) AND "revokedAt" IS NULL RETURNING id`;
+    if (!rows.length) return revoked;
+    revoked.push(...rows.map((r) => r.id));
+  }
 }
 
 export async function revokeToken(ctx: ServiceContext, id: string) {

@@ -3,6 +3,8 @@ import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { hashPassword } from "../../auth/password";
 import { db } from "../../db/client";
+import { sqlState } from "../../db/errors";
+import { DomainError } from "../../errors";
 import { env } from "../../env";
 import type { ZRegister } from "../../schemas/user";
 import { takeRateLimit } from "../limits/rate-limit";
@@ -16,6 +18,7 @@ const HOUR_MS = 3_600_000;
 export async function registerUser(ctx: ServiceContext, input: z.output<typeof ZRegister>) {
   await takeRateLimit("register", ctx.ip ?? "unknown", env().REGISTER_MAX_PER_IP_PER_HOUR, HOUR_MS, "Too many accounts registered from your address.");
   const passwordHash = await hashPassword(input.password);
+  const accepted = { status: "accepted" as const, message: "If this email had no account, it has one now: sign in with your password." };
   await db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (existing) {
@@ -24,6 +27,10 @@ export async function registerUser(ctx: ServiceContext, input: z.output<typeof Z
     }
     const requestedRole = input.role === "RESEARCHER" ? "RESEARCHER" : null;
     await insertUser(tx, ctx, { ...input, role: "CLINICIAN", requestedRole, emailVerified: false }, "user.register", passwordHash);
+  }).catch((e) => {
+    // The same email registered twice at the same moment: the second one is told what everyone is told.
+    if (sqlState(e) === "23505" || (e as { code?: string }).code === "P2002" || (e instanceof DomainError && e.status === 409)) return;
+    throw e;
   });
-  return { status: "accepted" as const, message: "If this email had no account, it has one now: sign in with your password." };
+  return accepted;
 }
