@@ -9,11 +9,7 @@ import { planRead } from "../../lib/metrics/plan-read";
 import { locateSeries, readColumns, readColumnsExact } from "../../lib/metrics/read-series";
 import { makeUser } from "../support/factories";
 import { makeRun } from "../support/runs";
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+import { rng } from "../support/seeded-random";
 
 function series(n: number, rand: () => number): Point[] {
   const out: Point[] = [];

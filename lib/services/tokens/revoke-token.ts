@@ -27,7 +27,7 @@ export async function revokeToken(ctx: ServiceContext, id: string) {
     const token = await tx.apiToken.findUnique({ where: { id } });
     const mine = ctx.actor.kind === "user" && token?.userId === ctx.actor.id;
     // Someone else's token is reported as missing unless you may administer tokens, so ids can't be probed.
-    if (!token || (!mine && ctx.actor.kind !== "system" && !can(ctx.actor, "token:admin"))) throw notFound("Token");
+    if (!token || (!mine && !can(ctx.actor, "token:admin"))) throw notFound("Token");
     assertCan(ctx.actor, mine ? "token:write" : "token:admin", { ownerId: token.userId });
     const revoked = await revokeLineage(tx, id);
     if (revoked.length) {

@@ -4,11 +4,7 @@ import { describe, expect, it } from "vitest";
 import { bucketOf, LEVELS, merge, pointStat, type Stat } from "../../../lib/metrics/bucket";
 import { shapeSeries, toColumns } from "../../../lib/metrics/m4";
 import { planRead } from "../../../lib/metrics/plan-read";
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+import { rng } from "../../support/seeded-random";
 
 type P = { step: bigint; value: number; ts: number };
 
