@@ -28,6 +28,11 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   RUN_STALE_MINUTES: z.coerce.number().int().min(1).default(15),
   LEASE_SWEEP_SECONDS: z.coerce.number().min(0.2).max(3600).default(15),
+  /** A claimed run's lease lasts this long unless the agent's heartbeat renews it (every HEARTBEAT_SECONDS). */
+  LEASE_TTL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(600).default(10),
+  /** `npm start` also runs one local CPU agent unless this is false. */
+  LOCAL_AGENT: bool.default(true),
   HOUNSFIELD_PYTHON: z.string().default("/usr/bin/python3"),
   CI: bool.optional(),
 });

@@ -8,6 +8,7 @@ import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList
 import { ZSessionList } from "../schemas/session";
 import { ZCompareQuery, ZCompareResult, ZIngestResult, ZLogIngest, ZLogPage, ZLogQuery, ZMetricQuery, ZSeries } from "../schemas/metrics";
 import { ZCreateRun, ZRun, ZRunList, ZRunListQuery, ZRunParams, ZRunSummary, ZTransition } from "../schemas/run";
+import { ZClaim, ZClaimAnswer, ZHeartbeat, ZHeartbeatAnswer, ZRegisterWorker, ZUpdateWorker, ZWorker, ZWorkerList, ZWorkerRegistered, ZWorkerSamples } from "../schemas/worker";
 import { defineContract } from "./contract";
 
 const ZIngestBody = z.object({
@@ -149,6 +150,44 @@ export const contracts = {
   readLogs: defineContract({
     method: "GET", path: "/runs/{id}/logs", tag: "runs", auth: "user", permission: "run:read",
     summary: "Log lines after a sequence number, optionally filtered by text", params: ZRunParams, query: ZLogQuery, response: ZLogPage,
+  }),
+  listWorkers: defineContract({
+    method: "GET", path: "/workers", tag: "workers", auth: "user", permission: "worker:read",
+    summary: "Attached workers with their status, GPUs, latest GPU samples and current runs",
+    query: z.strictObject({ removed: z.enum(["true", "false"]).default("false") }), response: ZWorkerList,
+  }),
+  registerWorker: defineContract({
+    method: "POST", path: "/workers", tag: "workers", auth: "user", permission: "worker:connect",
+    summary: "An agent registers its machine (worker token); registering again with the same token updates the same worker",
+    body: ZRegisterWorker, response: ZWorkerRegistered, bodyLimit: 64 * 1024,
+  }),
+  getWorker: defineContract({
+    method: "GET", path: "/workers/{id}", tag: "workers", auth: "user", permission: "worker:read",
+    summary: "One worker", params: ZIdParams, response: ZWorker,
+  }),
+  updateWorker: defineContract({
+    method: "PATCH", path: "/workers/{id}", tag: "workers", auth: "user", permission: "worker:manage",
+    summary: "Drain a worker (it finishes its runs and claims no new one) or undrain it", params: ZIdParams, body: ZUpdateWorker,
+    response: ZWorker, bodyLimit: 1024,
+  }),
+  removeWorker: defineContract({
+    method: "DELETE", path: "/workers/{id}", tag: "workers", auth: "user", permission: "worker:manage",
+    summary: "Remove a worker and revoke its token; its runs are requeued when their leases expire", params: ZIdParams,
+    response: z.object({ id: z.string(), removed: z.literal(true) }),
+  }),
+  heartbeat: defineContract({
+    method: "POST", path: "/workers/{id}/heartbeat", tag: "workers", auth: "user", permission: "worker:connect",
+    summary: "The agent's heartbeat: GPU samples in, lease renewals and stop orders out", params: ZIdParams, body: ZHeartbeat,
+    response: ZHeartbeatAnswer, bodyLimit: 64 * 1024,
+  }),
+  claimRun: defineContract({
+    method: "POST", path: "/workers/{id}/claim", tag: "workers", auth: "user", permission: "worker:connect",
+    summary: "Take the oldest queued run that fits this worker's free GPUs (run: null when none)", params: ZIdParams, body: ZClaim,
+    response: ZClaimAnswer, bodyLimit: 1024,
+  }),
+  workerSamples: defineContract({
+    method: "GET", path: "/workers/{id}/samples", tag: "workers", auth: "user", permission: "worker:read",
+    summary: "The last hour of a worker's per-GPU utilization and memory", params: ZIdParams, response: ZWorkerSamples,
   }),
 } as const;
 

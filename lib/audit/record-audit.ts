@@ -11,7 +11,7 @@ function auditRow(ctx: ServiceContext, e: AuditInput) {
   const a = ctx.actor;
   return {
     actorType: a.kind === "user" ? (a.token ? "token" : "user") : a.kind,
-    actorId: a.kind === "user" ? a.id : null,
+    actorId: a.kind === "user" ? a.id : a.kind === "worker" ? a.userId : null,
     actorLabel: actorLabel(a),
     action: e.action,
     targetType: e.targetType,

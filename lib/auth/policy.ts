@@ -8,7 +8,7 @@ export type Scope = (typeof SCOPES)[number];
 export const SCOPE_HELP: Record<Scope, string> = {
   read: "read what your role can see",
   "runs:write": "create, change and log your own runs",
-  worker: "report on runs this token's worker leases",
+  worker: "an agent's token (when it is the only scope): register its worker, heartbeat, claim runs, report on the runs it leases",
   download: "download releases you have access to",
   tokens: "create (never stronger) and revoke your own tokens; sign out your sessions",
   admin: "everything your role can do, including other users' objects",
@@ -34,6 +34,7 @@ export const PERMISSIONS = {
   /** Metrics, logs and status of a run: its owner (runs:write), or the worker holding its lease (worker). */
   "run:report": [STAFF, ["runs:write", "worker"]],
   "worker:read": [STAFF, ["read"]],
+  /** Register, heartbeat, claim: worker tokens only (a token whose only scope is `worker`), as their own worker. */
   "worker:connect": [STAFF, ["worker"]],
   "worker:manage": [ADMIN, ["admin"]],
   "release:read": [ALL, ["read"]],
@@ -59,11 +60,35 @@ export type UserActor = {
   /** Present when the request came with a browser session. */
   sessionId?: string;
 };
-export type Actor = UserActor | { kind: "anonymous" } | { kind: "system"; label: string };
+/** An agent calling with a worker token (a token whose only scope is `worker`): it may connect as its own worker
+ * (register, heartbeat, claim) and report on runs it leases, nothing else, whatever its owner's role allows. */
+export type WorkerActor = {
+  kind: "worker";
+  tokenId: string;
+  /** The token's owner, in whose name the worker runs (its role bounds what the worker may do). */
+  userId: string;
+  email: string;
+  role: Role;
+  /** The worker registered with this token; null before the agent's first registration. */
+  workerId: string | null;
+};
+export type Actor = UserActor | WorkerActor | { kind: "anonymous" } | { kind: "system"; label: string };
 
 /** What a decision may depend on: the object's owner, and for run reports the token of the worker holding the
  * run's live lease. */
-export type Resource = { ownerId?: string | null; leaseTokenId?: string | null };
+export type Resource = { ownerId?: string | null; leaseTokenId?: string | null; workerTokenId?: string | null };
+
+/** What a worker token can do at all: its two actions. */
+const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true };
+
+function workerCan(actor: WorkerActor, action: Action, resource?: Resource) {
+  if (!WORKER_ACTIONS[action] || !(PERMISSIONS[action][0] as readonly Role[]).includes(actor.role)) return false;
+  if (!resource) return true;
+  // A worker reports only on a run whose live lease its token holds, and acts only as the worker it registered.
+  if (action === "run:report") return !!resource.leaseTokenId && resource.leaseTokenId === actor.tokenId;
+  if ("workerTokenId" in resource) return resource.workerTokenId === actor.tokenId;
+  return true;
+}
 
 /** Actions on one user's objects: the owner may, and admins — a token only when it carries the admin scope,
  * since acting on other people's objects is what that scope promises. */
@@ -81,6 +106,9 @@ function hasScope(actor: UserActor, scope: Scope) {
 export function can(actor: Actor, action: Action, resource?: Resource): boolean {
   if (actor.kind === "system") return true;
   if (actor.kind === "anonymous") return false;
+  if (actor.kind === "worker") return workerCan(actor, action, resource);
+  // Only agents connect as workers: a person's session or token never registers, heartbeats or claims.
+  if (action === "worker:connect") return false;
   const [roles, scopes] = PERMISSIONS[action];
   if (!(roles as readonly Role[]).includes(actor.role)) return false;
   if (!(scopes as readonly Scope[]).some((s) => hasScope(actor, s))) return false;
@@ -105,7 +133,7 @@ export class UnauthenticatedError extends Error {
   }
 }
 
-export function assertCan(actor: Actor, action: Action, resource?: Resource): asserts actor is UserActor | { kind: "system"; label: string } {
+export function assertCan(actor: Actor, action: Action, resource?: Resource): asserts actor is UserActor | WorkerActor | { kind: "system"; label: string } {
   if (actor.kind === "anonymous") throw new UnauthenticatedError();
   if (!can(actor, action, resource)) throw new ForbiddenError(action);
 }
@@ -124,5 +152,6 @@ export function scopesAllowedFor(role: Role): Scope[] {
 export function actorLabel(actor: Actor) {
   if (actor.kind === "user") return actor.token ? `${actor.email} (token)` : actor.email;
   if (actor.kind === "system") return actor.label;
+  if (actor.kind === "worker") return `${actor.email} (worker token)`;
   return "anonymous";
 }

@@ -41,14 +41,18 @@ export function sessionJwt(cookieHeader: string | null) {
   return chunks.length ? chunks.map((k) => jar.get(k)).join("") : undefined;
 }
 
-type TokenRow = { id: string; scopes: Scope[]; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null; userId: string; email: string; role: "ADMIN" | "RESEARCHER" | "CLINICIAN"; disabled: boolean };
+type TokenRow = { id: string; scopes: Scope[]; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null; userId: string; email: string; role: "ADMIN" | "RESEARCHER" | "CLINICIAN"; disabled: boolean; workerId: string | null };
+
+/** A token whose only scope is `worker` belongs to an agent, not a person: it resolves to a worker actor. */
+export const isWorkerToken = (scopes: readonly string[]) => scopes.length === 1 && scopes[0] === "worker";
 
 async function fromToken(secret: string): Promise<Actor> {
   // Old-style or garbage secrets never reach the database with characters it can't store.
   if (secret.length > 200 || /[^\x21-\x7e]/.test(secret)) throw new UnauthenticatedError("The API token is not valid");
   const { rows } = await pool().query<TokenRow>(
-    `SELECT t.id, t.scopes, t."expiresAt", t."revokedAt", t."lastUsedAt", u.id AS "userId", u.email, u.role, u.disabled
-     FROM "ApiToken" t JOIN "User" u ON u.id = t."userId" WHERE t.hash = $1`,
+    `SELECT t.id, t.scopes, t."expiresAt", t."revokedAt", t."lastUsedAt", u.id AS "userId", u.email, u.role, u.disabled, w.id AS "workerId"
+     FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
+     LEFT JOIN "Worker" w ON w."tokenId" = t.id AND w."removedAt" IS NULL WHERE t.hash = $1`,
     [hashSecret(secret)],
   );
   const token = rows[0];
@@ -60,6 +64,7 @@ async function fromToken(secret: string): Promise<Actor> {
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
     await pool().query(`UPDATE "ApiToken" SET "lastUsedAt" = $2 WHERE id = $1`, [token.id, now]);
   }
+  if (isWorkerToken(token.scopes)) return { kind: "worker", tokenId: token.id, userId: token.userId, email: token.email, role: token.role, workerId: token.workerId };
   return { kind: "user", id: token.userId, email: token.email, role: token.role, token: { id: token.id, scopes: token.scopes, expiresAt: token.expiresAt } };
 }
 

@@ -5,7 +5,7 @@
 import "server-only";
 import { pool } from "../db/client";
 import { pruneRateLimits } from "../services/limits/prune-limits";
-import { sweepExpiredLeases } from "../services/runs/sweep-leases";
+import { sweepExpiredLeases } from "../services/leases/expire";
 
 const LOCK_KEY = 727275;
 

@@ -24,6 +24,7 @@ export const ZCreateRun = z.strictObject({
   datasetMix: z.array(ZMixEntry).min(1, "choose at least one dataset").max(50),
   gpus: z.number().int().min(0).max(1024).default(1),
   executor: ZExecutor.default("LOCAL"),
+  driver: z.enum(["agent", "script"]).default("agent").describe("agent: queued for workers; script: your own script logs it (RUNNING at once, never offered to a worker)"),
   retry: z.strictObject({ maxAttempts: z.number().int().min(0).max(20).default(2), resumeFromCheckpoint: z.boolean().default(true) }).default({ maxAttempts: 2, resumeFromCheckpoint: true }),
 });
 

@@ -10,7 +10,8 @@ import { apiSignIn, createUser, setDisabled } from "./support/accounts";
 
 type Role = "ADMIN" | "RESEARCHER" | "CLINICIAN";
 type Scope = "read" | "runs:write" | "worker" | "download" | "tokens" | "admin";
-type Rule = "public" | "nobody" | { roles: Role[]; scopes: Scope[]; hides?: true };
+/** `workerToken`: only a token whose single scope is `worker` (an agent), never a session or an admin token. */
+type Rule = "public" | "nobody" | { roles: Role[]; scopes: Scope[]; hides?: true; workerToken?: true };
 
 const ALL: Role[] = ["ADMIN", "RESEARCHER", "CLINICIAN"];
 const STAFF: Role[] = ["ADMIN", "RESEARCHER"];
@@ -54,6 +55,15 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/metrics/query": { roles: STAFF, scopes: ["read"] },
   "POST /api/v1/runs/{id}/logs": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/runs/{id}/logs": { roles: STAFF, scopes: ["read"] },
+  "GET /api/v1/workers": { roles: STAFF, scopes: ["read"] },
+  "POST /api/v1/workers": { roles: STAFF, scopes: ["worker"], workerToken: true },
+  "GET /api/v1/workers/{id}": { roles: STAFF, scopes: ["read"] },
+  "PATCH /api/v1/workers/{id}": { roles: ADMIN, scopes: ["admin"] },
+  "DELETE /api/v1/workers/{id}": { roles: ADMIN, scopes: ["admin"] },
+  // Another user's worker: only the agent holding that worker's token may heartbeat or claim for it.
+  "POST /api/v1/workers/{id}/heartbeat": "nobody",
+  "POST /api/v1/workers/{id}/claim": "nobody",
+  "GET /api/v1/workers/{id}/samples": { roles: STAFF, scopes: ["read"] },
   // next-auth's own endpoints and the JSON 404 for unknown API paths: open to all, never a 5xx.
   "GET /api/auth/{nextauth}": "public",
   "POST /api/auth/{nextauth}": "public",
@@ -103,6 +113,7 @@ function expected(rule: Rule, c: Caller): boolean {
   if (rule === "public") return true;
   if (rule === "nobody" || c.kind === "anonymous" || c.kind === "dead") return false;
   if (!rule.roles.includes(c.role!)) return false;
+  if (rule.workerToken) return c.kind === "token" && c.scope === "worker";
   return c.kind === "session" || rule.scopes.includes(c.scope!) || c.scope === "admin";
 }
 
@@ -197,6 +208,14 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
     return id;
   };
   const sharedRun = await run();
+  /** A worker registered by the other user's agent (a fresh one for each removal). */
+  const worker = async () => {
+    const t = await mint(ownerCtx, ["worker"]);
+    const r = await request.post("/api/v1/workers", { headers: { authorization: `Bearer ${t.secret}` }, data: { name: "someone else's worker" } });
+    expect(r.status(), await r.text()).toBe(200);
+    return (await r.json()).id as string;
+  };
+  const sharedWorker = await worker();
   expect((await request.post(`/api/v1/runs/${sharedRun}/metrics`, { headers: ownerToken, data: { points: [{ key: "loss", step: 1, value: 1 }] } })).status()).toBe(200);
   let n = 0;
 
@@ -240,6 +259,18 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: `/api/v1/runs/${sharedRun}/logs`, data: { chunks: [{ seq: n++, text: "line\n" }] } };
       case "GET /api/v1/runs/{id}/logs":
         return { url: `/api/v1/runs/${sharedRun}/logs` };
+      case "POST /api/v1/workers":
+        return { url: route, data: { name: `matrix worker ${n++}` } };
+      case "GET /api/v1/workers/{id}":
+      case "GET /api/v1/workers/{id}/samples":
+        return { url: route.replace("{id}", sharedWorker) };
+      case "PATCH /api/v1/workers/{id}":
+        return { url: route.replace("{id}", sharedWorker), data: { draining: n++ % 2 === 0 } };
+      case "DELETE /api/v1/workers/{id}":
+        return { url: route.replace("{id}", await worker()) };
+      case "POST /api/v1/workers/{id}/heartbeat":
+      case "POST /api/v1/workers/{id}/claim":
+        return { url: route.replace("{id}", sharedWorker), data: {} };
       case "GET /api/auth/{nextauth}":
         return { url: "/api/auth/session" };
       case "POST /api/auth/{nextauth}":

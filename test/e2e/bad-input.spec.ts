@@ -45,7 +45,12 @@ test("generated malformed requests to every endpoint: never a 5xx, never interna
   const base = process.env.E2E_BASE_URL!;
   const auth = { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}` };
   const run = await (await request.post("/api/v1/runs", { headers: auth, data: { name: "bad input target", preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }] } })).json();
-  const ids = [run.id as string, "doesnotexist0000", "x".repeat(64)];
+  // Worker endpoints take an agent's token (scope worker only) and a worker it registered (a Slurm one, so its
+  // claims never take the local runs other journeys queue).
+  const agentToken = (await (await request.post("/api/v1/tokens", { headers: auth, data: { name: "bad input agent", scopes: ["worker"] } })).json()).secret as string;
+  const agent = { authorization: `Bearer ${agentToken}` };
+  const worker = await (await request.post("/api/v1/workers", { headers: agent, data: { name: "bad input worker", executor: "SLURM" } })).json();
+  const ids = [run.id as string, worker.id as string, "doesnotexist0000", "x".repeat(64)];
   const problems: string[] = [];
   let sent = 0;
   const { worstMs } = await withHealthProbe(base, async () => {
@@ -60,7 +65,7 @@ test("generated malformed requests to every endpoint: never a 5xx, never interna
       await fc.assert(
         fc.asyncProperty(arb, async ({ id, query, body, raw }) => {
           const url = `${base}/api/v1${c.path.replace("{id}", encodePath(id))}${queryString(query)}`;
-          const init: RequestInit = { method: c.method, headers: { ...auth } };
+          const init: RequestInit = { method: c.method, headers: { ...(c.permission === "worker:connect" ? agent : auth) } };
           if (c.method !== "GET" && body !== undefined) {
             const text = JSON.stringify(body);
             init.body = raw ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text;

@@ -5,7 +5,7 @@ import { archiveRun, deleteRun } from "../../lib/services/runs/archive-run";
 import { createRun } from "../../lib/services/runs/create-run";
 import { ingestMetrics } from "../../lib/services/runs/ingest-metrics";
 import { listRuns } from "../../lib/services/runs/list-runs";
-import { sweepExpiredLeases } from "../../lib/services/runs/sweep-leases";
+import { sweepExpiredLeases } from "../../lib/services/leases/expire";
 import { cancelRun, transitionRun } from "../../lib/services/runs/transition-run";
 import { makeUser } from "../support/factories";
 import { makeRun } from "../support/runs";

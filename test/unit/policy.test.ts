@@ -73,6 +73,23 @@ describe("policy", () => {
     expect(can(user("RESEARCHER", ["read"]), "run:report")).toBe(false);
   });
 
+  it("a worker token is an agent: it connects as its own worker and reports on its leases, nothing else", () => {
+    const agent = (role: "ADMIN" | "RESEARCHER" | "CLINICIAN"): Actor => ({ kind: "worker", tokenId: "wt", userId: `u-${role}`, email: "a@x", role, workerId: "w1" });
+    const w = agent("ADMIN");
+    expect(ACTIONS.filter((a) => can(w, a)).sort()).toEqual(["run:report", "worker:connect"]);
+    expect(can(w, "worker:connect", { workerTokenId: "wt" })).toBe(true);
+    expect(can(w, "worker:connect", { workerTokenId: "other" })).toBe(false);
+    expect(can(w, "worker:connect", { workerTokenId: null })).toBe(false);
+    expect(can(w, "run:report", { ownerId: "u-ADMIN", leaseTokenId: "wt" })).toBe(true);
+    // Not even on its owner's own run without the lease: the owner's runs:write is not the agent's.
+    expect(can(w, "run:report", { ownerId: "u-ADMIN", leaseTokenId: null })).toBe(false);
+    expect(can(w, "run:report", { ownerId: "u-ADMIN", leaseTokenId: "other" })).toBe(false);
+    expect(can(agent("CLINICIAN"), "worker:connect")).toBe(false);
+    // And people never connect as workers, whatever their scopes.
+    expect(can(user("ADMIN"), "worker:connect")).toBe(false);
+    expect(can(user("ADMIN", ["admin"]), "worker:connect")).toBe(false);
+  });
+
   it("offers only scopes the role can use; admin scope only to admins", () => {
     expect(scopesAllowedFor("CLINICIAN")).toEqual(["read", "download", "tokens"]);
     expect(scopesAllowedFor("RESEARCHER")).toEqual(["read", "runs:write", "worker", "download", "tokens"]);

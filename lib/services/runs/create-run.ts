@@ -28,6 +28,8 @@ export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCre
     return { dataset: d.slug, name: d.name, weight: m.weight / total, license: d.license };
   });
   const actor = ctx.actor;
+  const script = input.driver === "script";
+  const now = new Date();
   return db.$transaction(async (tx) => {
     const run = await tx.run.create({
       data: {
@@ -42,9 +44,11 @@ export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCre
         executor: input.executor,
         retryPolicy: input.retry,
         license: mixLicense(datasets),
+        driver: script ? "SCRIPT" : "AGENT",
+        ...(script ? { status: "RUNNING", startedAt: now, statusChangedAt: now, lastActivityAt: now } : {}),
       },
     });
-    await tx.runEvent.create({ data: { runId: run.id, from: null, to: "QUEUED", reason: "created", actor: actor.email } });
+    await tx.runEvent.create({ data: { runId: run.id, from: null, to: run.status, reason: script ? "created by a script, which logs it" : "created", actor: actor.email, at: now } });
     await recordAudit(tx, ctx, { action: "run.create", targetType: "run", targetId: run.id, details: { name: run.name, preset: run.preset } });
     return run;
   });

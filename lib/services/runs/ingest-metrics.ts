@@ -4,7 +4,7 @@ import { sqlTransaction } from "../../db/client";
 import { notFound } from "../../errors";
 import { ingestPoints } from "../../metrics/ingest";
 import type { Point } from "../../metrics/parse-batch";
-import { assertReporterSql } from "./lease";
+import { assertReporterSql } from "../leases/fence";
 import { touchRun } from "./touch-run";
 
 /** A whole batch or nothing: validation happened before, and the checks and the write are one transaction.

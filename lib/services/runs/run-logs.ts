@@ -5,7 +5,7 @@ import { assertCan, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
 import type { ZLogIngest, ZLogQuery } from "../../schemas/metrics";
-import { assertReporter } from "./lease";
+import { assertReporter } from "../leases/fence";
 import { touchRunTx } from "./touch-run";
 
 /** Idempotent on (run, seq): a replayed chunk is ignored. */

@@ -5,7 +5,11 @@ import { actorLabel, assertCan } from "../../auth/policy";
 import { db, type Tx } from "../../db/client";
 import { conflict, notFound } from "../../errors";
 import { canTransition, TERMINAL } from "../../runs/state-machine";
-import { assertReporter } from "./lease";
+import { assertReporter } from "../leases/fence";
+import { releaseLeases } from "../leases/release";
+
+/** Statuses in which no agent works on the run any more. */
+const UNLEASED: RunStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED", "LOST", "PREEMPTED", "QUEUED"];
 
 /** Moves a run to a new status if the state machine allows it; the change, its time and its cause are recorded. */
 export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string, to: RunStatus, reason: string) {
@@ -26,6 +30,7 @@ export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string
       ...(to === "QUEUED" ? { finishedAt: null } : {}),
     },
   });
+  if (UNLEASED.includes(to)) await releaseLeases(tx, runId, now);
   await tx.runEvent.create({ data: { runId, from, to, reason, actor: actorLabel(ctx.actor), at: now } });
   await recordAudit(tx, ctx, { action: `run.${to.toLowerCase()}`, targetType: "run", targetId: runId, details: { from, to, reason } });
   return run;
@@ -38,7 +43,10 @@ export async function transitionRun(ctx: ServiceContext, runId: string, input: {
     const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR UPDATE`;
     if (!run) throw notFound("Run");
     await assertReporter(tx, ctx.actor, runId, run.ownerId, input.epoch);
-    return applyTransition(tx, ctx, runId, input.to, input.reason);
+    const changed = await applyTransition(tx, ctx, runId, input.to, input.reason);
+    // A preempted run did nothing wrong (its agent was stopped): it goes straight back to the queue.
+    if (input.to === "PREEMPTED") return applyTransition(tx, ctx, runId, "QUEUED", "requeued after preemption");
+    return changed;
   });
 }
 

@@ -3,7 +3,7 @@ import { route } from "@/lib/api/route";
 import { parseBatch } from "@/lib/metrics/parse-batch";
 import { readBatchText } from "@/lib/metrics/read-batch";
 import { ingestMetrics } from "@/lib/services/runs/ingest-metrics";
-import { preauthorizeReport } from "@/lib/services/runs/lease";
+import { preauthorizeReport } from "@/lib/services/leases/fence";
 import { readRunMetric } from "@/lib/services/runs/read-metrics";
 
 export const POST = route(contracts.ingestMetrics, async ({ actor, ip, params, req }) => {

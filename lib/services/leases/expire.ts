@@ -4,7 +4,7 @@
 import "server-only";
 import { db } from "../../db/client";
 import { env } from "../../env";
-import { applyTransition } from "./transition-run";
+import { applyTransition } from "../runs/transition-run";
 
 const SYSTEM = { actor: { kind: "system" as const, label: "lease sweeper" } };
 

@@ -1,0 +1,5 @@
+import { contracts } from "@/lib/api/contracts";
+import { route } from "@/lib/api/route";
+import { claimRun } from "@/lib/services/leases/claim";
+
+export const POST = route(contracts.claimRun, async ({ actor, ip, params }) => ({ run: await claimRun({ actor, ip }, params.id) }));

@@ -1,0 +1,88 @@
+// Giving a queued run to a worker. The oldest queued run that fits the worker's free GPUs is locked with
+// FOR UPDATE SKIP LOCKED, so concurrent claims never wait on each other and never take the same run; the lease
+// gets the next epoch of that run, which every later call of the agent carries (fencing).
+import "server-only";
+import path from "node:path";
+import type { z } from "zod";
+import { recordAudit, type ServiceContext } from "../../audit/record-audit";
+import { assertCan } from "../../auth/policy";
+import { db, type Tx } from "../../db/client";
+import { env } from "../../env";
+import { conflict, notFound } from "../../errors";
+import { trainerConfig } from "../../runs/run-spec";
+import type { ZRunSpec } from "../../schemas/worker";
+import { applyTransition } from "../runs/transition-run";
+
+type RunSpec = z.output<typeof ZRunSpec>;
+type Candidate = { id: string; name: string; gpus: number; config: Record<string, unknown>; datasetMix: { dataset: string; weight: number }[]; executor: "LOCAL" | "TORCHRUN" | "SLURM" };
+
+/** Which runs a worker's executor may take: its own kind, and a torchrun worker also takes plain local runs. */
+const TAKES = { LOCAL: ["LOCAL"], TORCHRUN: ["LOCAL", "TORCHRUN"], SLURM: ["SLURM"] } as const;
+
+export async function claimRun(ctx: ServiceContext, workerId: string): Promise<RunSpec | null> {
+  assertCan(ctx.actor, "worker:connect");
+  return db.$transaction(async (tx) => {
+    // The worker row is locked so two claims of one agent can't both count the same GPUs as free.
+    const [worker] = await tx.$queryRaw<{ tokenId: string | null; gpus: { index: number }[]; maxRuns: number; executor: keyof typeof TAKES; draining: boolean; removedAt: Date | null }[]>`
+      SELECT "tokenId", gpus, "maxRuns", executor, draining, "removedAt" FROM "Worker" WHERE id = ${workerId} FOR UPDATE`;
+    if (!worker) throw notFound("Worker");
+    assertCan(ctx.actor, "worker:connect", { workerTokenId: worker.tokenId });
+    if (worker.removedAt) throw conflict("This worker was removed; register again with a new token", [{ field: "id", message: "removed" }]);
+    if (worker.draining) return null;
+    const live = await tx.$queryRaw<{ gpuIndices: number[] }[]>`
+      SELECT "gpuIndices" FROM "Lease" WHERE "workerId" = ${workerId} AND "releasedAt" IS NULL`;
+    if (live.length >= worker.maxRuns) return null;
+    const used = new Set(live.flatMap((l) => l.gpuIndices ?? []));
+    const free = worker.gpus.map((g) => g.index).filter((i) => !used.has(i));
+    const takes = [...TAKES[worker.executor]];
+    const [run] = await tx.$queryRawUnsafe<Candidate[]>(
+      `SELECT id, name, gpus, config, "datasetMix", executor FROM "Run"
+       WHERE status = 'QUEUED' AND driver = 'AGENT' AND "archivedAt" IS NULL AND gpus <= $1 AND executor::text = ANY($2::text[])
+       ORDER BY "statusChangedAt", id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      free.length,
+      takes,
+    );
+    if (!run) return null;
+    const gpuIndices = free.slice(0, run.gpus);
+    const [{ epoch }] = await tx.$queryRaw<{ epoch: number }[]>`SELECT coalesce(max(epoch), 0) + 1 AS epoch FROM "Lease" WHERE "runId" = ${run.id}`;
+    const ttl = env().LEASE_TTL_SECONDS;
+    await tx.$executeRaw`INSERT INTO "Lease" (id, "runId", "workerId", epoch, "gpuIndices", "expiresAt", "createdAt")
+      VALUES (${`lease_${run.id}_${epoch}`}, ${run.id}, ${workerId}, ${epoch}, ${gpuIndices}, (now() AT TIME ZONE 'UTC') + make_interval(secs => ${ttl}), now() AT TIME ZONE 'UTC')`;
+    const manifest = await manifestFor(tx, run.datasetMix);
+    if (!manifest.volumes.length) {
+      await applyTransition(tx, ctx, run.id, "STARTING", `claimed by worker ${workerId} (lease ${epoch})`);
+      await applyTransition(tx, ctx, run.id, "FAILED", `none of the run's datasets (${run.datasetMix.map((m) => m.dataset).join(", ")}) has indexed CT files to train on`);
+      return null;
+    }
+    await applyTransition(tx, ctx, run.id, "STARTING", `claimed by worker ${workerId} (lease ${epoch}${gpuIndices.length ? `, GPUs ${gpuIndices.join(",")}` : ""})`);
+    await recordAudit(tx, ctx, { action: "run.claim", targetType: "run", targetId: run.id, details: { workerId, epoch, gpuIndices } });
+    const [ckpt] = await tx.$queryRaw<{ step: bigint }[]>`SELECT step FROM "Checkpoint" WHERE "runId" = ${run.id} ORDER BY step DESC LIMIT 1`;
+    return {
+      runId: run.id,
+      name: run.name,
+      epoch,
+      leaseTtlSeconds: ttl,
+      gpuIndices,
+      executor: run.executor,
+      trainer: trainerConfig(run.config),
+      manifest,
+      resumeFromStep: ckpt ? Number(ckpt.step) : null,
+      attempt: epoch,
+    };
+  });
+}
+
+/** The volumes of the run's datasets' newest published versions. Files of the team's own datasets are on the
+ * server's disk until datasets have a blob store: paths are resolved here, never taken from a request. */
+async function manifestFor(tx: Tx, mix: { dataset: string; weight: number }[]) {
+  const volumes: RunSpec["manifest"]["volumes"] = [];
+  for (const m of mix) {
+    const scans = await tx.$queryRaw<{ id: string; path: string; sha256: string }[]>`
+      SELECT s.id, s.path, s.sha256 FROM "Dataset" d
+      JOIN LATERAL (SELECT v.id FROM "DatasetVersion" v WHERE v."datasetId" = d.id AND v.status = 'PUBLISHED' ORDER BY v."publishedAt" DESC NULLS LAST LIMIT 1) v ON true
+      JOIN "Scan" s ON s."datasetVersionId" = v.id
+      WHERE d.slug = ${m.dataset} OR d.id = ${m.dataset} ORDER BY s.path`;
+    for (const s of scans) volumes.push({ id: s.id, path: path.resolve(s.path), sha256: s.sha256, weight: m.weight / scans.length });
+  }
+  return { volumes };
+}
