@@ -8,6 +8,7 @@ Commands:
   token revoke              Revoke an API token
   migrate                   Apply pending database migrations
   seed                      Load the public CT dataset catalog
+  agent                     Attach this machine as a GPU worker (hounsfield agent --help)
 
 Run 'hounsfield <command> --help' for a command's options.
 Settings come from the environment (see the README): DATABASE_URL, HOUNSFIELD_DATA_DIR, PORT, …`,

@@ -24,6 +24,11 @@ const COMMANDS: Record<string, () => Promise<{ run: (flags: Flags, rest: string[
 
 export async function main(argv: string[]) {
   loadDotenv({ quiet: true });
+  // The agent is its own program (it talks to a server over HTTP only) with its own options.
+  if (argv[0] === "agent") {
+    const { agentMain } = await import("../workers/agent/main");
+    return agentMain(argv.slice(1));
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

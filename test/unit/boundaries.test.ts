@@ -22,6 +22,17 @@ describe("module boundaries", () => {
     expect(bad).toEqual([]);
   });
 
+  it("the agent is its own program: it imports node built-ins, zod and the shared schemas, nothing of the server", () => {
+    const agent = files("workers/agent");
+    expect(agent.length).toBeGreaterThan(4);
+    const bad = agent.flatMap((f) =>
+      imports(f)
+        .filter((i) => !(i.startsWith("node:") || i === "zod" || i.startsWith("./") || /^(\.\.\/)+lib\/schemas\/[\w-]+$/.test(i)))
+        .map((i) => `${f} → ${i}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
   it("client components never import server-only modules", () => {
     const client = [...files("components"), ...files("app")].filter((f) => /^["']use client["']/.test(readFileSync(path.join(ROOT, f), "utf8")));
     expect(client.length).toBeGreaterThan(5);

@@ -1,0 +1,202 @@
+// One run on this machine: prepare its directory, start the trainer, ship what it writes (metrics, stdout,
+// stderr) under the run's lease epoch, and report how it ended. Every call carries the epoch: when the server
+// answers 409 (the lease is no longer ours), the trainer is stopped and nothing more is sent.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { ZIngestResult } from "../../lib/schemas/metrics";
+import { ZRunSummary } from "../../lib/schemas/run";
+import type { ZRunSpec } from "../../lib/schemas/worker";
+import { ApiError, type Api } from "./api";
+import { launchLine, type Executor } from "./executors";
+import { loadState, readNewLines, saveState, toPoints, type ShipState } from "./run-files";
+
+type Spec = z.output<typeof ZRunSpec>;
+export type Ending = "succeeded" | "failed" | "cancelled" | "lost-lease" | "preempted";
+
+const BATCH_POINTS = 10_000;
+const LOG_READ = 512 * 1024;
+const STOP_GRACE_MS = 10_000;
+const ZLogAnswer = z.object({ accepted: z.number(), inserted: z.number() });
+
+export class RunProcess {
+  readonly runDir: string;
+  private child?: ChildProcess;
+  private state: ShipState;
+  private stopReason?: "cancelled" | "lost-lease" | "preempted";
+  private exited?: Promise<number | null>;
+
+  constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; log: (l: string) => void }) {
+    // The run id comes from the server's answer, validated as an id: it can't climb out of the work dir.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(spec.runId)) throw new Error(`unexpected run id ${JSON.stringify(spec.runId)}`);
+    this.runDir = path.join(o.workDir, "runs", spec.runId);
+    mkdirSync(path.join(this.runDir, "agent"), { recursive: true });
+    this.state = loadState(this.runDir);
+  }
+
+  get id() {
+    return this.spec.runId;
+  }
+
+  /** Asks the trainer to stop (SIGTERM, then SIGKILL after a grace period); `run()` then ends with `why`. */
+  stop(why: "cancelled" | "lost-lease" | "preempted") {
+    if (this.stopReason) return;
+    this.stopReason = why;
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), STOP_GRACE_MS).unref();
+  }
+
+  async run(): Promise<Ending> {
+    const { spec, runDir } = this;
+    writeFileSync(path.join(runDir, "agent", "config.json"), JSON.stringify(spec.trainer, null, 2));
+    writeFileSync(path.join(runDir, "agent", "manifest.json"), JSON.stringify(spec.manifest, null, 2));
+    const resume = hasCheckpoint(runDir);
+    if (spec.resumeFromStep !== null && !resume) {
+      await this.note(`checkpoint of step ${spec.resumeFromStep} is not on this machine: starting from step 0`);
+    }
+    try {
+      await this.transition("RUNNING", resume ? "resuming from its last checkpoint" : "trainer started");
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 409 || e.status === 403)) return "lost-lease";
+      throw e;
+    }
+    const launch = launchLine(this.o.executor, { python: this.o.python, runDir, resume, gpuIndices: spec.gpuIndices });
+    const out = openSync(path.join(runDir, "stdout.log"), "a");
+    const err = openSync(path.join(runDir, "stderr.log"), "a");
+    try {
+      this.child = spawn(launch.command, launch.args, { cwd: runDir, env: { ...process.env, ...launch.env, HOUNSFIELD_RUN_ID: spec.runId }, stdio: ["ignore", out, err] });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    const child = this.child;
+    this.exited = new Promise((resolve) => {
+      child.on("exit", (code) => resolve(code));
+      child.on("error", (e) => {
+        writeFileSync(path.join(runDir, "final.json"), JSON.stringify({ status: "failed", reason: `could not start ${launch.command}: ${e.message}` }));
+        resolve(127);
+      });
+    });
+    if (this.stopReason) this.stop(this.stopReason);
+    let code: number | null | undefined;
+    while (code === undefined) {
+      code = await Promise.race([this.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+      if (this.stopReason === "lost-lease") break;
+      await this.shipSafely();
+    }
+    if (this.stopReason === "lost-lease") {
+      await this.exited;
+      return "lost-lease";
+    }
+    await this.shipSafely(true);
+    if (this.stopReason === "cancelled") return "cancelled";
+    if (this.stopReason === "preempted") {
+      await this.transitionSafely("PREEMPTED", "the agent was asked to stop; the run goes back to the queue");
+      return "preempted";
+    }
+    const final = readJson(path.join(runDir, "final.json"));
+    if (code === 0 && final?.status === "succeeded") {
+      await this.transitionSafely("SUCCEEDED", `finished at step ${final.step ?? "?"}`);
+      return "succeeded";
+    }
+    const reason = typeof final?.reason === "string" ? final.reason : `the trainer exited with ${code === null ? "a signal" : `status ${code}`}`;
+    await this.transitionSafely("FAILED", `${reason}${tail(path.join(runDir, "stderr.log"))}`.slice(0, 2000));
+    return "failed";
+  }
+
+  /** Ships everything new; a stale lease stops the run, an unreachable server is retried on the next tick. */
+  private async shipSafely(drain = false) {
+    try {
+      do {
+        const metrics = await this.shipMetrics();
+        const logs = await this.shipLogs();
+        if (!metrics && !logs) break;
+      } while (drain);
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 409 || e.status === 403 || e.status === 404)) {
+        this.o.log(`run ${this.spec.runId}: ${e.message}; stopping it`);
+        this.stop("lost-lease");
+      } else if (!(e instanceof ApiError)) {
+        // Unreachable: everything unacknowledged stays on disk and goes out when the server answers again.
+      } else {
+        this.o.log(`run ${this.spec.runId}: ${e.message}`);
+      }
+    }
+  }
+
+  /** Returns true when there may be more to send right away. */
+  private async shipMetrics() {
+    const s = this.state;
+    const read = readNewLines(path.join(this.runDir, "metrics.jsonl"), s.metricsOffset, s.metricsLine);
+    if (!read.lines.length) return false;
+    const { points, malformed } = toPoints(read.lines);
+    for (let i = 0; i < points.length; i += BATCH_POINTS) {
+      const body = { points: points.slice(i, i + BATCH_POINTS), epoch: this.spec.epoch };
+      await this.api.call(ZIngestResult, "POST", `/runs/${this.spec.runId}/metrics`, body, { retryForMs: 5_000 });
+    }
+    if (malformed.length) {
+      await this.note(malformed.slice(0, 50).map((m) => `metrics.jsonl line ${m.line}: ${m.message} (skipped)`).join("\n") + (malformed.length > 50 ? `\n… and ${malformed.length - 50} more` : ""));
+    }
+    this.state = { ...this.state, metricsOffset: read.offset, metricsLine: read.lineNo };
+    saveState(this.runDir, this.state);
+    return true;
+  }
+
+  private async shipLogs() {
+    let sent = false;
+    for (const stream of ["stdout", "stderr"] as const) {
+      const key = stream === "stdout" ? "stdoutOffset" : "stderrOffset";
+      const file = path.join(this.runDir, `${stream}.log`);
+      const read = readNewLines(file, this.state[key], 0, LOG_READ);
+      if (!read.lines.length) continue;
+      const seq = this.state.logSeq;
+      await this.api.call(ZLogAnswer, "POST", `/runs/${this.spec.runId}/logs`, { chunks: [{ seq, stream, text: read.lines.map((l) => l.text).join("\n") + "\n" }], epoch: this.spec.epoch }, { retryForMs: 5_000 });
+      this.state = { ...this.state, [key]: read.offset, logSeq: seq + 1 };
+      saveState(this.runDir, this.state);
+      sent = true;
+    }
+    return sent;
+  }
+
+  /** A line from the agent itself in the run's log (stderr stream, prefixed). */
+  private async note(text: string) {
+    const seq = this.state.logSeq;
+    await this.api.call(ZLogAnswer, "POST", `/runs/${this.spec.runId}/logs`, { chunks: [{ seq, stream: "stderr", text: `[agent] ${text}\n` }], epoch: this.spec.epoch }, { retryForMs: 5_000 }).catch(() => undefined);
+    this.state = { ...this.state, logSeq: seq + 1 };
+    saveState(this.runDir, this.state);
+  }
+
+  private transition(to: "RUNNING" | "SUCCEEDED" | "FAILED" | "PREEMPTED", reason: string) {
+    return this.api.call(ZRunSummary, "POST", `/runs/${this.spec.runId}/transitions`, { to, reason, epoch: this.spec.epoch }, { retryForMs: 60_000 });
+  }
+
+  private async transitionSafely(to: "SUCCEEDED" | "FAILED" | "PREEMPTED", reason: string) {
+    await this.transition(to, reason).catch((e) => this.o.log(`run ${this.spec.runId}: could not report ${to}: ${(e as Error).message}`));
+  }
+}
+
+function hasCheckpoint(runDir: string) {
+  const dir = path.join(runDir, "checkpoints");
+  return existsSync(dir) && readdirSync(dir).some((d) => /^step-\d+$/.test(d));
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** The last lines of a log, for a failed run's reason. */
+function tail(file: string) {
+  try {
+    const text = readFileSync(file, "utf8").trimEnd().split("\n").slice(-5).join("\n");
+    return text ? `\n${text.slice(-1500)}` : "";
+  } catch {
+    return "";
+  }
+}
