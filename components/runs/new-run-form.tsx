@@ -10,6 +10,17 @@ import { HyperparameterFields } from "./hyperparameter-fields";
 import type { CatalogDataset } from "@/lib/runs/mix-license";
 import { defaultsOf, fieldsFromSchema, hyperparameterValues, type Draft } from "@/lib/runs/schema-fields";
 
+type LiveWorker = { name: string; status: string; executor: string; gpus: unknown[] };
+
+/** Which attached workers could take a run of this size and executor, said next to the GPU field. */
+function fitHint(live: LiveWorker[], gpus: number, executor: string) {
+  if (!live.length) return "No worker is attached: the run waits in the queue until one is (see Workers).";
+  const takes: Record<string, string[]> = { LOCAL: ["LOCAL", "TORCHRUN"], TORCHRUN: ["TORCHRUN"], SLURM: ["SLURM"] };
+  const fit = live.filter((w) => takes[executor]?.includes(w.executor) && w.gpus.length >= gpus);
+  if (!fit.length) return `No attached worker has ${gpus} GPU${gpus === 1 ? "" : "s"} for the ${executor.toLowerCase()} executor (${live.map((w) => `${w.name}: ${w.gpus.length}`).join(", ")}): the run will wait.`;
+  return `Fits ${fit.map((w) => w.name).join(", ")}.`;
+}
+
 type Preset = { name: string; label: string; crop: number[]; patch: number[]; params: string; hyperparameters: unknown };
 
 const EXECUTORS = [
@@ -34,7 +45,11 @@ export function NewRunForm() {
   const [presetName, setPresetName] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft>({});
   const [mix, setMix] = useState<MixRow[]>([]);
-  const [gpus, setGpus] = useState("1");
+  // Until the person types a number: 1 GPU where a live worker has one, else 0 (a CPU worker can take it).
+  const [gpusTyped, setGpus] = useState<string | null>(null);
+  const workers = useQuery({ queryKey: ["workers"], queryFn: () => apiFetch<{ workers: LiveWorker[] }>("/workers"), staleTime: 10_000 });
+  const live = (workers.data?.workers ?? []).filter((w) => w.status !== "lost" && w.status !== "removed");
+  const gpus = gpusTyped ?? (live.length && live.every((w) => w.gpus.length === 0) ? "0" : "1");
   const [executor, setExecutor] = useState("LOCAL");
   const [attempts, setAttempts] = useState("2");
   const [resume, setResume] = useState(true);
@@ -126,7 +141,7 @@ export function NewRunForm() {
       <section aria-labelledby="run-compute" className="flex flex-col gap-4">
         <h2 id="run-compute" className="font-semibold">Compute</h2>
         <div className="flex flex-wrap gap-4">
-          <Input label="GPUs" type="number" min={0} max={1024} step={1} value={gpus} onChange={(e) => setGpus(e.target.value)} error={err("gpus")} className="w-32" />
+          <Input label="GPUs" type="number" min={0} max={1024} step={1} value={gpus} onChange={(e) => setGpus(e.target.value)} error={err("gpus")} hint={workers.data ? fitHint(live, Number(gpus) || 0, executor) : undefined} className="w-64" />
           <Select label="Executor" value={executor} onChange={(e) => setExecutor(e.target.value)} error={err("executor")} className="w-72">
             {EXECUTORS.map((x) => (
               <option key={x.value} value={x.value}>
