@@ -33,12 +33,15 @@ export type StartedServer = {
   /** Everything the server printed so far. */
   output: () => string;
   stop: () => Promise<void>;
+  /** Stops the process (SIGTERM) and keeps its data folder, for a restart with `reuse`. */
+  halt: () => Promise<void>;
 };
 
-/** `withAdmin: false`: the database has an admin already (no setup link is printed, none is used). */
-export async function startServer(extraEnv: Record<string, string> = {}, opts: { verbose?: boolean; withAdmin?: boolean } = {}): Promise<StartedServer> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "hounsfield-server-"));
-  const port = await freePort();
+/** `withAdmin: false`: the database has an admin already (no setup link is printed, none is used). `reuse`: start
+ * again on a halted server's data folder and port. */
+export async function startServer(extraEnv: Record<string, string> = {}, opts: { verbose?: boolean; withAdmin?: boolean; reuse?: StartedServer } = {}): Promise<StartedServer> {
+  const dataDir = opts.reuse?.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "hounsfield-server-"));
+  const port = opts.reuse ? Number(new URL(opts.reuse.baseUrl).port) : await freePort();
   const baseUrl = `http://localhost:${port}`;
   // No local worker unless a test asks for one: it would claim the runs other tests expect to stay queued.
   const env: NodeJS.ProcessEnv = { ...process.env, HOUNSFIELD_DATA_DIR: dataDir, PORT: String(port), NEXTAUTH_URL: baseUrl, LOCAL_AGENT: "false", ...extraEnv };
@@ -47,19 +50,22 @@ export async function startServer(extraEnv: Record<string, string> = {}, opts: {
   let printed = "";
   server.stdout!.on("data", (d) => (printed += d));
   server.stderr!.on("data", (d) => (printed += d));
-  const withAdmin = opts.withAdmin ?? true;
+  const withAdmin = opts.reuse ? false : (opts.withAdmin ?? true);
   const log = await waitForReady(server, 240_000, opts.verbose ?? false, withAdmin ? /ready on http[\s\S]*--password-stdin/ : /ready on http/);
   const adminEmail = "root@example.org";
   const adminPassword = "root password 123";
-  const stop = async () => {
+  const halt = async () => {
     if (server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((r) => server.once("exit", r));
       server.kill("SIGTERM");
       await exited;
     }
+  };
+  const stop = async () => {
+    await halt();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  if (!withAdmin) return { baseUrl, dataDir, adminEmail, adminPassword, process: server, output: () => printed, stop };
+  if (!withAdmin) return { baseUrl, dataDir, adminEmail, adminPassword, process: server, output: () => printed, stop, halt };
   // No default password: the first start prints a one-time link, and that link is how the admin is made.
   const token = /setup\?token=(\S+)/.exec(log)?.[1];
   if (!token) throw new Error(`no setup link printed:\n${log}`);
@@ -77,5 +83,6 @@ export async function startServer(extraEnv: Record<string, string> = {}, opts: {
     process: server,
     output: () => printed,
     stop,
+    halt,
   };
 }

@@ -91,8 +91,12 @@ export class RunProcess {
       await this.exited;
       return "lost-lease";
     }
-    await this.shipSafely(true);
-    if (this.stopReason === "cancelled") return "cancelled";
+    if (this.stopReason === "cancelled") {
+      // Its lease ended with the cancellation: whatever the server still takes is a bonus, nothing is waited for.
+      await this.shipSafely(true);
+      return "cancelled";
+    }
+    if ((await this.drainAll()) === "lost") return "lost-lease";
     if (this.stopReason === "preempted") {
       await this.transitionSafely("PREEMPTED", "the agent was asked to stop; the run goes back to the queue");
       return "preempted";
@@ -107,23 +111,37 @@ export class RunProcess {
     return "failed";
   }
 
-  /** Ships everything new; a stale lease stops the run, an unreachable server is retried on the next tick. */
-  private async shipSafely(drain = false) {
+  /** Ships what is new: "done" when nothing is left, "offline" when the server could not be reached (everything
+   * unacknowledged stays on disk for the next try), "lost" when the lease is no longer ours (the run is stopped). */
+  private async shipSafely(drain = false): Promise<"done" | "offline" | "lost"> {
     try {
-      do {
+      for (;;) {
         const metrics = await this.shipMetrics();
         const logs = await this.shipLogs();
-        if (!metrics && !logs) break;
-      } while (drain);
+        if (!metrics && !logs) return "done";
+        if (!drain) return "done";
+      }
     } catch (e) {
       if (e instanceof ApiError && (e.status === 409 || e.status === 403 || e.status === 404)) {
         this.o.log(`run ${this.spec.runId}: ${e.message}; stopping it`);
         this.stop("lost-lease");
-      } else if (!(e instanceof ApiError)) {
-        // Unreachable: everything unacknowledged stays on disk and goes out when the server answers again.
-      } else {
-        this.o.log(`run ${this.spec.runId}: ${e.message}`);
+        return "lost";
       }
+      if (e instanceof ApiError) {
+        this.o.log(`run ${this.spec.runId}: ${e.message}`);
+        return "done";
+      }
+      return "offline";
+    }
+  }
+
+  /** After the trainer exits: everything it wrote reaches the server before the run's end is reported, however
+   * long the server is away (the lease bounds it: a server that comes back after the lease expired answers 409). */
+  private async drainAll() {
+    for (let wait = 1000; ; wait = Math.min(wait * 2, 10_000)) {
+      const r = await this.shipSafely(true);
+      if (r !== "offline") return r;
+      await new Promise((res) => setTimeout(res, wait));
     }
   }
 
