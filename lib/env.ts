@@ -26,7 +26,7 @@ const schema = z.object({
   ALLOWED_HOSTS: z.string().default(""),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   TRUST_PROXY: bool.default(false),
-  RUN_STALE_MINUTES: z.coerce.number().int().min(1).default(15),
+  RUN_STALE_MINUTES: z.coerce.number().min(0.05).default(15),
   LEASE_SWEEP_SECONDS: z.coerce.number().min(0.2).max(3600).default(15),
   /** A claimed run's lease lasts this long unless the agent's heartbeat renews it (every HEARTBEAT_SECONDS). */
   LEASE_TTL_SECONDS: z.coerce.number().min(1).max(3600).default(60),

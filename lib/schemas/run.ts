@@ -18,10 +18,14 @@ export const ZCreateRun = z.strictObject({
   name: z.string().trim().min(1, "required").max(120),
   description: z.string().max(5000).default(""),
   tags: z.array(ZTag).max(20).default([]),
-  preset: z.enum(PRESET_NAMES as [string, ...string[]]),
+  /** Required for runs a worker trains; a script's run may have none. */
+  preset: z.enum(PRESET_NAMES as [string, ...string[]]).optional(),
   /** Checked against the preset's own schema (see GET /presets). */
   hyperparameters: z.record(z.string(), z.unknown()).default({}),
-  datasetMix: z.array(ZMixEntry).min(1, "choose at least one dataset").max(50),
+  /** A script's own configuration, shown and compared like a preset's (script runs only). */
+  config: z.record(z.string(), z.unknown()).optional(),
+  /** At least one for runs a worker trains. */
+  datasetMix: z.array(ZMixEntry).max(50).default([]),
   gpus: z.number().int().min(0).max(1024).default(1),
   executor: ZExecutor.default("LOCAL"),
   driver: z.enum(["agent", "script"]).default("agent").describe("agent: queued for workers; script: your own script logs it (RUNNING at once, never offered to a worker)"),

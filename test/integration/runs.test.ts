@@ -19,6 +19,16 @@ describe("runs", () => {
     expect(err.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(["hyperparameters.learningRate", "hyperparameters.bogus", "datasetMix.0.dataset"]));
   });
 
+  it("a worker's run needs a preset and data; a script's run may bring its own config instead, never both", async () => {
+    const { ctx } = await makeUser("RESEARCHER");
+    const fields = async (body: Record<string, unknown>) => ((await createRun(ctx, ZCreateRun.parse({ name: "x", ...body })).catch((e) => e)).errors ?? []).map((e: { field: string }) => e.field);
+    expect(await fields({})).toEqual(["preset", "datasetMix"]);
+    expect(await fields({ preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }], config: { lr: 1 } })).toEqual(["config"]);
+    expect(await fields({ driver: "script", preset: "tiny", config: { lr: 1 } })).toEqual(["config"]);
+    const script = await createRun(ctx, ZCreateRun.parse({ name: "mine", driver: "script", config: { lr: 1, nested: { a: [1] } } }));
+    expect(script).toMatchObject({ status: "RUNNING", driver: "SCRIPT", preset: "custom", config: { lr: 1, nested: { a: [1] } } });
+  });
+
   it("computes the license of a mix and normalizes weights", async () => {
     const { ctx } = await makeUser("RESEARCHER");
     const run = await makeRun(ctx, { datasetMix: [{ dataset: "ct-rate", weight: 3 }, { dataset: "nlst", weight: 1 }] });

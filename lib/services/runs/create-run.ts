@@ -12,9 +12,16 @@ export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCre
   assertCan(ctx.actor, "run:write");
   // A run has an owner; the system actor (seeds, sweeps) never makes one.
   if (ctx.actor.kind !== "user") throw new UnauthenticatedError("Runs are created by signed-in users or their tokens");
-  const preset = PRESETS[input.preset as PresetName];
-  const hyper = preset.hyper.safeParse(input.hyperparameters);
-  const errors: FieldError[] = hyper.success ? [] : zodFieldErrors(hyper.error, "hyperparameters");
+  const script = input.driver === "script";
+  const errors: FieldError[] = [];
+  // A worker needs a preset and data to train; a script brings its own (and its config, stored as it is).
+  if (!script && !input.preset) errors.push({ field: "preset", message: "required for a run a worker trains" });
+  if (!script && !input.datasetMix.length) errors.push({ field: "datasetMix", message: "choose at least one dataset" });
+  if (!script && input.config) errors.push({ field: "config", message: "only for runs your own script logs; use hyperparameters" });
+  if (script && input.preset && input.config) errors.push({ field: "config", message: "give a preset with hyperparameters, or your own config, not both" });
+  const preset = input.preset ? PRESETS[input.preset as PresetName] : undefined;
+  const hyper = preset ? preset.hyper.safeParse(input.hyperparameters) : ({ success: true, data: {} } as const);
+  if (!hyper.success) errors.push(...zodFieldErrors(hyper.error, "hyperparameters"));
   const wanted = input.datasetMix.map((m) => m.dataset);
   const datasets = await db.dataset.findMany({ where: { OR: [{ slug: { in: wanted } }, { id: { in: wanted } }] } });
   input.datasetMix.forEach((m, i) => {
@@ -28,7 +35,6 @@ export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCre
     return { dataset: d.slug, name: d.name, weight: m.weight / total, license: d.license };
   });
   const actor = ctx.actor;
-  const script = input.driver === "script";
   const now = new Date();
   return db.$transaction(async (tx) => {
     const run = await tx.run.create({
@@ -37,8 +43,8 @@ export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCre
         description: input.description,
         tags: [...new Set(input.tags)],
         ownerId: actor.id,
-        preset: input.preset,
-        config: { preset: input.preset, crop: [...preset.crop], patch: [...preset.patch], ...hyper.data },
+        preset: input.preset ?? "custom",
+        config: preset ? { preset: input.preset, crop: [...preset.crop], patch: [...preset.patch], ...hyper.data } : ((input.config ?? {}) as object),
         datasetMix: mix,
         gpus: input.gpus,
         executor: input.executor,

@@ -1,16 +1,19 @@
 """Logging client for your own training scripts (standard library only; this file can be copied alone).
 
     from hounsfield_trainer import client as hf
-    hf.init(config={"lr": 3e-4})
+    hf.init(name="my experiment", config={"lr": 3e-4})
     hf.log({"loss": 0.41, "lr": 3e-4}, step=10)
     hf.save_checkpoint({"model.safetensors": "out/model.safetensors"}, step=10)
     hf.finish()
 
 Started by the Hounsfield agent (HOUNSFIELD_RUN_DIR set): writes the run-directory contract (metrics.jsonl,
-checkpoints/step-N/, final.json) and the agent ships it. Standalone (HOUNSFIELD_URL, HOUNSFIELD_TOKEN,
-HOUNSFIELD_RUN_ID): posts metric batches to {url}/api/v1/runs/{id}/metrics with a bearer token, retrying with
-exponential backoff; batches that still fail go to a spool file and are replayed before later posts and at
-finish(). The server is idempotent on (run, key, step), so a replayed batch never duplicates points.
+checkpoints/step-N/, final.json) and the agent ships it. Standalone (HOUNSFIELD_URL and HOUNSFIELD_TOKEN, a token
+with the runs:write scope): init(name=...) creates a run that your script drives (RUNNING at once, never given
+to a worker), or attaches to HOUNSFIELD_RUN_ID (a queued run becomes RUNNING). Metric batches go to
+{url}/api/v1/runs/{id}/metrics, retried with exponential backoff; batches that still fail go to a spool file and
+are replayed before later posts and at finish(). The server is idempotent on (run, key, step), so a replayed
+batch never duplicates points. finish() marks the run SUCCEEDED (or FAILED); an uncaught exception finishes it
+as FAILED with the error; a script killed before finishing becomes LOST once it stops writing.
 """
 import json
 import math
@@ -42,7 +45,7 @@ def _write_line(path, record):
 
 class Run:
     def __init__(self, run_dir=None, url=None, token=None, run_id=None, config=None, spool_path=None,
-                 batch_size=500, max_retries=3, backoff_s=0.5, timeout_s=10.0):
+                 batch_size=500, max_retries=3, backoff_s=0.5, timeout_s=10.0, name=None, tags=None):
         self.run_dir, self.url, self.token, self.run_id = run_dir, url, token, run_id
         self.batch_size, self.max_retries = batch_size, max_retries
         self.backoff_s, self.timeout_s = backoff_s, timeout_s
@@ -54,12 +57,18 @@ class Run:
                 with open(os.path.join(run_dir, "config.json"), "w") as f:
                     json.dump(config, f, indent=2, sort_keys=True)
         elif url:
-            if not (token and run_id):
-                raise ClientError("standalone mode needs HOUNSFIELD_TOKEN and HOUNSFIELD_RUN_ID with HOUNSFIELD_URL")
-            self.spool_path = spool_path or os.path.join(os.getcwd(), f".hounsfield-spool-{run_id}.jsonl")
+            if not token:
+                raise ClientError("standalone mode needs HOUNSFIELD_TOKEN with HOUNSFIELD_URL")
+            if run_id:
+                self._attach()
+            else:
+                self.run_id = self._request("POST", "/runs", {
+                    "name": name or os.path.basename(sys.argv[0] or "script") or "script", "driver": "script",
+                    "gpus": 0, "tags": list(tags or []), **({"config": config} if config is not None else {})})["id"]
+            self.spool_path = spool_path or os.path.join(os.getcwd(), f".hounsfield-spool-{self.run_id}.jsonl")
             self._replay_spool()
         else:
-            raise ClientError("set HOUNSFIELD_RUN_DIR (under the agent) or HOUNSFIELD_URL/TOKEN/RUN_ID")
+            raise ClientError("set HOUNSFIELD_RUN_DIR (under the agent) or HOUNSFIELD_URL and HOUNSFIELD_TOKEN")
 
     @property
     def mode(self):
@@ -117,7 +126,40 @@ class Run:
                 json.dump(marker, f)
             return
         self.flush()
-        self._replay_spool()
+        if not self._replay_spool():
+            print(f"hounsfield: server unreachable; points kept in {self.spool_path}, run left for the server to mark "
+                  "LOST (run the script's finish() again later to send them)", file=sys.stderr)
+            self._finished = False
+            return
+        to = "SUCCEEDED" if status == "succeeded" else "FAILED"
+        self._request("POST", f"/runs/{self.run_id}/transitions", {"to": to, "reason": (reason or "finished by the script")[:2000]})
+
+    def _attach(self):
+        """An existing run: one that waits in the queue becomes this script's (STARTING, then RUNNING)."""
+        run = self._request("GET", f"/runs/{self.run_id}")
+        if run.get("status") == "QUEUED":
+            for to in ("STARTING", "RUNNING"):
+                self._request("POST", f"/runs/{self.run_id}/transitions", {"to": to, "reason": "attached by a script"})
+
+    def _request(self, method, path, body=None):
+        """One JSON call with retries on network errors and 5xx; a 4xx raises with the server's problem text."""
+        data = None if body is None else json.dumps(body, allow_nan=False).encode()
+        url = f"{self.url.rstrip('/')}/api/v1{path}"
+        for attempt in range(self.max_retries + 1):
+            headers = {"Authorization": f"Bearer {self.token}", **({"Content-Type": "application/json"} if data else {})}
+            req = urllib.request.Request(url, data=data, method=method, headers=headers)
+            try:
+                with urllib.request.urlopen(req, timeout=self.timeout_s) as r:
+                    text = r.read()
+                return json.loads(text) if text else {}
+            except urllib.error.HTTPError as e:
+                if e.code not in RETRY_STATUS:
+                    raise ClientError(f"{method} {path} refused ({e.code}): {e.read()[:500]!r}") from None
+            except (urllib.error.URLError, OSError):
+                pass
+            if attempt < self.max_retries:
+                time.sleep(self.backoff_s * 2 ** attempt)
+        raise ClientError(f"{method} {path}: server unreachable")
 
     def _replay_spool(self):
         """Post spooled batches oldest first; True when the spool is empty afterwards."""
@@ -172,7 +214,26 @@ def init(config=None, **kwargs):
         kwargs.setdefault("token", env.get("HOUNSFIELD_TOKEN"))
         kwargs.setdefault("run_id", env.get("HOUNSFIELD_RUN_ID"))
     _current = Run(config=config, **kwargs)
+    if _current.mode == "http":
+        _finish_on_exit(_current)
     return _current
+
+
+def _finish_on_exit(run):
+    """Like the other trackers: an uncaught exception ends the run FAILED with the error, a normal exit without
+    finish() SUCCEEDED. A process killed outright runs neither, and its run is marked LOST by the server."""
+    import atexit
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        try:
+            run.finish("failed", f"{kind.__name__}: {value}")
+        except Exception as e:  # the original error matters more than this one
+            print(f"hounsfield: could not mark the run failed: {e}", file=sys.stderr)
+        previous(kind, value, tb)
+
+    sys.excepthook = hook
+    atexit.register(lambda: run._finished or run.finish())
 
 
 def _run():

@@ -9,25 +9,37 @@ from hounsfield_trainer import client
 
 
 class FakeServer:
-    """A tiny metrics endpoint: answers `status` to each POST while it is set, records accepted batches."""
+    """The run endpoints the client calls: metrics POSTs answer `status` while it is set (accepted batches are
+    recorded); creating a run, transitions and GET of a run are recorded in `calls`."""
 
     def __init__(self):
-        self.status, self.fail_next, self.requests, self.accepted = 200, 0, [], []
+        self.status, self.fail_next, self.requests, self.accepted, self.calls = 200, 0, [], [], []
+        self.run_status = "RUNNING"
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            def _answer(self, code, body):
+                self.send_response(code)
+                self.end_headers()
+                self.wfile.write(json.dumps(body).encode())
+
+            def do_GET(self):
+                outer.calls.append(("GET", self.path, None))
+                self._answer(outer.status, {"id": self.path.rsplit("/", 1)[-1], "status": outer.run_status})
+
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append((self.path, self.headers.get("Authorization")))
                 code = outer.status
+                if not self.path.endswith("/metrics"):
+                    outer.calls.append(("POST", self.path, body))
+                    return self._answer(code, {"id": "run-new"} if self.path == "/api/v1/runs" else {})
+                outer.requests.append((self.path, self.headers.get("Authorization")))
                 if outer.fail_next:
                     outer.fail_next -= 1
                     code = 503
                 if code == 200:
                     outer.accepted.append(body["points"])
-                self.send_response(code)
-                self.end_headers()
-                self.wfile.write(b"{}")
+                self._answer(code, {})
 
             def log_message(self, *args):
                 pass
@@ -48,12 +60,17 @@ def server():
     s.close()
 
 
-def _standalone(monkeypatch, server, tmp_path):
+def _standalone(monkeypatch, server, tmp_path, run_id="run-9", **kwargs):
     monkeypatch.delenv("HOUNSFIELD_RUN_DIR", raising=False)
     monkeypatch.setenv("HOUNSFIELD_URL", server.url)
     monkeypatch.setenv("HOUNSFIELD_TOKEN", "tok-123")
-    monkeypatch.setenv("HOUNSFIELD_RUN_ID", "run-9")
-    return client.init(spool_path=str(tmp_path / "spool.jsonl"), backoff_s=0.01, max_retries=2, batch_size=1000)
+    if run_id:
+        monkeypatch.setenv("HOUNSFIELD_RUN_ID", run_id)
+    else:
+        monkeypatch.delenv("HOUNSFIELD_RUN_ID", raising=False)
+    # Not at this test process's exit: the hooks are tested on their own below.
+    monkeypatch.setattr(client, "_finish_on_exit", lambda run: None)
+    return client.init(spool_path=str(tmp_path / "spool.jsonl"), backoff_s=0.01, max_retries=2, batch_size=1000, **kwargs)
 
 
 def test_run_dir_mode_writes_the_contract(tmp_path, monkeypatch):
@@ -121,3 +138,50 @@ def test_refused_token_raises_instead_of_spooling(tmp_path, monkeypatch, server)
     with pytest.raises(client.ClientError, match="401"):
         run.flush()
     assert not os.path.exists(tmp_path / "spool.jsonl")
+
+
+def test_init_creates_a_script_run_and_finish_marks_it_succeeded(tmp_path, monkeypatch, server):
+    run = _standalone(monkeypatch, server, tmp_path, run_id=None, name="my experiment", config={"lr": 0.1}, tags=["a"])
+    assert run.run_id == "run-new"
+    assert server.calls[0] == ("POST", "/api/v1/runs", {"name": "my experiment", "driver": "script", "gpus": 0, "tags": ["a"], "config": {"lr": 0.1}})
+    run.log({"loss": 1.0}, step=1)
+    run.finish()
+    assert server.accepted == [[{"key": "loss", "step": 1, "value": 1.0, "ts": server.accepted[0][0]["ts"]}]]
+    assert server.calls[-1] == ("POST", "/api/v1/runs/run-new/transitions", {"to": "SUCCEEDED", "reason": "finished by the script"})
+    run.finish()  # a second finish sends nothing
+    assert len(server.calls) == 2
+
+
+def test_attaching_to_a_queued_run_makes_it_running(tmp_path, monkeypatch, server):
+    server.run_status = "QUEUED"
+    _standalone(monkeypatch, server, tmp_path, run_id="run-9")
+    assert [(c[1], c[2]) for c in server.calls] == [
+        ("/api/v1/runs/run-9", None),
+        ("/api/v1/runs/run-9/transitions", {"to": "STARTING", "reason": "attached by a script"}),
+        ("/api/v1/runs/run-9/transitions", {"to": "RUNNING", "reason": "attached by a script"}),
+    ]
+
+
+def test_an_uncaught_exception_finishes_the_run_failed_with_the_error(tmp_path, monkeypatch, server):
+    run = _standalone(monkeypatch, server, tmp_path, run_id=None, name="crashes")
+    monkeypatch.undo()  # the real hooks, on a saved excepthook
+    seen = []
+    monkeypatch.setattr("sys.excepthook", lambda *a: seen.append(a[0]))
+    monkeypatch.setattr("atexit.register", lambda fn: None)
+    client._finish_on_exit(run)
+    import sys
+    sys.excepthook(ValueError, ValueError("loss exploded"), None)
+    assert server.calls[-1] == ("POST", "/api/v1/runs/run-new/transitions", {"to": "FAILED", "reason": "ValueError: loss exploded"})
+    assert seen == [ValueError]  # the original hook still prints the error
+
+
+def test_finish_while_the_server_is_away_keeps_the_points_and_says_so(tmp_path, monkeypatch, server, capsys):
+    run = _standalone(monkeypatch, server, tmp_path, run_id=None, name="offline")
+    server.status = 503
+    run.log({"loss": 1.0}, step=1)
+    run.finish()
+    assert "server unreachable" in capsys.readouterr().err
+    assert [c for c in server.calls if c[1].endswith("/transitions")] == []
+    server.status = 200
+    run.finish()  # later, by hand: the points go out, then the end
+    assert server.accepted and server.calls[-1][2]["to"] == "SUCCEEDED"
