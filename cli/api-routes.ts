@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from "./build";
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Route = { pattern: RegExp; names: string[]; handlers: Partial<Record<string, Handler>> };
 
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 function compile(route: string) {
   const names: string[] = [];
@@ -62,8 +62,9 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
   if (!url) return problem(res, 400, "Bad request", "The request target is not a valid URL");
   const route = routes.find((r) => r.pattern.test(url.pathname));
   if (!route) return problem(res, 404, "Not found", `No API endpoint at ${url.pathname.slice(0, 200)}`);
-  const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
-  const allow = [...Object.keys(route.handlers), ...(route.handlers.GET ? ["HEAD"] : []), "OPTIONS"].sort().join(", ");
+  // HEAD is the route's own where it has one (tus asks an upload's offset with HEAD), else GET without a body.
+  const method = req.method === "HEAD" && !route.handlers.HEAD ? "GET" : (req.method ?? "GET");
+  const allow = [...new Set([...Object.keys(route.handlers), ...(route.handlers.GET ? ["HEAD"] : []), "OPTIONS"])].sort().join(", ");
   if (method === "OPTIONS") return void res.writeHead(204, { allow }).end();
   const handler = route.handlers[method];
   if (!handler) return problem(res, 405, "Method not allowed", `${method} is not allowed here`, { allow });
@@ -71,7 +72,7 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
   const params = Object.fromEntries(route.names.map((n, i) => [n, decodeParam(values[i])]));
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-  const hasBody = method !== "GET" && method !== "DELETE";
+  const hasBody = method !== "GET" && method !== "HEAD" && method !== "DELETE";
   // A client that goes away aborts the request: a handler still reading its body stops there.
   const abort = new AbortController();
   res.on("close", () => !res.writableFinished && abort.abort());

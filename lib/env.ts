@@ -31,6 +31,8 @@ const schema = z.object({
   /** A claimed run's lease lasts this long unless the agent's heartbeat renews it (every HEARTBEAT_SECONDS). */
   LEASE_TTL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(600).default(10),
+  /** The largest checkpoint an agent may upload (bytes). */
+  CHECKPOINT_MAX_BYTES: z.coerce.number().int().min(1).default(512 * 2 ** 30),
   /** `npm start` also runs one local CPU agent unless this is false. */
   LOCAL_AGENT: bool.default(true),
   HOUNSFIELD_PYTHON: z.string().default("/usr/bin/python3"),

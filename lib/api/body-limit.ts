@@ -3,10 +3,14 @@
 import { contracts } from "./contracts";
 
 export const PAGE_BODY_LIMIT = 64 * 1024;
-export const API_BODY_LIMIT = Math.max(...Object.values(contracts).map((c) => ("bodyLimit" in c ? c.bodyLimit : 0)));
+const isUpload = (path: string) => path === "/uploads" || path.startsWith("/uploads/");
+export const API_BODY_LIMIT = Math.max(...Object.values(contracts).filter((c) => !isUpload(c.path)).map((c) => ("bodyLimit" in c ? c.bodyLimit : 0)));
+/** Checkpoint upload chunks (tus PATCH) are the only larger bodies. */
+export const UPLOAD_BODY_LIMIT = Math.max(...Object.values(contracts).filter((c) => isUpload(c.path)).map((c) => ("bodyLimit" in c ? c.bodyLimit : 0)));
 
 export function bodyLimitFor(pathname: string) {
-  return pathname.startsWith("/api/v1/") ? API_BODY_LIMIT : PAGE_BODY_LIMIT;
+  if (!pathname.startsWith("/api/v1/")) return PAGE_BODY_LIMIT;
+  return isUpload(pathname.slice("/api/v1".length)) ? UPLOAD_BODY_LIMIT : API_BODY_LIMIT;
 }
 
 /** Whether the request may go on: a declared length within the limit, or (outside /api/v1, whose handlers count

@@ -8,7 +8,7 @@ import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList
 import { ZSessionList } from "../schemas/session";
 import { ZCompareQuery, ZCompareResult, ZIngestResult, ZLogIngest, ZLogPage, ZLogQuery, ZMetricQuery, ZSeries } from "../schemas/metrics";
 import { ZCreateRun, ZRun, ZRunList, ZRunListQuery, ZRunParams, ZRunSummary, ZTransition } from "../schemas/run";
-import { ZClaim, ZClaimAnswer, ZHeartbeat, ZHeartbeatAnswer, ZRegisterWorker, ZUpdateWorker, ZWorker, ZWorkerList, ZWorkerRegistered, ZWorkerSamples } from "../schemas/worker";
+import { UPLOAD_CHUNK_LIMIT, ZCheckpointList, ZClaim, ZClaimAnswer, ZHeartbeat, ZHeartbeatAnswer, ZRegisterWorker, ZUpdateWorker, ZWorker, ZWorkerList, ZWorkerRegistered, ZWorkerSamples } from "../schemas/worker";
 import { defineContract } from "./contract";
 
 const ZIngestBody = z.object({
@@ -184,6 +184,28 @@ export const contracts = {
     method: "POST", path: "/workers/{id}/claim", tag: "workers", auth: "user", permission: "worker:connect",
     summary: "Take the oldest queued run that fits this worker's free GPUs (run: null when none)", params: ZIdParams, body: ZClaim,
     response: ZClaimAnswer, bodyLimit: 1024,
+  }),
+  createUpload: defineContract({
+    method: "POST", path: "/uploads", tag: "checkpoints", auth: "user", permission: "run:report",
+    summary: "Start a resumable checkpoint upload (tus 1.0: Upload-Length, Upload-Metadata runId, epoch, step, sha256); the run's lease holder only",
+    rawBody: { contentTypes: ["application/offset+octet-stream"], schema: z.object({}).describe("no body, or the first bytes (creation-with-upload)") },
+    status: 201, bodyLimit: UPLOAD_CHUNK_LIMIT,
+  }),
+  patchUpload: defineContract({
+    method: "PATCH", path: "/uploads/{id}", tag: "checkpoints", auth: "user", permission: "run:report",
+    summary: "Send bytes of an upload at Upload-Offset (HEAD tells the offset to resume from); the last one checks the sha256",
+    params: ZIdParams, rawBody: { contentTypes: ["application/offset+octet-stream"], schema: z.object({}).describe("raw bytes") },
+    status: 204, bodyLimit: UPLOAD_CHUNK_LIMIT,
+  }),
+  listCheckpoints: defineContract({
+    method: "GET", path: "/runs/{id}/checkpoints", tag: "checkpoints", auth: "user", permission: "checkpoint:read",
+    summary: "A run's stored checkpoints", params: ZRunParams, response: ZCheckpointList,
+  }),
+  downloadCheckpoint: defineContract({
+    method: "GET", path: "/runs/{id}/checkpoints/{step}", tag: "checkpoints", auth: "user", permission: "checkpoint:read",
+    summary: "One checkpoint as a tar archive (Range requests resume a download); its sha256 is in the ETag and Digest headers",
+    params: z.strictObject({ id: ZRunParams.shape.id, step: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
+    contentType: "application/x-tar",
   }),
   workerSamples: defineContract({
     method: "GET", path: "/workers/{id}/samples", tag: "workers", auth: "user", permission: "worker:read",

@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   "run:write": [STAFF, ["runs:write"]],
   /** Metrics, logs and status of a run: its owner (runs:write), or the worker holding its lease (worker). */
   "run:report": [STAFF, ["runs:write", "worker"]],
+  /** A run's checkpoints: people who read runs, and the worker holding the run's lease (to resume it). */
+  "checkpoint:read": [STAFF, ["read"]],
   "worker:read": [STAFF, ["read"]],
   /** Register, heartbeat, claim: worker tokens only (a token whose only scope is `worker`), as their own worker. */
   "worker:connect": [STAFF, ["worker"]],
@@ -79,13 +81,13 @@ export type Actor = UserActor | WorkerActor | { kind: "anonymous" } | { kind: "s
 export type Resource = { ownerId?: string | null; leaseTokenId?: string | null; workerTokenId?: string | null };
 
 /** What a worker token can do at all: its two actions. */
-const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true };
+const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true, "checkpoint:read": true };
 
 function workerCan(actor: WorkerActor, action: Action, resource?: Resource) {
   if (!WORKER_ACTIONS[action] || !(PERMISSIONS[action][0] as readonly Role[]).includes(actor.role)) return false;
   if (!resource) return true;
   // A worker reports only on a run whose live lease its token holds, and acts only as the worker it registered.
-  if (action === "run:report") return !!resource.leaseTokenId && resource.leaseTokenId === actor.tokenId;
+  if (action === "run:report" || action === "checkpoint:read") return !!resource.leaseTokenId && resource.leaseTokenId === actor.tokenId;
   if ("workerTokenId" in resource) return resource.workerTokenId === actor.tokenId;
   return true;
 }

@@ -61,8 +61,12 @@ export const ZRunSpec = z.object({
   executor: ZExecutor,
   trainer: z.record(z.string(), z.unknown()).describe("the trainer's config (workers/trainer README), as it reads it"),
   manifest: z.object({ volumes: z.array(z.object({ id: z.string(), path: z.string().optional(), url: z.string().optional(), sha256: z.string(), weight: z.number() })) }),
+  /** Whether to resume from the newest checkpoint (the run's retry policy); false starts over. */
+  resume: z.boolean(),
   /** Resume from this checkpoint step (the run was lost or preempted after checkpointing it). */
   resumeFromStep: z.number().nullable(),
+  /** That checkpoint on the server, for a worker that doesn't have it: GET /runs/{id}/checkpoints/{step}. */
+  checkpoint: z.object({ step: z.number(), sha256: z.string(), bytes: z.number() }).nullable(),
   attempt: z.number(),
 });
 export const ZClaimAnswer = z.object({ run: ZRunSpec.nullable() });
@@ -89,3 +93,9 @@ export const ZWorkerList = z.object({ workers: z.array(ZWorker) });
 export const ZWorkerSamples = z.object({ samples: z.array(ZGpuSample.extend({ at: z.string() })) });
 export const ZUpdateWorker = z.strictObject({ draining: z.boolean() });
 export const ZWorkerRegistered = z.object({ id: z.string(), heartbeatSeconds: z.number(), leaseTtlSeconds: z.number() });
+
+/** The most one tus PATCH of a checkpoint upload may carry (the agent sends chunks of this size). */
+export const UPLOAD_CHUNK_LIMIT = 64 * 1024 * 1024;
+
+export const ZCheckpoint = z.object({ step: z.number(), sha256: z.string(), bytes: z.number(), createdAt: z.string() });
+export const ZCheckpointList = z.object({ checkpoints: z.array(ZCheckpoint) });

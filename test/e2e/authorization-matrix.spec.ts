@@ -2,6 +2,7 @@
 // by hand on purpose: they are the expected access model, not a copy of the policy code. Routes come from Next's
 // route manifest and their methods from the server's own OPTIONS answer, so a new route can't be missed. Every
 // object a call touches belongs to another user, and is made fresh for the call. A 5xx is always a failure.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -55,6 +56,11 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/metrics/query": { roles: STAFF, scopes: ["read"] },
   "POST /api/v1/runs/{id}/logs": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/runs/{id}/logs": { roles: STAFF, scopes: ["read"] },
+  "GET /api/v1/runs/{id}/checkpoints": { roles: STAFF, scopes: ["read"] },
+  "GET /api/v1/runs/{id}/checkpoints/{step}": { roles: STAFF, scopes: ["read"] },
+  // Checkpoint uploads into another user's leased run: like its metrics, only admins acting as admins.
+  "POST /api/v1/uploads": { roles: ADMIN, scopes: ["admin"] },
+  "PATCH /api/v1/uploads/{id}": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/workers": { roles: STAFF, scopes: ["read"] },
   "POST /api/v1/workers": { roles: STAFF, scopes: ["worker"], workerToken: true },
   "GET /api/v1/workers/{id}": { roles: STAFF, scopes: ["read"] },
@@ -216,11 +222,32 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
     return (await r.json()).id as string;
   };
   const sharedWorker = await worker();
+  // A run the other user's (Slurm) worker leases, with one checkpoint on the server: the target of uploads.
+  const slurmToken = { authorization: `Bearer ${(await mint(ownerCtx, ["worker"])).secret}` };
+  const slurmWorker = (await (await request.post("/api/v1/workers", { headers: slurmToken, data: { name: "someone else's cluster", executor: "SLURM" } })).json()).id as string;
+  const leasedRun = (await (await request.post("/api/v1/runs", { headers: ownerToken, data: { name: "leased", preset: "tiny", executor: "SLURM", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }] } })).json()).id as string;
+  const claim = await (await request.post(`/api/v1/workers/${slurmWorker}/claim`, { headers: slurmToken, data: {} })).json();
+  expect(claim.run?.runId).toBe(leasedRun);
+  const TEN = Buffer.from("0123456789");
+  const b64 = (v: string) => Buffer.from(v).toString("base64");
+  const tusCreate = (step: number) => ({
+    "tus-resumable": "1.0.0",
+    "upload-length": "10",
+    "upload-metadata": [["runId", leasedRun], ["epoch", String(claim.run.epoch)], ["step", String(step)], ["sha256", createHash("sha256").update(TEN).digest("hex")]].map(([k, v]) => `${k} ${b64(v)}`).join(","),
+  });
+  const newUpload = async (step: number) => {
+    const r = await request.post("/api/v1/uploads", { headers: { ...slurmToken, ...tusCreate(step) } });
+    expect(r.status(), await r.text()).toBe(201);
+    return r.headers()["location"].split("/").pop()!;
+  };
+  const tusPatch = { "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" };
+  const firstUpload = await newUpload(1);
+  expect((await request.patch(`/api/v1/uploads/${firstUpload}`, { headers: { ...slurmToken, ...tusPatch }, data: TEN })).status()).toBe(204);
   expect((await request.post(`/api/v1/runs/${sharedRun}/metrics`, { headers: ownerToken, data: { points: [{ key: "loss", step: 1, value: 1 }] } })).status()).toBe(200);
   let n = 0;
 
   /** A request that succeeds for whoever may make it: valid body, fresh object of another user. */
-  async function requestFor(key: string, c: Caller): Promise<{ url: string; data?: unknown }> {
+  async function requestFor(key: string, c: Caller): Promise<{ url: string; data?: unknown; headers?: Record<string, string> }> {
     const [, route] = key.split(" ");
     switch (key) {
       case "POST /api/v1/register":
@@ -271,6 +298,14 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
       case "POST /api/v1/workers/{id}/heartbeat":
       case "POST /api/v1/workers/{id}/claim":
         return { url: route.replace("{id}", sharedWorker), data: {} };
+      case "GET /api/v1/runs/{id}/checkpoints":
+        return { url: `/api/v1/runs/${leasedRun}/checkpoints` };
+      case "GET /api/v1/runs/{id}/checkpoints/{step}":
+        return { url: `/api/v1/runs/${leasedRun}/checkpoints/1` };
+      case "POST /api/v1/uploads":
+        return { url: route, headers: tusCreate(100 + n++) };
+      case "PATCH /api/v1/uploads/{id}":
+        return { url: `/api/v1/uploads/${await newUpload(1000 + n++)}`, headers: tusPatch, data: TEN };
       case "GET /api/auth/{nextauth}":
         return { url: "/api/auth/session" };
       case "POST /api/auth/{nextauth}":
@@ -284,8 +319,8 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   for (const [key, rule] of Object.entries(EXPECTED)) {
     const method = key.split(" ")[0];
     for (const c of callers) {
-      const { url, data } = await requestFor(key, c);
-      const res = await c.ctx.fetch(url, { method, headers: c.headers, ...(data !== undefined ? { data } : {}), maxRedirects: 0 });
+      const { url, data, headers } = await requestFor(key, c);
+      const res = await c.ctx.fetch(url, { method, headers: { ...headers, ...c.headers }, ...(data !== undefined ? { data } : {}), maxRedirects: 0 });
       const status = res.status();
       const want = expected(rule, c);
       const where = `${key} as ${c.label}: ${status}`;

@@ -44,19 +44,26 @@ describe("agent faults", () => {
     await until("agent a to stop", async () => a.child.exitCode !== null, 20_000);
   }, 180_000);
 
-  it("kill -9 the agent mid-run: LOST, requeued, resumed by a second agent from the last checkpoint; the series equals the uninterrupted one", async () => {
-    const a = h.startAgent("doomed");
+  it("kill -9 the agent mid-run: LOST, requeued, resumed on another machine from the uploaded checkpoint; the series equals the uninterrupted one", async () => {
+    const a = h.startAgent("doomed", [], { ownDisk: true });
     const id = await h.newRun("interrupted", HYPER);
-    // Past the step-10 checkpoint, before the end.
+    // Past the step-10 checkpoint (uploaded), before the end.
+    await until("the first checkpoint on the server", async () => (await h.api<{ checkpoints: unknown[] }>("GET", `/runs/${id}/checkpoints`)).body.checkpoints.length > 0, 120_000);
     await until("steps past the first checkpoint", async () => (await h.loss(id)).rawPoints >= 14, 120_000);
     a.child.kill("SIGKILL");
     const killedAt = Date.now();
     const lost = await until("LOST", async () => (await h.getRun(id)).events.find((e) => e.to === "LOST"), 60_000);
     expect(new Date(lost.at).getTime() - killedAt).toBeLessThan(90_000);
-    const b = h.startAgent("rescuer");
+    // A machine that never saw this run: it must fetch the checkpoint to resume.
+    const b = h.startAgent("rescuer", [], { ownDisk: true });
     const done = await h.finished(id, b.output);
     expect(done.events.map((e) => e.to)).toEqual(["QUEUED", "STARTING", "RUNNING", "LOST", "QUEUED", "STARTING", "RUNNING", "SUCCEEDED"]);
-    expect(done.events[6].reason).toMatch(/resuming/);
+    expect(done.events[6].reason).toMatch(/resuming from its last checkpoint \(step (10|20|30)\)/);
+    const logs = await h.api<{ lines: { text: string }[] }>("GET", `/runs/${id}/logs?q=fetching`);
+    expect(logs.body.lines.map((l) => l.text).join("")).toMatch(/fetching the checkpoint of step \d+/);
+    // Every checkpoint of the finished run is on the server, the last one included.
+    const stored = (await h.api<{ checkpoints: { step: number }[] }>("GET", `/runs/${id}/checkpoints`)).body.checkpoints.map((c) => c.step);
+    expect(stored).toEqual(expect.arrayContaining([10, 20, 30, 40]));
     const series = await h.loss(id);
     // No point lost, none doubled, and the resumed steps are the same numbers an uninterrupted run logs.
     expect(series.rawPoints).toBe(40);

@@ -49,6 +49,10 @@ describe("body limits on the socket", () => {
     expect(checkBody("/api/v1/runs/x/metrics", { "content-length": String(API_BODY_LIMIT + 1) })).toEqual({ status: 413, limit: API_BODY_LIMIT });
     expect(checkBody("/api/v1/runs/x/metrics", { "transfer-encoding": "chunked" })).toBeNull();
     expect(API_BODY_LIMIT).toBe(8 * 1024 * 1024);
+    // Only checkpoint upload chunks may be larger, up to 64 MiB each.
+    expect(checkBody("/api/v1/uploads/abc", { "content-length": String(64 * 1024 * 1024) })).toBeNull();
+    expect(checkBody("/api/v1/uploads/abc", { "content-length": String(64 * 1024 * 1024 + 1) })).toMatchObject({ status: 413 });
+    expect(checkBody("/api/v1/uploadsx", { "content-length": String(API_BODY_LIMIT + 1) })).toMatchObject({ status: 413 });
   });
 });
 

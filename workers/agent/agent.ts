@@ -48,7 +48,7 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
   let nextHeartbeat = 0;
 
   const start = (spec: NonNullable<ReturnType<typeof ZClaimAnswer.parse>["run"]>) => {
-    const proc = new RunProcess(spec, api, { workDir: o.workDir, python: o.python, executor: o.executor, log });
+    const proc = new RunProcess(spec, api, { workDir: o.workDir, python: o.python, executor: o.executor, conn: { server: o.server, token: o.token }, log });
     running.set(spec.runId, proc);
     log(`run ${spec.runId} "${spec.name}": started (lease ${spec.epoch}${spec.gpuIndices.length ? `, GPUs ${spec.gpuIndices.join(",")}` : ""})`);
     proc

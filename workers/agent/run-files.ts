@@ -34,10 +34,11 @@ export function readNewLines(file: string, offset: number, lineNo: number, maxRe
 
 const RESERVED = new Set(["step", "ts", "event"]);
 
-/** metrics.jsonl lines → points; an event line carries no points; a bad line is reported and skipped. */
+/** metrics.jsonl lines → points (and the steps of checkpoint events); a bad line is reported and skipped. */
 export function toPoints(lines: { no: number; text: string }[]) {
   const points: Point[] = [];
   const malformed: Malformed[] = [];
+  const checkpoints: number[] = [];
   for (const { no, text } of lines) {
     if (!text.trim()) continue;
     let rec: unknown;
@@ -52,7 +53,10 @@ export function toPoints(lines: { no: number; text: string }[]) {
       continue;
     }
     const r = rec as Record<string, unknown>;
-    if ("event" in r) continue;
+    if ("event" in r) {
+      if (r.event === "checkpoint" && typeof r.step === "number" && Number.isSafeInteger(r.step) && r.step >= 0) checkpoints.push(r.step);
+      continue;
+    }
     const step = r.step;
     if (!(typeof step === "number" && Number.isInteger(step)) && !(typeof step === "string" && /^-?\d{1,19}$/.test(step))) {
       malformed.push({ line: no, message: "step must be an integer" });
@@ -65,11 +69,23 @@ export function toPoints(lines: { no: number; text: string }[]) {
       else malformed.push({ line: no, message: `value of ${JSON.stringify(key).slice(0, 80)} is not a number` });
     }
   }
-  return { points, malformed };
+  return { points, malformed, checkpoints };
 }
 
-export type ShipState = { metricsOffset: number; metricsLine: number; stdoutOffset: number; stderrOffset: number; logSeq: number };
-const FRESH: ShipState = { metricsOffset: 0, metricsLine: 0, stdoutOffset: 0, stderrOffset: 0, logSeq: 0 };
+export type ShipState = {
+  metricsOffset: number;
+  metricsLine: number;
+  stdoutOffset: number;
+  stderrOffset: number;
+  logSeq: number;
+  /** Checkpoint steps the trainer finished and the server doesn't have yet, oldest first. */
+  pendingUploads: number[];
+  /** The tus URL of an upload under way, per step: a restart resumes it instead of starting over. */
+  uploadUrls: Record<string, string>;
+  /** The lease epoch the uploads were begun under (an upload belongs to its lease). */
+  epoch: number;
+};
+const FRESH: ShipState = { metricsOffset: 0, metricsLine: 0, stdoutOffset: 0, stderrOffset: 0, logSeq: 0, pendingUploads: [], uploadUrls: {}, epoch: 0 };
 
 export function loadState(runDir: string): ShipState {
   try {

@@ -2,13 +2,14 @@
 // stderr) under the run's lease epoch, and report how it ended. Every call carries the epoch: when the server
 // answers 409 (the lease is no longer ours), the trainer is stopped and nothing more is sent.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ZIngestResult } from "../../lib/schemas/metrics";
 import { ZRunSummary } from "../../lib/schemas/run";
 import type { ZRunSpec } from "../../lib/schemas/worker";
 import { ApiError, type Api } from "./api";
+import { downloadCheckpoint, localCheckpointStep, packCheckpoint, RefusedError, sha256File, uploadFile, type Conn } from "./checkpoints";
 import { launchLine, type Executor } from "./executors";
 import { loadState, readNewLines, saveState, toPoints, type ShipState } from "./run-files";
 
@@ -27,12 +28,17 @@ export class RunProcess {
   private stopReason?: "cancelled" | "lost-lease" | "preempted";
   private exited?: Promise<number | null>;
 
-  constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; log: (l: string) => void }) {
+  private uploading?: Promise<void>;
+  private uploadError?: Error;
+
+  constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; conn: Conn; log: (l: string) => void }) {
     // The run id comes from the server's answer, validated as an id: it can't climb out of the work dir.
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(spec.runId)) throw new Error(`unexpected run id ${JSON.stringify(spec.runId)}`);
     this.runDir = path.join(o.workDir, "runs", spec.runId);
     mkdirSync(path.join(this.runDir, "agent"), { recursive: true });
-    this.state = loadState(this.runDir);
+    const saved = loadState(this.runDir);
+    // Uploads begun under an earlier lease can't be continued under this one: they start over.
+    this.state = saved.epoch === spec.epoch ? saved : { ...saved, uploadUrls: {}, epoch: spec.epoch };
   }
 
   get id() {
@@ -53,16 +59,28 @@ export class RunProcess {
     const { spec, runDir } = this;
     writeFileSync(path.join(runDir, "agent", "config.json"), JSON.stringify(spec.trainer, null, 2));
     writeFileSync(path.join(runDir, "agent", "manifest.json"), JSON.stringify(spec.manifest, null, 2));
-    const resume = hasCheckpoint(runDir);
-    if (spec.resumeFromStep !== null && !resume) {
-      await this.note(`checkpoint of step ${spec.resumeFromStep} is not on this machine: starting from step 0`);
+    if (!spec.resume) {
+      // The run's policy says start over: what an earlier attempt left here is not resumed.
+      rmSync(path.join(runDir, "checkpoints"), { recursive: true, force: true });
+      rmSync(path.join(runDir, "final.json"), { force: true });
+    } else if (spec.checkpoint && (localCheckpointStep(runDir) ?? -1) < spec.checkpoint.step) {
+      try {
+        await this.note(`fetching the checkpoint of step ${spec.checkpoint.step} (${(spec.checkpoint.bytes / 2 ** 20).toFixed(1)} MiB) from the server`);
+        await downloadCheckpoint(this.o.conn, runDir, spec.runId, spec.checkpoint);
+      } catch (e) {
+        if (e instanceof RefusedError) return "lost-lease";
+        await this.note(`could not fetch the checkpoint of step ${spec.checkpoint.step}: ${(e as Error).message}`);
+      }
     }
+    const from = spec.resume ? localCheckpointStep(runDir) : null;
     try {
-      await this.transition("RUNNING", resume ? "resuming from its last checkpoint" : "trainer started");
+      await this.transition("RUNNING", from !== null ? `resuming from its last checkpoint (step ${from})` : "trainer started");
     } catch (e) {
       if (e instanceof ApiError && (e.status === 409 || e.status === 403)) return "lost-lease";
       throw e;
     }
+    const resume = from !== null;
+    if (this.state.pendingUploads.length) this.startUploads(); // left by an agent that stopped before sending them
     const launch = launchLine(this.o.executor, { python: this.o.python, runDir, resume, gpuIndices: spec.gpuIndices });
     const out = openSync(path.join(runDir, "stdout.log"), "a");
     const err = openSync(path.join(runDir, "stderr.log"), "a");
@@ -97,6 +115,8 @@ export class RunProcess {
       return "cancelled";
     }
     if ((await this.drainAll()) === "lost") return "lost-lease";
+    // The checkpoints are what a finished run leaves behind: all of them reach the server before its end is told.
+    if ((await this.finishUploads()) === "lost") return "lost-lease";
     if (this.stopReason === "preempted") {
       await this.transitionSafely("PREEMPTED", "the agent was asked to stop; the run goes back to the queue");
       return "preempted";
@@ -145,12 +165,67 @@ export class RunProcess {
     }
   }
 
+  /** Uploads pending checkpoints one after the other, in the background of the shipping loop. */
+  private startUploads() {
+    this.uploading ??= this.uploadPending()
+      .catch((e) => {
+        this.uploadError = e as Error;
+        if (e instanceof RefusedError && [403, 404, 409].includes(e.status)) this.stop("lost-lease");
+      })
+      .finally(() => {
+        this.uploading = undefined;
+      });
+  }
+
+  private async uploadPending() {
+    while (this.state.pendingUploads.length && this.stopReason !== "lost-lease") {
+      const step = this.state.pendingUploads[0];
+      const tarFile = await packCheckpoint(this.runDir, step);
+      if (tarFile) {
+        const meta = { runId: this.spec.runId, epoch: String(this.spec.epoch), step: String(step), sha256: await sha256File(tarFile), filename: `step-${step}.tar` };
+        await uploadFile(this.o.conn, tarFile, meta, this.state.uploadUrls[step], (url) => {
+          this.state = { ...this.state, uploadUrls: { ...this.state.uploadUrls, [step]: url } };
+          saveState(this.runDir, this.state);
+        });
+        rmSync(tarFile, { force: true });
+      } else {
+        await this.note(`checkpoint of step ${step} was removed before it could be uploaded (keep_checkpoints): skipped`);
+      }
+      const { [step]: _done, ...urls } = this.state.uploadUrls;
+      this.state = { ...this.state, pendingUploads: this.state.pendingUploads.slice(1), uploadUrls: urls };
+      saveState(this.runDir, this.state);
+    }
+  }
+
+  /** Waits for every pending checkpoint to reach the server, retrying outages; "lost" when refused. */
+  private async finishUploads(): Promise<"done" | "lost"> {
+    for (let wait = 1000; this.state.pendingUploads.length; wait = Math.min(wait * 2, 10_000)) {
+      this.uploadError = undefined;
+      this.startUploads();
+      await this.uploading;
+      const e = this.uploadError as Error | undefined;
+      if (e) {
+        if (e instanceof RefusedError) {
+          this.o.log(`run ${this.spec.runId}: checkpoint upload refused (${e.message})`);
+          if (e.status === 409 || e.status === 403 || e.status === 404) return "lost";
+          // Any other refusal (bad checksum, no space) is reported and that checkpoint given up.
+          await this.note(`checkpoint of step ${this.state.pendingUploads[0]} was refused by the server: ${e.message}`);
+          this.state = { ...this.state, pendingUploads: this.state.pendingUploads.slice(1) };
+          saveState(this.runDir, this.state);
+          continue;
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    return "done";
+  }
+
   /** Returns true when there may be more to send right away. */
   private async shipMetrics() {
     const s = this.state;
     const read = readNewLines(path.join(this.runDir, "metrics.jsonl"), s.metricsOffset, s.metricsLine);
     if (!read.lines.length) return false;
-    const { points, malformed } = toPoints(read.lines);
+    const { points, malformed, checkpoints } = toPoints(read.lines);
     for (let i = 0; i < points.length; i += BATCH_POINTS) {
       const body = { points: points.slice(i, i + BATCH_POINTS), epoch: this.spec.epoch };
       await this.api.call(ZIngestResult, "POST", `/runs/${this.spec.runId}/metrics`, body, { retryForMs: 5_000 });
@@ -158,8 +233,9 @@ export class RunProcess {
     if (malformed.length) {
       await this.note(malformed.slice(0, 50).map((m) => `metrics.jsonl line ${m.line}: ${m.message} (skipped)`).join("\n") + (malformed.length > 50 ? `\n… and ${malformed.length - 50} more` : ""));
     }
-    this.state = { ...this.state, metricsOffset: read.offset, metricsLine: read.lineNo };
+    this.state = { ...this.state, metricsOffset: read.offset, metricsLine: read.lineNo, pendingUploads: [...this.state.pendingUploads, ...checkpoints.filter((c) => !this.state.pendingUploads.includes(c))] };
     saveState(this.runDir, this.state);
+    if (checkpoints.length) this.startUploads();
     return true;
   }
 
@@ -194,11 +270,6 @@ export class RunProcess {
   private async transitionSafely(to: "SUCCEEDED" | "FAILED" | "PREEMPTED", reason: string) {
     await this.transition(to, reason).catch((e) => this.o.log(`run ${this.spec.runId}: could not report ${to}: ${(e as Error).message}`));
   }
-}
-
-function hasCheckpoint(runDir: string) {
-  const dir = path.join(runDir, "checkpoints");
-  return existsSync(dir) && readdirSync(dir).some((d) => /^step-\d+$/.test(d));
 }
 
 function readJson(file: string): Record<string, unknown> | null {

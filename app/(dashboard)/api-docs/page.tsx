@@ -34,9 +34,13 @@ export default async function ApiDocsPage() {
                 {op.parameters.length > 0 && (
                   <p>Parameters: {op.parameters.map((p) => `${p.name} (${p.in}${p.required ? ", required" : ""})`).join(", ")}</p>
                 )}
-                {op.requestBody && (
-                  <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">{JSON.stringify(op.requestBody.content["application/json"].schema, null, 2)}</pre>
-                )}
+                {op.requestBody &&
+                  Object.entries(op.requestBody.content).map(([type, body]) => (
+                    <div key={type} className="flex flex-col gap-1">
+                      <p>Body ({type}):</p>
+                      <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">{JSON.stringify(body.schema, null, 2)}</pre>
+                    </div>
+                  ))}
               </div>
             </details>
           ))}

@@ -14,7 +14,7 @@ import type { ZRunSpec } from "../../schemas/worker";
 import { applyTransition } from "../runs/transition-run";
 
 type RunSpec = z.output<typeof ZRunSpec>;
-type Candidate = { id: string; name: string; gpus: number; config: Record<string, unknown>; datasetMix: { dataset: string; weight: number }[]; executor: "LOCAL" | "TORCHRUN" | "SLURM" };
+type Candidate = { id: string; name: string; gpus: number; config: Record<string, unknown>; datasetMix: { dataset: string; weight: number }[]; executor: "LOCAL" | "TORCHRUN" | "SLURM"; retryPolicy: { resumeFromCheckpoint?: boolean } | null };
 
 /** Which runs a worker's executor may take: its own kind, and a torchrun worker also takes plain local runs. */
 const TAKES = { LOCAL: ["LOCAL"], TORCHRUN: ["LOCAL", "TORCHRUN"], SLURM: ["SLURM"] } as const;
@@ -36,7 +36,7 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
     const free = worker.gpus.map((g) => g.index).filter((i) => !used.has(i));
     const takes = [...TAKES[worker.executor]];
     const [run] = await tx.$queryRawUnsafe<Candidate[]>(
-      `SELECT id, name, gpus, config, "datasetMix", executor FROM "Run"
+      `SELECT id, name, gpus, config, "datasetMix", executor, "retryPolicy" FROM "Run"
        WHERE status = 'QUEUED' AND driver = 'AGENT' AND "archivedAt" IS NULL AND gpus <= $1 AND executor::text = ANY($2::text[])
        ORDER BY "statusChangedAt", id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       free.length,
@@ -56,7 +56,11 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
     }
     await applyTransition(tx, ctx, run.id, "STARTING", `claimed by worker ${workerId} (lease ${epoch}${gpuIndices.length ? `, GPUs ${gpuIndices.join(",")}` : ""})`);
     await recordAudit(tx, ctx, { action: "run.claim", targetType: "run", targetId: run.id, details: { workerId, epoch, gpuIndices } });
-    const [ckpt] = await tx.$queryRaw<{ step: bigint }[]>`SELECT step FROM "Checkpoint" WHERE "runId" = ${run.id} ORDER BY step DESC LIMIT 1`;
+    const resume = run.retryPolicy?.resumeFromCheckpoint !== false;
+    const [ckpt] = resume
+      ? await tx.$queryRaw<{ step: bigint; sha256: string; bytes: bigint }[]>`
+          SELECT step, sha256, bytes FROM "Checkpoint" WHERE "runId" = ${run.id} ORDER BY step DESC LIMIT 1`
+      : [];
     return {
       runId: run.id,
       name: run.name,
@@ -66,7 +70,9 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
       executor: run.executor,
       trainer: trainerConfig(run.config),
       manifest,
+      resume,
       resumeFromStep: ckpt ? Number(ckpt.step) : null,
+      checkpoint: ckpt ? { step: Number(ckpt.step), sha256: ckpt.sha256, bytes: Number(ckpt.bytes) } : null,
       attempt: epoch,
     };
   });

@@ -43,8 +43,10 @@ export async function harness(server: StartedServer) {
 
   return {
     api,
-    startAgent(name: string, extra: string[] = []) {
-      const child = spawn(process.execPath, ["bin/hounsfield.mjs", "agent", "--server", server.baseUrl, "--name", name, "--work-dir", workDir, ...extra], {
+    /** `ownDisk`: the agent gets a work folder of its own, as on another machine. */
+    startAgent(name: string, extra: string[] = [], opts: { ownDisk?: boolean } = {}) {
+      const dir = opts.ownDisk ? mkdtempSync(path.join(workDir, `${name}-`)) : workDir;
+      const child = spawn(process.execPath, ["bin/hounsfield.mjs", "agent", "--server", server.baseUrl, "--name", name, "--work-dir", dir, ...extra], {
         env: { ...process.env, HOUNSFIELD_AGENT_TOKEN: workerToken, HOUNSFIELD_CACHE_DIR: cacheDir, OMP_NUM_THREADS: "1" },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -70,6 +72,7 @@ export async function harness(server: StartedServer) {
       }, timeoutMs);
     },
     workDir,
+    workerToken,
     async close() {
       for (const a of agents) if (a.exitCode === null) a.kill("SIGKILL");
       rmSync(workDir, { recursive: true, force: true });

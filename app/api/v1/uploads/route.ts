@@ -1,0 +1,3 @@
+import { uploadRoute } from "@/lib/api/upload-route";
+
+export const POST = uploadRoute;

@@ -1,0 +1,55 @@
+// Where large immutable files (checkpoints, later dataset files and release weights) live, addressed by a key
+// the server makes (never by a name from a request). A local folder by default; the interface is the one an
+// S3-compatible store implements (put a finished file, stream it back, check, delete).
+import "server-only";
+import { createReadStream, type ReadStream } from "node:fs";
+import { mkdir, rename, rm, stat, copyFile } from "node:fs/promises";
+import path from "node:path";
+import { dataDir } from "../env";
+
+export interface BlobStore {
+  /** Takes ownership of a finished local file (moved, not copied, when it can be). */
+  putFile(key: string, file: string): Promise<void>;
+  read(key: string, range?: { start: number; end: number }): ReadStream;
+  size(key: string): Promise<number | null>;
+  delete(key: string): Promise<void>;
+}
+
+const KEY = /^[a-z0-9][a-z0-9/_.-]{0,200}$/;
+
+export class LocalBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  private file(key: string) {
+    if (!KEY.test(key) || key.includes("..")) throw new Error(`bad blob key ${JSON.stringify(key)}`);
+    return path.join(this.root, key);
+  }
+
+  async putFile(key: string, file: string) {
+    const to = this.file(key);
+    await mkdir(path.dirname(to), { recursive: true });
+    try {
+      await rename(file, to);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+      await copyFile(file, `${to}.partial`);
+      await rename(`${to}.partial`, to);
+      await rm(file, { force: true });
+    }
+  }
+
+  read(key: string, range?: { start: number; end: number }) {
+    return createReadStream(this.file(key), range);
+  }
+
+  async size(key: string) {
+    return stat(this.file(key)).then((s) => s.size, () => null);
+  }
+
+  async delete(key: string) {
+    await rm(this.file(key), { force: true });
+  }
+}
+
+let store: BlobStore | undefined;
+export const blobStore = (): BlobStore => (store ??= new LocalBlobStore(path.join(dataDir(), "blobs")));

@@ -1,0 +1,33 @@
+import "server-only";
+import { assertCan, type Actor } from "../../auth/policy";
+import { blobStore } from "../../blobs/blob-store";
+import { db, pool } from "../../db/client";
+import { notFound } from "../../errors";
+
+/** Readers of runs, or the worker whose token holds the run's live lease (a resumed run's new worker). */
+async function authorize(actor: Actor, runId: string) {
+  const { rows } = await pool().query<{ leaseTokenId: string | null }>(
+    `SELECT (SELECT w."tokenId" FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId"
+       WHERE l."runId" = r.id AND l."releasedAt" IS NULL ORDER BY l.epoch DESC LIMIT 1) AS "leaseTokenId"
+     FROM "Run" r WHERE r.id = $1`,
+    [runId],
+  );
+  if (!rows[0]) throw notFound("Run");
+  assertCan(actor, "checkpoint:read", { leaseTokenId: rows[0].leaseTokenId });
+}
+
+export async function listCheckpoints(actor: Actor, runId: string) {
+  await authorize(actor, runId);
+  const rows = await db.checkpoint.findMany({ where: { runId }, orderBy: { step: "asc" } });
+  return rows.map((c) => ({ step: Number(c.step), sha256: c.sha256, bytes: Number(c.bytes), createdAt: c.createdAt.toISOString() }));
+}
+
+/** The checkpoint's bytes, from `start` (a resumed download) to the end. */
+export async function openCheckpoint(actor: Actor, runId: string, step: number, start = 0) {
+  await authorize(actor, runId);
+  const c = await db.checkpoint.findUnique({ where: { runId_step: { runId, step: BigInt(step) } } });
+  if (!c) throw notFound("Checkpoint");
+  const size = Number(c.bytes);
+  const from = Math.min(Math.max(0, start), size);
+  return { size, from, sha256: c.sha256, stream: size > from ? blobStore().read(c.storageKey, { start: from, end: size - 1 }) : null };
+}

@@ -1,0 +1,89 @@
+// The resumable-upload endpoint (tus 1.0, @tus/server): bytes go straight to a file in the data folder, in
+// bounded memory, and a client that lost its connection asks for the offset and sends the rest. Every request is
+// authorized against the run lease its upload names; a finished upload is verified and handed to the blob store.
+import "server-only";
+import { statfs } from "node:fs/promises";
+import path from "node:path";
+import { FileStore } from "@tus/file-store";
+import { Server, type Upload } from "@tus/server";
+import { ForbiddenError, UnauthenticatedError } from "../auth/policy";
+import { resolveActor } from "../auth/resolve-actor";
+import { dataDir, env } from "../env";
+import { DomainError } from "../errors";
+import { authorizeUpload, finishUpload, parseUploadMetadata } from "../services/checkpoints/checkpoint-uploads";
+
+export const UPLOAD_PATH = "/api/v1/uploads";
+
+/** tus hooks answer with `{ status_code, body }`; ours is problem+json naming what is wrong. */
+function refusal(e: unknown) {
+  const [status, title, detail, errors] =
+    e instanceof UnauthenticatedError ? [401, "Unauthorized", e.message, undefined]
+    : e instanceof ForbiddenError ? [403, "Forbidden", e.message, undefined]
+    : e instanceof DomainError ? [e.status, e.title, e.message, e.errors]
+    : [500, "Internal Server Error", "The upload could not be processed", undefined];
+  if (status === 500) console.error("upload:", e);
+  return { status_code: status, body: JSON.stringify({ type: "about:blank", title, status, detail, errors }) };
+}
+
+async function actorOf(req: Request) {
+  const actor = await resolveActor(req.headers);
+  if (actor.kind === "anonymous") throw new UnauthenticatedError();
+  return actor;
+}
+
+let server: Server | undefined;
+let store: FileStore | undefined;
+
+export function uploadDir() {
+  return path.join(dataDir(), "uploads");
+}
+
+export function tusServer() {
+  if (server) return server;
+  store = new FileStore({ directory: uploadDir(), expirationPeriodInMilliseconds: 7 * 24 * 3_600_000 });
+  const files = store;
+  server = new Server({
+    path: UPLOAD_PATH,
+    datastore: files,
+    relativeLocation: true,
+    maxSize: env().CHECKPOINT_MAX_BYTES,
+    async onIncomingRequest(req, id) {
+      if (req.method === "POST" || req.method === "OPTIONS") return;
+      try {
+        const upload: Upload = await files.getUpload(id);
+        await authorizeUpload(await actorOf(req), parseUploadMetadata(upload.metadata));
+      } catch (e) {
+        if ((e as { status_code?: number }).status_code) throw e; // tus's own (e.g. 404 for an unknown upload)
+        throw refusal(e);
+      }
+    },
+    async onUploadCreate(req, upload) {
+      try {
+        const meta = parseUploadMetadata(upload.metadata);
+        await authorizeUpload(await actorOf(req), meta);
+        // Refused before a byte is written when the disk can't hold it (with 1 GiB to spare).
+        const fs = await statfs(uploadDir()).catch(() => null);
+        if (fs && upload.size !== undefined && upload.size + 2 ** 30 > fs.bavail * fs.bsize) {
+          throw new DomainError(`Not enough disk space for ${upload.size} bytes`, 507, "Insufficient Storage", [{ field: "Upload-Length", message: "larger than the free space" }]);
+        }
+        return { metadata: upload.metadata };
+      } catch (e) {
+        throw refusal(e);
+      }
+    },
+    async onUploadFinish(req, upload) {
+      try {
+        const meta = parseUploadMetadata(upload.metadata);
+        const actor = await actorOf(req);
+        await authorizeUpload(actor, meta);
+        await finishUpload(actor, meta, path.join(uploadDir(), upload.id), upload.offset);
+        await files.remove(upload.id).catch(() => undefined); // its metadata file; the bytes now live in the blob store
+        return {};
+      } catch (e) {
+        if (e instanceof DomainError && e.status === 400) await files.remove(upload.id).catch(() => undefined);
+        throw refusal(e);
+      }
+    },
+  });
+  return server;
+}
