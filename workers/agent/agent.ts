@@ -20,6 +20,8 @@ export type AgentOptions = {
   workDir: string;
   maxRuns: number;
   python: string;
+  /** For the Slurm executor: GPUs it may hand out in all, per node, and the partition. */
+  slurm?: { gpus: number; gpusPerNode: number; partition?: string };
   log?: (line: string) => void;
 };
 
@@ -28,7 +30,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
   const log = o.log ?? ((l: string) => console.log(`[agent] ${l}`));
   const api = createApi(o.server, o.token, log);
-  const gpus = await listGpus(o.gpus);
+  // A Slurm worker's GPUs are the cluster's, handed to jobs by count: slots numbered 0..N-1.
+  const gpus = o.executor === "slurm" ? Array.from({ length: o.slurm?.gpus ?? 0 }, (_, index) => ({ index, name: "Slurm GPU", memoryBytes: 0 })) : await listGpus(o.gpus);
   const py = await probePython(o.python);
   const m = machineInfo();
   if (!py.torch) log(`PyTorch is not importable by ${o.python}: runs will fail until it is installed (${py.torchHint})`);
@@ -48,7 +51,7 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
   let nextHeartbeat = 0;
 
   const start = (spec: NonNullable<ReturnType<typeof ZClaimAnswer.parse>["run"]>) => {
-    const proc = new RunProcess(spec, api, { workDir: o.workDir, python: o.python, executor: o.executor, conn: { server: o.server, token: o.token }, log });
+    const proc = new RunProcess(spec, api, { workDir: o.workDir, python: o.python, executor: o.executor, conn: { server: o.server, token: o.token }, slurm: o.slurm, log });
     running.set(spec.runId, proc);
     log(`run ${spec.runId} "${spec.name}": started (lease ${spec.epoch}${spec.gpuIndices.length ? `, GPUs ${spec.gpuIndices.join(",")}` : ""})`);
     proc
@@ -66,7 +69,7 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
     if (Date.now() >= nextHeartbeat) {
       nextHeartbeat = Date.now() + reg.heartbeatSeconds * 1000;
       try {
-        const samples = await sampleGpus(gpus.map((g) => g.index));
+        const samples = o.executor === "slurm" ? [] : await sampleGpus(gpus.map((g) => g.index));
         const beat = await api.call(ZHeartbeatAnswer, "POST", `/workers/${reg.id}/heartbeat`, { samples, runs: [...running.values()].map((p) => ({ runId: p.id, epoch: p.spec.epoch })) }, { retryForMs: reg.heartbeatSeconds * 1000 });
         for (const r of beat.runs) if (r.action === "stop") running.get(r.runId)?.stop(r.reason === "cancelled" ? "cancelled" : "lost-lease");
         if (beat.draining !== draining) log(beat.draining ? "draining: no new runs" : "no longer draining");

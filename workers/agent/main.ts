@@ -15,8 +15,13 @@ Options:
   --name NAME           the worker's name (default: the hostname)
   --gpus all|0,1        the GPUs to offer (default all; none found = a CPU worker)
   --labels k=v,...      labels runs can ask for
-  --executor local|torchrun
-                        local: one trainer process; torchrun: one process per granted GPU (default local)
+  --executor local|torchrun|slurm
+                        local: one trainer process; torchrun: one process per granted GPU; slurm: each run is
+                        an sbatch job (srun torchrun across its nodes) submitted from this login node (default local)
+  --slurm-gpus N        slurm: the GPUs this worker may hand out to its jobs in all (default 0: CPU jobs)
+  --slurm-gpus-per-node G
+                        slurm: GPUs per node; a run of more GPUs spans several nodes (default 8)
+  --slurm-partition P   slurm: the partition to submit to (default: the cluster's default)
   --work-dir DIR        run directories (default ~/.cache/hounsfield/agent)
   --max-runs N          runs at once, on disjoint GPUs (default 1)
   --python PATH         the trainer's Python (default HOUNSFIELD_PYTHON or /usr/bin/python3)
@@ -39,6 +44,9 @@ export async function agentMain(argv: string[]) {
         "work-dir": { type: "string" },
         "max-runs": { type: "string", default: "1" },
         python: { type: "string" },
+        "slurm-gpus": { type: "string", default: "0" },
+        "slurm-gpus-per-node": { type: "string", default: "8" },
+        "slurm-partition": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -57,7 +65,12 @@ export async function agentMain(argv: string[]) {
   if (gpus !== "all" && gpus.some((g) => !Number.isInteger(g) || g < 0)) problems.push("--gpus takes all or a list of GPU indices, e.g. 0,1");
   const maxRuns = Number(values["max-runs"]);
   if (!Number.isInteger(maxRuns) || maxRuns < 1 || maxRuns > 64) problems.push("--max-runs must be 1 to 64");
-  if (!["local", "torchrun"].includes(values.executor)) problems.push(`--executor must be local or torchrun (not ${values.executor})`);
+  if (!["local", "torchrun", "slurm"].includes(values.executor)) problems.push(`--executor must be local, torchrun or slurm (not ${values.executor})`);
+  const slurmGpus = Number(values["slurm-gpus"]);
+  const perNode = Number(values["slurm-gpus-per-node"]);
+  if (!Number.isInteger(slurmGpus) || slurmGpus < 0 || slurmGpus > 1024) problems.push("--slurm-gpus must be 0 to 1024");
+  if (!Number.isInteger(perNode) || perNode < 1 || perNode > 64) problems.push("--slurm-gpus-per-node must be 1 to 64");
+  if (values["slurm-partition"] !== undefined && !/^[\w.-]{1,64}$/.test(values["slurm-partition"])) problems.push("--slurm-partition takes a partition name");
   const labels = values.labels.split(",").map((l) => l.trim()).filter(Boolean);
   if (labels.some((l) => !/^[\w.-]+=[\w.:/-]*$/.test(l))) problems.push("--labels takes key=value pairs separated by commas");
   if (problems.length) {
@@ -83,6 +96,7 @@ export async function agentMain(argv: string[]) {
       workDir: values["work-dir"] ?? defaultWorkDir(),
       maxRuns,
       python: values.python ?? process.env.HOUNSFIELD_PYTHON ?? "/usr/bin/python3",
+      slurm: { gpus: slurmGpus, gpusPerNode: perNode, partition: values["slurm-partition"] },
     },
     stop.signal,
   );

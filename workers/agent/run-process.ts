@@ -1,8 +1,7 @@
 // One run on this machine: prepare its directory, start the trainer, ship what it writes (metrics, stdout,
 // stderr) under the run's lease epoch, and report how it ended. Every call carries the epoch: when the server
 // answers 409 (the lease is no longer ours), the trainer is stopped and nothing more is sent.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ZIngestResult } from "../../lib/schemas/metrics";
@@ -10,6 +9,7 @@ import { ZRunSummary } from "../../lib/schemas/run";
 import type { ZRunSpec } from "../../lib/schemas/worker";
 import { ApiError, type Api } from "./api";
 import { downloadCheckpoint, localCheckpointStep, packCheckpoint, RefusedError, sha256File, uploadFile, type Conn } from "./checkpoints";
+import { startLocal, startSlurm, type Execution, type SlurmOptions } from "./executions";
 import { launchLine, type Executor } from "./executors";
 import { loadState, readNewLines, saveState, toPoints, type ShipState } from "./run-files";
 
@@ -23,7 +23,7 @@ const ZLogAnswer = z.object({ accepted: z.number(), inserted: z.number() });
 
 export class RunProcess {
   readonly runDir: string;
-  private child?: ChildProcess;
+  private execution?: Execution;
   private state: ShipState;
   private stopReason?: "cancelled" | "lost-lease" | "preempted";
   private exited?: Promise<number | null>;
@@ -31,7 +31,7 @@ export class RunProcess {
   private uploading?: Promise<void>;
   private uploadError?: Error;
 
-  constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; conn: Conn; log: (l: string) => void }) {
+  constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; conn: Conn; slurm?: SlurmOptions; log: (l: string) => void }) {
     // The run id comes from the server's answer, validated as an id: it can't climb out of the work dir.
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(spec.runId)) throw new Error(`unexpected run id ${JSON.stringify(spec.runId)}`);
     this.runDir = path.join(o.workDir, "runs", spec.runId);
@@ -45,14 +45,14 @@ export class RunProcess {
     return this.spec.runId;
   }
 
-  /** Asks the trainer to stop (SIGTERM, then SIGKILL after a grace period); `run()` then ends with `why`. */
+  /** Asks the trainer to stop (SIGTERM or scancel, then SIGKILL after a grace period); `run()` then ends with `why`. */
   stop(why: "cancelled" | "lost-lease" | "preempted") {
     if (this.stopReason) return;
     this.stopReason = why;
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    child.kill("SIGTERM");
-    setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), STOP_GRACE_MS).unref();
+    const ex = this.execution;
+    if (!ex) return;
+    ex.terminate();
+    setTimeout(() => ex.kill(), STOP_GRACE_MS).unref();
   }
 
   async run(): Promise<Ending> {
@@ -81,23 +81,18 @@ export class RunProcess {
     }
     const resume = from !== null;
     if (this.state.pendingUploads.length) this.startUploads(); // left by an agent that stopped before sending them
-    const launch = launchLine(this.o.executor, { python: this.o.python, runDir, resume, gpuIndices: spec.gpuIndices });
-    const out = openSync(path.join(runDir, "stdout.log"), "a");
-    const err = openSync(path.join(runDir, "stderr.log"), "a");
+    const launch = launchLine(this.o.executor === "slurm" ? "local" : this.o.executor, { python: this.o.python, runDir, resume, gpuIndices: spec.gpuIndices });
     try {
-      this.child = spawn(launch.command, launch.args, { cwd: runDir, env: { ...process.env, ...launch.env, HOUNSFIELD_RUN_ID: spec.runId }, stdio: ["ignore", out, err] });
-    } finally {
-      closeSync(out);
-      closeSync(err);
+      this.execution =
+        this.o.executor === "slurm"
+          ? await startSlurm({ runId: spec.runId, runDir, launch, env: { ...launch.env, HOUNSFIELD_RUN_ID: spec.runId }, gpus: spec.gpuIndices.length, slurm: this.o.slurm ?? { gpusPerNode: 8 } })
+          : startLocal(launch, runDir, { ...process.env, HOUNSFIELD_RUN_ID: spec.runId });
+    } catch (e) {
+      await this.transitionSafely("FAILED", `could not start the trainer: ${(e as Error).message}`.slice(0, 2000));
+      return "failed";
     }
-    const child = this.child;
-    this.exited = new Promise((resolve) => {
-      child.on("exit", (code) => resolve(code));
-      child.on("error", (e) => {
-        writeFileSync(path.join(runDir, "final.json"), JSON.stringify({ status: "failed", reason: `could not start ${launch.command}: ${e.message}` }));
-        resolve(127);
-      });
-    });
+    if (this.o.executor === "slurm") await this.note(`submitted as ${this.execution.label}`);
+    this.exited = this.execution.exited;
     if (this.stopReason) this.stop(this.stopReason);
     let code: number | null | undefined;
     while (code === undefined) {

@@ -44,10 +44,10 @@ export async function harness(server: StartedServer) {
   return {
     api,
     /** `ownDisk`: the agent gets a work folder of its own, as on another machine. */
-    startAgent(name: string, extra: string[] = [], opts: { ownDisk?: boolean } = {}) {
+    startAgent(name: string, extra: string[] = [], opts: { ownDisk?: boolean; env?: Record<string, string> } = {}) {
       const dir = opts.ownDisk ? mkdtempSync(path.join(workDir, `${name}-`)) : workDir;
       const child = spawn(process.execPath, ["bin/hounsfield.mjs", "agent", "--server", server.baseUrl, "--name", name, "--work-dir", dir, ...extra], {
-        env: { ...process.env, HOUNSFIELD_AGENT_TOKEN: workerToken, HOUNSFIELD_CACHE_DIR: cacheDir, OMP_NUM_THREADS: "1" },
+        env: { ...process.env, ...opts.env, HOUNSFIELD_AGENT_TOKEN: workerToken, HOUNSFIELD_CACHE_DIR: cacheDir, OMP_NUM_THREADS: "1" },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
@@ -56,8 +56,12 @@ export async function harness(server: StartedServer) {
       agents.push(child);
       return { child, output: () => out };
     },
-    async newRun(name: string, hyper: Record<string, unknown>) {
-      const r = await api<{ id: string }>("POST", "/runs", { name, preset: "tiny", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }], hyperparameters: hyper, retry: { maxAttempts: 2, resumeFromCheckpoint: true } });
+    /** An agent in front of a Slurm cluster (its env names the cluster's slurm.conf). */
+    startSlurmAgent(name: string, slurmEnv: Record<string, string>) {
+      return this.startAgent(name, ["--executor", "slurm"], { env: slurmEnv });
+    },
+    async newRun(name: string, hyper: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+      const r = await api<{ id: string }>("POST", "/runs", { name, preset: "tiny", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }], hyperparameters: hyper, retry: { maxAttempts: 2, resumeFromCheckpoint: true }, ...extra });
       expect(r.status).toBe(201);
       return r.body.id;
     },
