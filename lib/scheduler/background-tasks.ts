@@ -1,10 +1,11 @@
 // The background tasks every replica of the web app starts: turning runs with expired leases (or silent
-// lease-less runs) into LOST and requeueing them, and pruning old rate-limit records. A Postgres advisory lock
+// lease-less runs) into LOST and requeueing them, and pruning old rate-limit records and GPU samples. A Postgres advisory lock
 // lets one replica work per tick, and the sweep itself re-checks each run under its row lock, so even
 // overlapping sweeps change a run once.
 import "server-only";
 import { pool } from "../db/client";
 import { pruneRateLimits } from "../services/limits/prune-limits";
+import { pruneWorkerSamples } from "../services/workers/prune-samples";
 import { sweepExpiredLeases } from "../services/leases/expire";
 
 const LOCK_KEY = 727275;
@@ -45,6 +46,7 @@ export function startBackgroundTasks(intervalMs: number, log: (line: string) => 
         if (r && Date.now() - pruned > PRUNE_EVERY_MS) {
           pruned = Date.now();
           await pruneRateLimits();
+          await pruneWorkerSamples();
         }
       })
       .catch((e) => log(`lease sweep: ${(e as Error).message}`))

@@ -113,4 +113,20 @@ describe("agent faults", () => {
     expect(a.child.exitCode).toBeNull();
     a.child.kill("SIGTERM");
   }, 240_000);
+
+  it("a run whose disk fills up FAILS saying so, and the agent lives on", async () => {
+    // More free space asked for than any disk here has: the agent's check trips at once, as on a full disk.
+    const a = h.startAgent("small-disk", ["--min-free-mb", String(2 ** 40)], { ownDisk: true });
+    const id = await h.newRun("fills the disk", { ...HYPER, steps: 2000 });
+    const run = await until("FAILED", async () => {
+      const r = await h.getRun(id);
+      return ["FAILED", "SUCCEEDED"].includes(r.status) && r;
+    });
+    expect(run.status).toBe("FAILED");
+    expect(run.events.at(-1)!.reason).toMatch(/disk holding the run directory is full \(\d+ MB free, at least \d+ MB needed\)/);
+    await sleep(2500);
+    expect((await h.api<{ workers: { name: string; status: string }[] }>("GET", "/workers")).body.workers.find((w) => w.name === "small-disk")?.status).toBe("idle");
+    expect(a.child.exitCode).toBeNull();
+    a.child.kill("SIGTERM");
+  }, 240_000);
 });

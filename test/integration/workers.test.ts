@@ -12,7 +12,8 @@ import { appendLogs } from "../../lib/services/runs/run-logs";
 import { getRun } from "../../lib/services/runs/get-run";
 import { cancelRun, transitionRun } from "../../lib/services/runs/transition-run";
 import { heartbeatWorker } from "../../lib/services/workers/heartbeat-worker";
-import { listWorkers } from "../../lib/services/workers/list-workers";
+import { listWorkers, workerSamples } from "../../lib/services/workers/list-workers";
+import { pruneWorkerSamples } from "../../lib/services/workers/prune-samples";
 import { removeWorker, setDraining } from "../../lib/services/workers/manage-worker";
 import { registerWorker } from "../../lib/services/workers/register-worker";
 import { makeUser } from "../support/factories";
@@ -215,5 +216,15 @@ describe("workers and leases", () => {
     const script = await sampleRun(ctx, { driver: "script" });
     expect(script.status).toBe("RUNNING");
     expect(await claimRun(w.ctx, w.id)).toBeNull();
+  });
+
+  it("GPU samples older than a day are pruned; the last hour is what the charts read", async () => {
+    const w = await makeWorker({ gpus: 1 });
+    const admin = await makeUser("ADMIN");
+    const day = 86_400_000;
+    await db.workerSample.createMany({ data: [2 * day, day / 2, 60_000].map((ago) => ({ workerId: w.id, gpu: 0, util: 50, memUsed: 1n, memTotal: 2n, at: new Date(Date.now() - ago) })) });
+    expect(await workerSamples(admin.actor, w.id)).toHaveLength(1);
+    await pruneWorkerSamples();
+    expect(await db.workerSample.count({ where: { workerId: w.id } })).toBe(2);
   });
 });

@@ -20,6 +20,8 @@ export type AgentOptions = {
   workDir: string;
   maxRuns: number;
   python: string;
+  /** A run whose directory's disk has less free space than this is stopped and failed. */
+  minFreeMb?: number;
   /** For the Slurm executor: GPUs it may hand out in all, per node, and the partition. */
   slurm?: { gpus: number; gpusPerNode: number; partition?: string };
   log?: (line: string) => void;
@@ -51,7 +53,7 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
   let nextHeartbeat = 0;
 
   const start = (spec: NonNullable<ReturnType<typeof ZClaimAnswer.parse>["run"]>) => {
-    const proc = new RunProcess(spec, api, { workDir: o.workDir, python: o.python, executor: o.executor, conn: { server: o.server, token: o.token }, slurm: o.slurm, log });
+    const proc = new RunProcess(spec, api, { workDir: o.workDir, python: o.python, executor: o.executor, conn: { server: o.server, token: o.token }, slurm: o.slurm, minFreeMb: o.minFreeMb ?? 1024, log });
     running.set(spec.runId, proc);
     log(`run ${spec.runId} "${spec.name}": started (lease ${spec.epoch}${spec.gpuIndices.length ? `, GPUs ${spec.gpuIndices.join(",")}` : ""})`);
     proc

@@ -24,6 +24,7 @@ Options:
   --slurm-partition P   slurm: the partition to submit to (default: the cluster's default)
   --work-dir DIR        run directories (default ~/.cache/hounsfield/agent)
   --max-runs N          runs at once, on disjoint GPUs (default 1)
+  --min-free-mb M       a run whose work-dir disk has less free space is stopped and FAILED, saying so (default 1024)
   --python PATH         the trainer's Python (default HOUNSFIELD_PYTHON or /usr/bin/python3)
   -h, --help            this text
 
@@ -43,6 +44,7 @@ export async function agentMain(argv: string[]) {
         executor: { type: "string", default: "local" },
         "work-dir": { type: "string" },
         "max-runs": { type: "string", default: "1" },
+        "min-free-mb": { type: "string", default: "1024" },
         python: { type: "string" },
         "slurm-gpus": { type: "string", default: "0" },
         "slurm-gpus-per-node": { type: "string", default: "8" },
@@ -66,6 +68,8 @@ export async function agentMain(argv: string[]) {
   const maxRuns = Number(values["max-runs"]);
   if (!Number.isInteger(maxRuns) || maxRuns < 1 || maxRuns > 64) problems.push("--max-runs must be 1 to 64");
   if (!["local", "torchrun", "slurm"].includes(values.executor)) problems.push(`--executor must be local, torchrun or slurm (not ${values.executor})`);
+  const minFreeMb = Number(values["min-free-mb"]);
+  if (!Number.isFinite(minFreeMb) || minFreeMb < 0) problems.push("--min-free-mb must be a number of megabytes");
   const slurmGpus = Number(values["slurm-gpus"]);
   const perNode = Number(values["slurm-gpus-per-node"]);
   if (!Number.isInteger(slurmGpus) || slurmGpus < 0 || slurmGpus > 1024) problems.push("--slurm-gpus must be 0 to 1024");
@@ -96,6 +100,7 @@ export async function agentMain(argv: string[]) {
       workDir: values["work-dir"] ?? defaultWorkDir(),
       maxRuns,
       python: values.python ?? process.env.HOUNSFIELD_PYTHON ?? "/usr/bin/python3",
+      minFreeMb,
       slurm: { gpus: slurmGpus, gpusPerNode: perNode, partition: values["slurm-partition"] },
     },
     stop.signal,

@@ -2,6 +2,7 @@
 // stderr) under the run's lease epoch, and report how it ended. Every call carries the epoch: when the server
 // answers 409 (the lease is no longer ours), the trainer is stopped and nothing more is sent.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { statfs } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { ZIngestResult } from "../../lib/schemas/metrics";
@@ -25,13 +26,15 @@ export class RunProcess {
   readonly runDir: string;
   private execution?: Execution;
   private state: ShipState;
-  private stopReason?: "cancelled" | "lost-lease" | "preempted";
+  private stopReason?: "cancelled" | "lost-lease" | "preempted" | "disk-full";
+  private diskFull = "";
   private exited?: Promise<number | null>;
 
   private uploading?: Promise<void>;
+  private diskCheckedAt = 0;
   private uploadError?: Error;
 
-  constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; conn: Conn; slurm?: SlurmOptions; log: (l: string) => void }) {
+  constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; conn: Conn; slurm?: SlurmOptions; minFreeMb: number; log: (l: string) => void }) {
     // The run id comes from the server's answer, validated as an id: it can't climb out of the work dir.
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(spec.runId)) throw new Error(`unexpected run id ${JSON.stringify(spec.runId)}`);
     this.runDir = path.join(o.workDir, "runs", spec.runId);
@@ -46,7 +49,7 @@ export class RunProcess {
   }
 
   /** Asks the trainer to stop (SIGTERM or scancel, then SIGKILL after a grace period); `run()` then ends with `why`. */
-  stop(why: "cancelled" | "lost-lease" | "preempted") {
+  stop(why: "cancelled" | "lost-lease" | "preempted" | "disk-full") {
     if (this.stopReason) return;
     this.stopReason = why;
     const ex = this.execution;
@@ -99,6 +102,7 @@ export class RunProcess {
       code = await Promise.race([this.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
       if (this.stopReason === "lost-lease") break;
       await this.shipSafely();
+      await this.checkDisk();
     }
     if (this.stopReason === "lost-lease") {
       await this.exited;
@@ -116,6 +120,10 @@ export class RunProcess {
       await this.transitionSafely("PREEMPTED", "the agent was asked to stop; the run goes back to the queue");
       return "preempted";
     }
+    if (this.stopReason === "disk-full") {
+      await this.transitionSafely("FAILED", this.diskFull);
+      return "failed";
+    }
     const final = readJson(path.join(runDir, "final.json"));
     if (code === 0 && final?.status === "succeeded") {
       await this.transitionSafely("SUCCEEDED", `finished at step ${final.step ?? "?"}`);
@@ -124,6 +132,21 @@ export class RunProcess {
     const reason = typeof final?.reason === "string" ? final.reason : `the trainer exited with ${code === null ? "a signal" : `status ${code}`}`;
     await this.transitionSafely("FAILED", `${reason}${tail(path.join(runDir, "stderr.log"))}`.slice(0, 2000));
     return "failed";
+  }
+
+  /** A run directory whose disk fills up fails its run (saying so) before it takes the agent, or the machine, with
+   * it: checked every few seconds against --min-free-mb. */
+  private async checkDisk() {
+    const now = Date.now();
+    if (now - this.diskCheckedAt < 5000) return;
+    this.diskCheckedAt = now;
+    const fs = await statfs(this.runDir).catch(() => null);
+    if (!fs) return;
+    const freeMb = (fs.bavail * fs.bsize) / 2 ** 20;
+    if (freeMb >= this.o.minFreeMb) return;
+    this.diskFull = `the disk holding the run directory is full (${freeMb.toFixed(0)} MB free, at least ${this.o.minFreeMb} MB needed); the trainer was stopped`;
+    this.o.log(`run ${this.spec.runId}: ${this.diskFull}`);
+    this.stop("disk-full");
   }
 
   /** Ships what is new: "done" when nothing is left, "offline" when the server could not be reached (everything
