@@ -10,14 +10,17 @@ import { HyperparameterFields } from "./hyperparameter-fields";
 import type { CatalogDataset } from "@/lib/runs/mix-license";
 import { defaultsOf, fieldsFromSchema, hyperparameterValues, type Draft } from "@/lib/runs/schema-fields";
 
-type LiveWorker = { name: string; status: string; executor: string; gpus: unknown[] };
+type LiveWorker = { name: string; status: string; executor: string; gpus: unknown[]; labels: string[] };
 
 /** Which attached workers could take a run of this size and executor, said next to the GPU field. */
-function fitHint(live: LiveWorker[], gpus: number, executor: string) {
+function fitHint(live: LiveWorker[], gpus: number, executor: string, labels: string[]) {
   if (!live.length) return "No worker is attached: the run waits in the queue until one is (see Workers).";
   const takes: Record<string, string[]> = { LOCAL: ["LOCAL", "TORCHRUN"], TORCHRUN: ["TORCHRUN"], SLURM: ["SLURM"] };
-  const fit = live.filter((w) => takes[executor]?.includes(w.executor) && w.gpus.length >= gpus);
-  if (!fit.length) return `No attached worker has ${gpus} GPU${gpus === 1 ? "" : "s"} for the ${executor.toLowerCase()} executor (${live.map((w) => `${w.name}: ${w.gpus.length}`).join(", ")}): the run will wait.`;
+  const fit = live.filter((w) => takes[executor]?.includes(w.executor) && w.gpus.length >= gpus && labels.every((l) => w.labels.includes(l)));
+  if (!fit.length) {
+    const want = `${gpus} GPU${gpus === 1 ? "" : "s"} for the ${executor.toLowerCase()} executor${labels.length ? ` with ${labels.join(", ")}` : ""}`;
+    return `No attached worker has ${want} (${live.map((w) => `${w.name}: ${w.gpus.length} GPUs${w.labels.length ? `, ${w.labels.join(" ")}` : ""}`).join("; ")}): the run will wait.`;
+  }
   return `Fits ${fit.map((w) => w.name).join(", ")}.`;
 }
 
@@ -30,7 +33,7 @@ const EXECUTORS = [
 ];
 
 /** Field errors the form shows next to an input; anything else goes to the summary at the bottom. */
-const PLACED = /^(name|description|tags(\.\d+)?|preset|gpus|executor|retry\.maxAttempts|datasetMix(\.\d+\.(dataset|weight))?|hyperparameters\.\w+)$/;
+const PLACED = /^(name|description|tags(\.\d+)?|preset|gpus|executor|workerLabels(\.\d+)?|retry\.maxAttempts|datasetMix(\.\d+\.(dataset|weight))?|hyperparameters\.\w+)$/;
 
 /** Empty means "the default"; anything unparsable reaches the server, whose field error names it. */
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
@@ -52,6 +55,7 @@ export function NewRunForm() {
   const gpus = gpusTyped ?? (live.length && live.every((w) => w.gpus.length === 0) ? "0" : "1");
   const [executor, setExecutor] = useState("LOCAL");
   const [attempts, setAttempts] = useState("2");
+  const [labels, setLabels] = useState("");
   const [resume, setResume] = useState(true);
   const [errors, setErrors] = useState<FieldErrors & { form?: string }>({});
 
@@ -73,6 +77,7 @@ export function NewRunForm() {
           hyperparameters: hyperparameterValues(fields, values),
           datasetMix: mix.map((m) => ({ dataset: m.dataset, weight: m.weight === "" ? 0 : Number(m.weight) })),
           gpus: num(gpus),
+          workerLabels: labels.split(/[\s,]+/).filter(Boolean),
           executor,
           retry: { maxAttempts: num(attempts), resumeFromCheckpoint: resume },
         },
@@ -141,7 +146,7 @@ export function NewRunForm() {
       <section aria-labelledby="run-compute" className="flex flex-col gap-4">
         <h2 id="run-compute" className="font-semibold">Compute</h2>
         <div className="flex flex-wrap gap-4">
-          <Input label="GPUs" type="number" min={0} max={1024} step={1} value={gpus} onChange={(e) => setGpus(e.target.value)} error={err("gpus")} hint={workers.data ? fitHint(live, Number(gpus) || 0, executor) : undefined} className="w-64" />
+          <Input label="GPUs" type="number" min={0} max={1024} step={1} value={gpus} onChange={(e) => setGpus(e.target.value)} error={err("gpus")} hint={workers.data ? fitHint(live, Number(gpus) || 0, executor, labels.split(/[\s,]+/).filter(Boolean)) : undefined} className="w-64" />
           <Select label="Executor" value={executor} onChange={(e) => setExecutor(e.target.value)} error={err("executor")} className="w-72">
             {EXECUTORS.map((x) => (
               <option key={x.value} value={x.value}>
@@ -149,6 +154,7 @@ export function NewRunForm() {
               </option>
             ))}
           </Select>
+          <Input label="Worker labels" value={labels} onChange={(e) => setLabels(e.target.value)} hint="Only workers with all of these, e.g. site=a fabric=ib" error={err("workerLabels") ?? Object.entries(errors).find(([k]) => k.startsWith("workerLabels"))?.[1]} className="w-72" />
           <Input label="Retry attempts" type="number" min={0} max={20} step={1} value={attempts} onChange={(e) => setAttempts(e.target.value)} error={err("retry.maxAttempts")} hint="After a lost or preempted worker" className="w-40" />
         </div>
         <label className="flex items-center gap-2 text-sm">

@@ -1,7 +1,6 @@
 import "server-only";
 import { actorLabel, type Actor } from "../auth/policy";
-import type pg from "pg";
-import type { Tx } from "../db/client";
+import { sqlExec, type Executor } from "../db/sql";
 
 export type ServiceContext = { actor: Actor; ip?: string | null };
 
@@ -22,15 +21,11 @@ function auditRow(ctx: ServiceContext, e: AuditInput) {
 }
 
 /** Every state change writes one of these inside the same transaction as the change itself. */
-export async function recordAudit(tx: Tx, ctx: ServiceContext, e: AuditInput) {
-  await tx.auditEvent.create({ data: auditRow(ctx, e) });
-}
-
-/** The same, for changes made with raw SQL on a pooled connection. */
-export async function recordAuditSql(c: pg.PoolClient, ctx: ServiceContext, e: AuditInput) {
+export async function recordAudit(on: Executor, ctx: ServiceContext, e: AuditInput) {
   const r = auditRow(ctx, e);
-  await c.query(
-    `INSERT INTO "AuditEvent" ("actorType", "actorId", "actorLabel", action, "targetType", "targetId", ip, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  await sqlExec(
+    on,
+    `INSERT INTO "AuditEvent" ("actorType", "actorId", "actorLabel", action, "targetType", "targetId", ip, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
     [r.actorType, r.actorId, r.actorLabel, r.action, r.targetType, r.targetId, r.ip, r.details === undefined ? null : JSON.stringify(r.details)],
   );
 }

@@ -28,6 +28,7 @@ export const ZCreateRun = z.strictObject({
   datasetMix: z.array(ZMixEntry).max(50).default([]),
   gpus: z.number().int().min(0).max(1024).default(1),
   executor: ZExecutor.default("LOCAL"),
+  workerLabels: z.array(z.string().trim().min(1).max(128).regex(/^[\w.-]+=[\w.:/-]*$/, "key=value, letters, digits and . _ - : / only")).max(20).default([]).describe("labels a worker must all carry to take the run"),
   driver: z.enum(["agent", "script"]).default("agent").describe("agent: queued for workers; script: your own script logs it (RUNNING at once, never offered to a worker)"),
   retry: z.strictObject({ maxAttempts: z.number().int().min(0).max(20).default(2), resumeFromCheckpoint: z.boolean().default(true) }).default({ maxAttempts: 2, resumeFromCheckpoint: true }),
 });

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { ZExecutor } from "./run";
 
-const ZLabel = z.string().trim().min(1).max(128).regex(/^[\w.-]+=[\w.:/-]*$/, "key=value, letters, digits and . _ - : / only");
+export const ZLabel = z.string().trim().min(1).max(128).regex(/^[\w.-]+=[\w.:/-]*$/, "key=value, letters, digits and . _ - : / only");
 
 export const ZGpu = z.strictObject({
   index: z.number().int().min(0).max(1023),

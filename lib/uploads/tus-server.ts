@@ -4,13 +4,13 @@
 import "server-only";
 import { statfs } from "node:fs/promises";
 import path from "node:path";
-import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
 import { ForbiddenError, UnauthenticatedError } from "../auth/policy";
 import { resolveActor } from "../auth/resolve-actor";
 import { dataDir, env } from "../env";
 import { DomainError } from "../errors";
 import { authorizeUpload, finishUpload, parseUploadMetadata } from "../services/checkpoints/checkpoint-uploads";
+import { HashingFileStore } from "./hashing-file-store";
 
 export const UPLOAD_PATH = "/api/v1/uploads";
 
@@ -32,7 +32,7 @@ async function actorOf(req: Request) {
 }
 
 let server: Server | undefined;
-let store: FileStore | undefined;
+let store: HashingFileStore | undefined;
 
 export function uploadDir() {
   return path.join(dataDir(), "uploads");
@@ -40,7 +40,7 @@ export function uploadDir() {
 
 export function tusServer() {
   if (server) return server;
-  store = new FileStore({ directory: uploadDir(), expirationPeriodInMilliseconds: 7 * 24 * 3_600_000 });
+  store = new HashingFileStore({ directory: uploadDir(), expirationPeriodInMilliseconds: 7 * 24 * 3_600_000 });
   const files = store;
   server = new Server({
     path: UPLOAD_PATH,
@@ -76,7 +76,7 @@ export function tusServer() {
         const meta = parseUploadMetadata(upload.metadata);
         const actor = await actorOf(req);
         await authorizeUpload(actor, meta);
-        await finishUpload(actor, meta, path.join(uploadDir(), upload.id), upload.offset);
+        await finishUpload(actor, meta, path.join(uploadDir(), upload.id), upload.offset, files.takeDigest(upload.id, upload.offset));
         await files.remove(upload.id).catch(() => undefined); // its metadata file; the bytes now live in the blob store
         return {};
       } catch (e) {

@@ -114,6 +114,20 @@ describe("workers and leases", () => {
     expect(await claimRun(torchrun.ctx, torchrun.id)).toMatchObject({ runId: localRun.id });
   });
 
+  it("labels: a run goes only to a worker carrying every label it asks for", async () => {
+    await sample();
+    const { ctx } = await makeUser("RESEARCHER");
+    const run = await sampleRun(ctx, { workerLabels: ["site=a", "fabric=ib"] });
+    const plain = await makeWorker();
+    expect(await claimRun(plain.ctx, plain.id)).toBeNull();
+    const partly = await makeWorker();
+    await registerWorker(partly.ctx, ZRegisterWorker.parse({ name: "partly", labels: ["site=a"] }));
+    expect(await claimRun(partly.ctx, partly.id)).toBeNull();
+    const fits = await makeWorker();
+    await registerWorker(fits.ctx, ZRegisterWorker.parse({ name: "fits", labels: ["fabric=ib", "site=a", "gpu=h100"] }));
+    expect(await claimRun(fits.ctx, fits.id)).toMatchObject({ runId: run.id });
+  });
+
   it("a run whose datasets have no files fails at claim time, saying so", async () => {
     const { ctx, actor } = await makeUser("RESEARCHER");
     const run = await makeRun(ctx, { gpus: 0 });

@@ -12,7 +12,7 @@ import type { Actor } from "../../auth/policy";
 import { blobStore } from "../../blobs/blob-store";
 import { db, pool } from "../../db/client";
 import { DomainError, invalid, zodFieldErrors } from "../../errors";
-import { assertReporterSql } from "../leases/fence";
+import { assertReporter } from "../leases/fence";
 
 export const ZUploadMetadata = z.strictObject({
   runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
@@ -36,7 +36,7 @@ export async function authorizeUpload(actor: Actor, meta: UploadMetadata) {
     await c.query("BEGIN");
     const { rows } = await c.query<{ ownerId: string }>(`SELECT "ownerId" FROM "Run" WHERE id = $1 FOR KEY SHARE`, [meta.runId]);
     if (!rows[0]) throw new DomainError("Run was not found", 404, "Not found");
-    await assertReporterSql(c, actor, meta.runId, rows[0].ownerId, meta.epoch);
+    await assertReporter(c, actor, meta.runId, rows[0].ownerId, meta.epoch);
   } finally {
     await c.query("COMMIT").catch(() => undefined);
     c.release();
@@ -51,8 +51,9 @@ async function sha256Of(file: string) {
 
 /** A finished upload: hashed, moved into the blob store and recorded as the run's checkpoint of that step (a
  * re-upload of a step replaces it). A hash that doesn't match keeps nothing. */
-export async function finishUpload(actor: Actor, meta: UploadMetadata, file: string, bytes: number) {
-  const actual = await sha256Of(file);
+export async function finishUpload(actor: Actor, meta: UploadMetadata, file: string, bytes: number, hashedOnTheWay: string | null = null) {
+  // Hashed as the bytes arrived when the upload went through this process in order; read again otherwise.
+  const actual = hashedOnTheWay ?? (await sha256Of(file));
   if (actual !== meta.sha256) {
     throw new DomainError(`The uploaded bytes hash to ${actual}, not the declared ${meta.sha256}; nothing was stored`, 400, "Checksum mismatch", [{ field: "metadata.sha256", message: "does not match the uploaded bytes" }]);
   }

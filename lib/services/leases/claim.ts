@@ -23,8 +23,8 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
   assertCan(ctx.actor, "worker:connect");
   return db.$transaction(async (tx) => {
     // The worker row is locked so two claims of one agent can't both count the same GPUs as free.
-    const [worker] = await tx.$queryRaw<{ tokenId: string | null; gpus: { index: number }[]; maxRuns: number; executor: keyof typeof TAKES; draining: boolean; removedAt: Date | null }[]>`
-      SELECT "tokenId", gpus, "maxRuns", executor, draining, "removedAt" FROM "Worker" WHERE id = ${workerId} FOR UPDATE`;
+    const [worker] = await tx.$queryRaw<{ tokenId: string | null; gpus: { index: number }[]; maxRuns: number; executor: keyof typeof TAKES; draining: boolean; removedAt: Date | null; labels: string[] }[]>`
+      SELECT "tokenId", gpus, "maxRuns", executor, draining, "removedAt", labels FROM "Worker" WHERE id = ${workerId} FOR UPDATE`;
     if (!worker) throw notFound("Worker");
     assertCan(ctx.actor, "worker:connect", { workerTokenId: worker.tokenId });
     if (worker.removedAt) throw conflict("This worker was removed; register again with a new token", [{ field: "id", message: "removed" }]);
@@ -38,9 +38,11 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
     const [run] = await tx.$queryRawUnsafe<Candidate[]>(
       `SELECT id, name, gpus, config, "datasetMix", executor, "retryPolicy" FROM "Run"
        WHERE status = 'QUEUED' AND driver = 'AGENT' AND "archivedAt" IS NULL AND gpus <= $1 AND executor::text = ANY($2::text[])
+         AND coalesce("workerLabels", '{}') <@ $3::text[]
        ORDER BY "statusChangedAt", id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       free.length,
       takes,
+      worker.labels ?? [],
     );
     if (!run) return null;
     const gpuIndices = free.slice(0, run.gpus);

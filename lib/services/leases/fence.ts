@@ -3,12 +3,11 @@
 // that epoch is the run's newest live lease, so a presumed-dead agent that wakes up can never overwrite what its
 // successor wrote.
 import "server-only";
-import type pg from "pg";
 import { assertCan, type Actor } from "../../auth/policy";
-import { pool, type Tx } from "../../db/client";
+import { pool } from "../../db/client";
+import { sqlRows, type Executor } from "../../db/sql";
 import { DomainError, notFound } from "../../errors";
 
-type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
 const REPORTER = `SELECT r."ownerId", (SELECT w."tokenId" FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId"
     WHERE l."runId" = r.id AND l."releasedAt" IS NULL ORDER BY l.epoch DESC LIMIT 1) AS "leaseTokenId"
@@ -28,20 +27,14 @@ const LEASE_AT_EPOCH = `SELECT w."tokenId", l."releasedAt" IS NULL AND l."expire
     l.epoch = (SELECT max(epoch) FROM "Lease" WHERE "runId" = $1) AS newest
   FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId" WHERE l."runId" = $1 AND l.epoch = $2 FOR SHARE OF l`;
 
-async function check(query: Query, actor: Actor, runId: string, ownerId: string, epoch: number | undefined) {
+/** Call inside the transaction that writes, after locking the run row. */
+export async function assertReporter(on: Executor, actor: Actor, runId: string, ownerId: string, epoch?: number) {
   if (epoch === undefined) return assertCan(actor, "run:report", { ownerId });
-  const [lease] = await query(LEASE_AT_EPOCH, [runId, epoch]);
+  const [lease] = await sqlRows<{ tokenId: string | null; live: boolean; newest: boolean }>(on, LEASE_AT_EPOCH, [runId, epoch]);
   // Authorized against the lease the caller names, so an agent whose lease was taken over learns it is stale
   // (409) rather than forbidden.
-  assertCan(actor, "run:report", { ownerId, leaseTokenId: (lease?.tokenId as string | null) ?? null });
+  assertCan(actor, "run:report", { ownerId, leaseTokenId: lease?.tokenId ?? null });
   if (!lease || !lease.live || !lease.newest) {
     throw new DomainError(`Lease epoch ${epoch} is not the run's current lease`, 409, "Stale lease", [{ field: "epoch", message: "stale or expired lease" }]);
   }
 }
-
-/** Call inside the transaction that writes, after locking the run row. */
-export const assertReporter = (tx: Tx, actor: Actor, runId: string, ownerId: string, epoch?: number) =>
-  check((sql, params) => tx.$queryRawUnsafe(sql, ...params), actor, runId, ownerId, epoch);
-
-export const assertReporterSql = (c: pg.PoolClient, actor: Actor, runId: string, ownerId: string, epoch?: number) =>
-  check(async (sql, params) => (await c.query(sql, params)).rows, actor, runId, ownerId, epoch);

@@ -1,6 +1,6 @@
 import "server-only";
 import type { RunStatus } from "../../../generated/prisma/enums";
-import { recordAudit, recordAuditSql, type ServiceContext } from "../../audit/record-audit";
+import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { assertCan } from "../../auth/policy";
 import { db, sqlTransaction } from "../../db/client";
 import { conflict, notFound } from "../../errors";
@@ -36,7 +36,7 @@ export async function deleteRun(ctx: ServiceContext, id: string) {
     await c.query(`DELETE FROM "MetricPoint" WHERE "keyId" = ANY($1::int[])`, [keys]);
     await c.query(`DELETE FROM "MetricRollup" WHERE "keyId" = ANY($1::int[])`, [keys]);
     await c.query(`DELETE FROM "Run" WHERE id = $1`, [id]);
-    await recordAuditSql(c, ctx, { action: "run.delete", targetType: "run", targetId: id, details: { name: run.name } });
+    await recordAudit(c, ctx, { action: "run.delete", targetType: "run", targetId: id, details: { name: run.name } });
     return { id, deleted: true as const };
   });
 }

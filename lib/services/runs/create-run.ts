@@ -48,6 +48,7 @@ export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCre
         datasetMix: mix,
         gpus: input.gpus,
         executor: input.executor,
+        workerLabels: [...new Set(input.workerLabels)],
         retryPolicy: input.retry,
         license: mixLicense(datasets),
         driver: script ? "SCRIPT" : "AGENT",

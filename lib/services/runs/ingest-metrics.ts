@@ -4,7 +4,7 @@ import { sqlTransaction } from "../../db/client";
 import { notFound } from "../../errors";
 import { ingestPoints } from "../../metrics/ingest";
 import type { Point } from "../../metrics/parse-batch";
-import { assertReporterSql } from "../leases/fence";
+import { assertReporter } from "../leases/fence";
 import { touchRun } from "./touch-run";
 
 /** A whole batch or nothing: validation happened before, and the checks and the write are one transaction.
@@ -15,7 +15,7 @@ export async function ingestMetrics(ctx: ServiceContext, runId: string, points: 
     // left behind without its run.
     const run = (await c.query<{ ownerId: string }>(`SELECT "ownerId" FROM "Run" WHERE id = $1 FOR KEY SHARE`, [runId])).rows[0];
     if (!run) throw notFound("Run");
-    await assertReporterSql(c, ctx.actor, runId, run.ownerId, epoch);
+    await assertReporter(c, ctx.actor, runId, run.ownerId, epoch);
     const counts = await ingestPoints(c, runId, points);
     await touchRun(c, runId);
     return counts;

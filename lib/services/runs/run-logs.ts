@@ -6,7 +6,7 @@ import { db } from "../../db/client";
 import { notFound } from "../../errors";
 import type { ZLogIngest, ZLogQuery } from "../../schemas/metrics";
 import { assertReporter } from "../leases/fence";
-import { touchRunTx } from "./touch-run";
+import { touchRun } from "./touch-run";
 
 /** Idempotent on (run, seq): a replayed chunk is ignored. */
 export async function appendLogs(ctx: ServiceContext, runId: string, input: z.output<typeof ZLogIngest>) {
@@ -16,7 +16,7 @@ export async function appendLogs(ctx: ServiceContext, runId: string, input: z.ou
     if (!run) throw notFound("Run");
     await assertReporter(tx, ctx.actor, runId, run.ownerId, input.epoch);
     const r = await tx.logChunk.createMany({ data: input.chunks.map((c) => ({ runId, seq: c.seq, text: c.text, stream: c.stream })), skipDuplicates: true });
-    await touchRunTx(tx, runId);
+    await touchRun(tx, runId);
     return { accepted: input.chunks.length, inserted: r.count };
   });
 }
