@@ -25,6 +25,10 @@ if (process.env.RUN_ID) {
   await page.waitForTimeout(500);
   await page.screenshot({ path: "docs/screenshots/run.png" });
 }
+await page.goto(`${base}/workers`);
+await page.getByRole("heading", { name: "Workers" }).waitFor();
+await page.waitForTimeout(1000);
+await page.screenshot({ path: "docs/screenshots/workers.png" });
 await page.goto(`${base}/admin/audit`);
 await page.screenshot({ path: "docs/screenshots/audit-log.png" });
 await browser.close();
