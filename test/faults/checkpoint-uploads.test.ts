@@ -5,32 +5,20 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Upload } from "tus-js-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type StartedServer } from "../support/start-server";
-import { harness } from "./support/harness";
+import { describe, expect, it } from "vitest";
+import { faultServer } from "./support/harness";
 
-let server: StartedServer;
-let h: Awaited<ReturnType<typeof harness>>;
-
-beforeAll(async () => {
-  server = await startServer({ LEASE_SWEEP_SECONDS: "0.5" });
-  h = await harness(server);
-}, 300_000);
-
-afterAll(async () => {
-  await h?.close();
-  await server?.stop();
-});
+const fault = faultServer({ LEASE_SWEEP_SECONDS: "0.5" });
 
 const MIB = 2 ** 20;
 
 /** A worker of its own with a claimed run: what an agent holds while it uploads. */
 async function leasedRun() {
-  const token = (await h.api<{ secret: string }>("POST", "/tokens", { name: "uploader", scopes: ["worker"] })).body.secret;
+  const token = (await fault.h.api<{ secret: string }>("POST", "/tokens", { name: "uploader", scopes: ["worker"] })).body.secret;
   const call = (method: string, url: string, body?: unknown) =>
-    fetch(`${server.baseUrl}/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body ?? {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    fetch(`${fault.server.baseUrl}/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body ?? {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
   const worker = (await call("POST", "/workers", { name: `uploader-${Math.random()}` })).body.id as string;
-  const runId = await h.newRun("uploads", { steps: 5 });
+  const runId = await fault.h.newRun("uploads", { steps: 5 });
   const claimed = (await call("POST", `/workers/${worker}/claim`)).body.run;
   expect(claimed.runId).toBe(runId);
   return { token, runId, epoch: claimed.epoch as number };
@@ -40,7 +28,7 @@ function upload(file: string, o: { token: string; meta: Record<string, string>; 
   return new Promise<{ url: string | null; startedAt: number; error?: { status: number; body: string } }>((resolve) => {
     let startedAt = -1;
     const u: Upload = new Upload(createReadStream(file), {
-      endpoint: `${server.baseUrl}/api/v1/uploads`,
+      endpoint: `${fault.server.baseUrl}/api/v1/uploads`,
       uploadUrl: o.url ?? null,
       chunkSize: o.chunkSize ?? MIB,
       metadata: o.meta,
@@ -67,53 +55,53 @@ describe("checkpoint uploads", () => {
   it("an upload cut off after 2 MiB resumes from the server's offset; the stored checkpoint is byte-identical", async () => {
     const { token, runId, epoch } = await leasedRun();
     const bytes = randomBytes(5 * MIB + 123);
-    const file = path.join(h.workDir, "ckpt.tar");
+    const file = path.join(fault.h.workDir, "ckpt.tar");
     writeFileSync(file, bytes);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const meta = { runId, epoch: String(epoch), step: "7", sha256, filename: "step-7.tar" };
     const first = await upload(file, { token, meta, stopAfterBytes: 2 * MIB });
     expect(first.error).toBeUndefined();
-    expect((await h.api<{ checkpoints: unknown[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints).toEqual([]);
+    expect((await fault.h.api<{ checkpoints: unknown[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints).toEqual([]);
     const second = await upload(file, { token, meta, url: first.url! });
     expect(second.error).toBeUndefined();
     // HEAD told the client where to go on: nothing before the offset was sent again.
     expect(second.startedAt).toBeGreaterThanOrEqual(2 * MIB);
-    const list = (await h.api<{ checkpoints: { step: number; sha256: string; bytes: number }[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints;
+    const list = (await fault.h.api<{ checkpoints: { step: number; sha256: string; bytes: number }[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints;
     expect(list).toEqual([expect.objectContaining({ step: 7, sha256, bytes: bytes.length })]);
-    const res = await fetch(`${server.baseUrl}/api/v1/runs/${runId}/checkpoints/7`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${fault.server.baseUrl}/api/v1/runs/${runId}/checkpoints/7`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.headers.get("etag")).toBe(`"${sha256}"`);
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
     // A download resumed with Range gets the rest.
-    const tail = await fetch(`${server.baseUrl}/api/v1/runs/${runId}/checkpoints/7`, { headers: { authorization: `Bearer ${token}`, range: `bytes=${4 * MIB}-` } });
+    const tail = await fetch(`${fault.server.baseUrl}/api/v1/runs/${runId}/checkpoints/7`, { headers: { authorization: `Bearer ${token}`, range: `bytes=${4 * MIB}-` } });
     expect(tail.status).toBe(206);
     expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(4 * MIB))).toBe(true);
   });
 
   it("bytes that don't match the declared sha256 are refused and nothing is stored", async () => {
     const { token, runId, epoch } = await leasedRun();
-    const file = path.join(h.workDir, "bad.tar");
+    const file = path.join(fault.h.workDir, "bad.tar");
     writeFileSync(file, randomBytes(MIB));
     const r = await upload(file, { token, meta: { runId, epoch: String(epoch), step: "3", sha256: "0".repeat(64) } });
     expect(r.error?.status).toBe(400);
     expect(JSON.parse(r.error!.body)).toMatchObject({ title: "Checksum mismatch", errors: [{ field: "metadata.sha256" }] });
-    expect((await h.api<{ checkpoints: unknown[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints).toEqual([]);
+    expect((await fault.h.api<{ checkpoints: unknown[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints).toEqual([]);
   });
 
   it("a stale epoch, another worker's token, a person's token and bad metadata are refused before any byte is kept", async () => {
     const { token, runId, epoch } = await leasedRun();
     const other = await leasedRun();
-    const file = path.join(h.workDir, "small.tar");
+    const file = path.join(fault.h.workDir, "small.tar");
     writeFileSync(file, randomBytes(1000));
     const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");
     const meta = { runId, epoch: String(epoch), step: "1", sha256 };
     expect((await upload(file, { token, meta: { ...meta, epoch: String(epoch + 1) } })).error?.status).toBe(403); // not a lease it holds
     expect((await upload(file, { token: other.token, meta })).error?.status).toBe(403);
-    const reader = (await h.api<{ secret: string }>("POST", "/tokens", { name: "reader", scopes: ["read"] })).body.secret;
+    const reader = (await fault.h.api<{ secret: string }>("POST", "/tokens", { name: "reader", scopes: ["read"] })).body.secret;
     expect((await upload(file, { token: reader, meta })).error?.status).toBe(403);
     expect((await upload(file, { token, meta: { ...meta, step: "-1", runId: "../../etc" } })).error?.status).toBe(400);
     // Its own lease, ended (the run was cancelled): stale, so the agent knows to stop.
-    expect((await h.api("POST", `/runs/${runId}/cancel`)).status).toBe(200);
+    expect((await fault.h.api("POST", `/runs/${runId}/cancel`)).status).toBe(200);
     expect((await upload(file, { token, meta })).error?.status).toBe(409);
-    expect((await h.api<{ checkpoints: unknown[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints).toEqual([]);
+    expect((await fault.h.api<{ checkpoints: unknown[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints).toEqual([]);
   });
 });

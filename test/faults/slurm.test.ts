@@ -5,35 +5,27 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slurmScript } from "../../workers/agent/executions";
 import { launchLine } from "../../workers/agent/executors";
-import { startServer, type StartedServer } from "../support/start-server";
 import { startSlurm, type Slurm } from "../support/slurm";
-import { harness, until } from "./support/harness";
+import { faultServer, until } from "./support/harness";
 
-let server: StartedServer;
 let slurm: Slurm;
-let h: Awaited<ReturnType<typeof harness>>;
-
 beforeAll(async () => {
   slurm = await startSlurm();
-  server = await startServer({ HEARTBEAT_SECONDS: "1" });
-  h = await harness(server);
-}, 300_000);
-
+}, 120_000);
 afterAll(async () => {
-  await h?.close();
-  await server?.stop();
   await slurm?.stop();
 });
+const fault = faultServer({ HEARTBEAT_SECONDS: "1" });
 
 const HYPER = { steps: 30, checkpointEvery: 10, logEvery: 1, batchSize: 4, learningRate: 1e-3, warmupSteps: 5 };
 
 describe("Slurm executor", () => {
   it("a run becomes an sbatch job that trains to SUCCEEDED; its output and metrics arrive; the job id is on record", async () => {
-    const agent = h.startSlurmAgent("cluster", slurm.env);
-    const id = await h.newRun("on slurm", HYPER, { executor: "SLURM" });
-    await h.finished(id, agent.output);
-    expect((await h.loss(id)).rawPoints).toBe(30);
-    const logs = (await h.api<{ lines: { text: string }[] }>("GET", `/runs/${id}/logs`)).body.lines.map((l) => l.text).join("");
+    const agent = fault.h.startSlurmAgent("cluster", slurm.env);
+    const id = await fault.h.newRun("on slurm", HYPER, { executor: "SLURM" });
+    await fault.h.finished(id, agent.output);
+    expect((await fault.h.loss(id)).rawPoints).toBe(30);
+    const logs = (await fault.h.api<{ lines: { text: string }[] }>("GET", `/runs/${id}/logs`)).body.lines.map((l) => l.text).join("");
     const job = /submitted as Slurm job (\d+)/.exec(logs)?.[1];
     expect(job).toBeTruthy();
     // Slurm itself saw it through: the completion record says so.
@@ -44,17 +36,17 @@ describe("Slurm executor", () => {
   }, 240_000);
 
   it("cancelling the run scancels its job", async () => {
-    const agent = h.startSlurmAgent("cluster-2", slurm.env);
-    const id = await h.newRun("cancelled on slurm", { ...HYPER, steps: 5000 }, { executor: "SLURM" });
+    const agent = fault.h.startSlurmAgent("cluster-2", slurm.env);
+    const id = await fault.h.newRun("cancelled on slurm", { ...HYPER, steps: 5000 }, { executor: "SLURM" });
     const job = await until("the job to start", async () => {
-      const logs = (await h.api<{ lines: { text: string }[] }>("GET", `/runs/${id}/logs?q=Slurm`)).body.lines.map((l) => l.text).join("");
+      const logs = (await fault.h.api<{ lines: { text: string }[] }>("GET", `/runs/${id}/logs?q=Slurm`)).body.lines.map((l) => l.text).join("");
       return /submitted as Slurm job (\d+)/.exec(logs)?.[1];
     }, 120_000);
     const env = { ...process.env, ...slurm.env };
     await until("the job RUNNING", async () => execFileSync("squeue", ["-h", "-t", "all", "-j", job, "-o", "%T"], { env }).toString().trim() === "RUNNING", 60_000);
-    expect((await h.api("POST", `/runs/${id}/cancel`)).status).toBe(200);
+    expect((await fault.h.api("POST", `/runs/${id}/cancel`)).status).toBe(200);
     await until("the job cancelled", async () => execFileSync("squeue", ["-h", "-t", "all", "-j", job, "-o", "%T"], { env }).toString().trim() === "CANCELLED", 60_000);
-    expect((await h.getRun(id)).status).toBe("CANCELLED");
+    expect((await fault.h.getRun(id)).status).toBe("CANCELLED");
     agent.child.kill("SIGTERM");
   }, 240_000);
 

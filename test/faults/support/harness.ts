@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { cli } from "../../e2e/support/cli";
-import type { StartedServer } from "../../support/start-server";
+import { startServer, type StartedServer } from "../../support/start-server";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -83,4 +83,21 @@ export async function harness(server: StartedServer) {
       rmSync(cacheDir, { recursive: true, force: true });
     },
   };
+}
+
+export type Harness = Awaited<ReturnType<typeof harness>>;
+
+/** The server of one test file (with `env`) and its harness, started before the file's tests and stopped after
+ * them. A test that restarts the server assigns the new one to `server`. */
+export function faultServer(env: Record<string, string>) {
+  const fault = {} as { server: StartedServer; h: Harness };
+  beforeAll(async () => {
+    fault.server = await startServer(env);
+    fault.h = await harness(fault.server);
+  }, 300_000);
+  afterAll(async () => {
+    await fault.h?.close();
+    await fault.server?.stop();
+  });
+  return fault;
 }

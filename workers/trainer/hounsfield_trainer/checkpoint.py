@@ -1,8 +1,7 @@
 """Checkpoints: checkpoints/step-N/ with model.safetensors (all objective weights; metadata names the encoder
-prefix), optimizer.pt, trainer_state.pt (scheduler, step, RNG and data-sampler state), config.json,
+prefix), optimizer and trainer_state (scheduler, step, RNG and data-sampler state) as safetensors + JSON, config.json,
 preprocessing.json and finetune_starter.py. Written to a temporary folder, then renamed, so a step-N folder is
 always complete."""
-import inspect
 import json
 import os
 import random
@@ -19,15 +18,26 @@ _STEP_DIR = re.compile(r"^step-(\d+)$")
 
 
 def rng_state():
-    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    """Every generator's state as tensors, ints and strings only, so the file loads with weights_only=True: a
+    checkpoint travels between machines (the agent uploads it; another worker resumes from it), and unpickling
+    anything richer would run code its uploader chose."""
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    version, py_state, gauss_next = random.getstate()
+    state = {
+        "python": {"version": version, "state": torch.tensor(py_state, dtype=torch.int64), "gauss_next": gauss_next},
+        "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos), "has_gauss": int(has_gauss), "gauss": float(gauss)},
+        "torch": torch.get_rng_state(),
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
 
 
 def set_rng_state(state):
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
+    py = state["python"]
+    random.setstate((py["version"], tuple(int(v) for v in py["state"].tolist()), py["gauss_next"]))
+    n = state["numpy"]
+    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["gauss"]))
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
@@ -59,9 +69,9 @@ def save_checkpoint(run_dir, step, objective, optimizer, scheduler, trainer_stat
     os.makedirs(tmp)
     save_file(objective.state_dict(), os.path.join(tmp, "model.safetensors"),
               metadata={"encoder_prefix": objective.encoder_prefix})
-    torch.save(optimizer.state_dict(), os.path.join(tmp, "optimizer.pt"))
-    torch.save({**trainer_state, "step": step, "scheduler": scheduler.state_dict(), "rng": rng_state()},
-               os.path.join(tmp, "trainer_state.pt"))
+    save_state(optimizer.state_dict(), os.path.join(tmp, "optimizer"))
+    save_state({**trainer_state, "step": step, "scheduler": scheduler.state_dict(), "rng": rng_state()},
+               os.path.join(tmp, "trainer_state"))
     _write_json(os.path.join(tmp, "config.json"), config)
     _write_json(os.path.join(tmp, "preprocessing.json"), preprocessing)
     if os.path.exists(STARTER):
@@ -91,19 +101,54 @@ def prune_checkpoints(run_dir, keep):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def torch_load_own(path, map_location):
-    """torch.load for files this trainer wrote (they hold numpy/python RNG state, which torch >= 2.6 refuses
-    under its weights_only default). Never use it on files from elsewhere: weights travel as safetensors."""
-    if "weights_only" in inspect.signature(torch.load).parameters:
-        return torch.load(path, map_location=map_location, weights_only=False)
-    return torch.load(path, map_location=map_location)
+def _split(obj, tensors, path=""):
+    """A state dict as JSON with every tensor replaced by a reference into `tensors` (and tuples marked)."""
+    if isinstance(obj, torch.Tensor):
+        tensors[path] = obj.detach().cpu().contiguous()
+        return {"$tensor": path}
+    if isinstance(obj, dict):
+        return {"$dict": [[_split(k, tensors, f"{path}/k{i}"), _split(v, tensors, f"{path}/{i}")] for i, (k, v) in enumerate(obj.items())]}
+    if isinstance(obj, (list, tuple)):
+        items = [_split(v, tensors, f"{path}/{i}") for i, v in enumerate(obj)]
+        return {"$tuple": items} if isinstance(obj, tuple) else items
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError(f"checkpoint state holds a {type(obj).__name__} at {path or '/'}: only tensors, numbers, strings and containers travel")
+
+
+def _merge(obj, tensors, device):
+    if isinstance(obj, list):
+        return [_merge(v, tensors, device) for v in obj]
+    if isinstance(obj, dict):
+        if "$tensor" in obj:
+            return tensors[obj["$tensor"]].to(device)
+        if "$tuple" in obj:
+            return tuple(_merge(v, tensors, device) for v in obj["$tuple"])
+        return {_merge(k, tensors, device): _merge(v, tensors, device) for k, v in obj["$dict"]}
+    return obj
+
+
+def save_state(state, stem):
+    """Optimizer and trainer state as `<stem>.safetensors` + `<stem>.json`: no pickle, so loading a checkpoint
+    another machine uploaded (a run resumed elsewhere) can't run code — torch.load's weights_only mode can't
+    hold an optimizer's float hyperparameters on every torch this trainer supports."""
+    tensors = {}
+    skeleton = _split(state, tensors)
+    save_file(tensors, stem + ".safetensors")
+    _write_json(stem + ".json", skeleton)
+
+
+def load_state(stem, device):
+    tensors, _ = load_file(stem + ".safetensors")
+    with open(stem + ".json") as f:
+        return _merge(json.load(f), tensors, device)
 
 
 def load_checkpoint(path, objective, optimizer, scheduler, device):
     tensors, _ = load_file(os.path.join(path, "model.safetensors"))
     objective.load_state_dict(tensors, strict=True)
-    optimizer.load_state_dict(torch_load_own(os.path.join(path, "optimizer.pt"), device))
-    state = torch_load_own(os.path.join(path, "trainer_state.pt"), "cpu")
+    optimizer.load_state_dict(load_state(os.path.join(path, "optimizer"), device))
+    state = load_state(os.path.join(path, "trainer_state"), "cpu")
     scheduler.load_state_dict(state["scheduler"])
     set_rng_state(state["rng"])
     return state

@@ -31,6 +31,10 @@ class ClientError(RuntimeError):
     pass
 
 
+class Unreachable(ClientError):
+    """The server did not answer (network errors and 5xx) after the retries."""
+
+
 def _json_value(v):
     v = float(v)
     if math.isfinite(v):
@@ -159,7 +163,7 @@ class Run:
                 pass
             if attempt < self.max_retries:
                 time.sleep(self.backoff_s * 2 ** attempt)
-        raise ClientError(f"{method} {path}: server unreachable")
+        raise Unreachable(f"{method} {path}: server unreachable")
 
     def _replay_spool(self):
         """Post spooled batches oldest first; True when the spool is empty afterwards."""
@@ -181,24 +185,12 @@ class Run:
 
     def _post(self, points):
         """True when the server took the batch; False after the retries ran out (the caller spools it)."""
-        body = json.dumps({"points": points}, allow_nan=False).encode()
-        url = f"{self.url.rstrip('/')}/api/v1/runs/{self.run_id}/metrics"
-        for attempt in range(self.max_retries + 1):
-            req = urllib.request.Request(url, data=body, method="POST", headers={
-                "Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
-            try:
-                with urllib.request.urlopen(req, timeout=self.timeout_s) as r:
-                    r.read()
-                return True
-            except urllib.error.HTTPError as e:
-                if e.code not in RETRY_STATUS:
-                    raise ClientError(f"server refused metrics ({e.code}): {e.read()[:300]!r}") from None
-            except (urllib.error.URLError, OSError):
-                pass
-            if attempt < self.max_retries:
-                time.sleep(self.backoff_s * 2 ** attempt)
-        print(f"hounsfield: server unreachable, spooled {len(points)} points to {self.spool_path}", file=sys.stderr)
-        return False
+        try:
+            self._request("POST", f"/runs/{self.run_id}/metrics", {"points": points})
+            return True
+        except Unreachable:
+            print(f"hounsfield: server unreachable, spooled {len(points)} points to {self.spool_path}", file=sys.stderr)
+            return False
 
 
 _current = None

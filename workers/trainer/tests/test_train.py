@@ -31,8 +31,9 @@ def test_tiny_mae_loss_falls_on_real_ct(tmp_path, tiny_config, ct_manifest):
     for name in ("config.json", "preprocessing.json"):
         assert os.path.exists(os.path.join(run, name))
     ckpt = os.path.join(run, "checkpoints", "step-50")
-    assert sorted(os.listdir(ckpt)) == ["config.json", "finetune_starter.py", "model.safetensors", "optimizer.pt",
-                                        "preprocessing.json", "trainer_state.pt"]
+    assert sorted(os.listdir(ckpt)) == ["config.json", "finetune_starter.py", "model.safetensors", "optimizer.json",
+                                        "optimizer.safetensors", "preprocessing.json", "trainer_state.json",
+                                        "trainer_state.safetensors"]
     tensors, meta = load_file(os.path.join(ckpt, "model.safetensors"))
     assert meta == {"encoder_prefix": "encoder."} and "encoder.local.patch_embed.weight" in tensors
     pre = json.load(open(os.path.join(run, "preprocessing.json")))
@@ -60,6 +61,19 @@ def test_resume_reproduces_the_uninterrupted_curve(tmp_path, tiny_config, ct_man
             assert s[key] == a[s["step"]][key], (s["step"], key)  # bit-identical on CPU
     _, events = read_metrics(os.path.join(part, "metrics.jsonl"))
     assert [e["step"] for e in events if e["event"] == "resumed"] == [4]
+
+
+def test_checkpoint_state_holds_no_pickle(tmp_path, tiny_config, ct_manifest):
+    # A resumed run may load a checkpoint another machine uploaded: nothing in it may be a pickle (which runs code).
+    run = str(tmp_path / "run")
+    train(tiny_config(total_steps=2, checkpoint_every=2), ct_manifest, run)
+    ckpt = os.path.join(run, "checkpoints", "step-2")
+    for name in os.listdir(ckpt):
+        with open(os.path.join(ckpt, name), "rb") as f:
+            head = f.read(2)
+        assert head[:1] != b"\x80" and not head.startswith(b"PK"), name  # pickle protocol / torch zip
+    state = json.load(open(os.path.join(ckpt, "trainer_state.json")))
+    assert "$tensor" in json.dumps(state) and state["$dict"][0][0] in ("data_sampler", "step", "scheduler", "rng")
 
 
 def test_resume_refuses_a_changed_config(tmp_path, tiny_config, ct_manifest):
