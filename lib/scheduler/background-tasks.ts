@@ -6,6 +6,7 @@ import "server-only";
 import { pool } from "../db/client";
 import { pruneRateLimits } from "../services/limits/prune-limits";
 import { pruneWorkerSamples } from "../services/workers/prune-samples";
+import { pruneUploads } from "../uploads/tus-server";
 import { sweepExpiredLeases } from "../services/leases/expire";
 
 const LOCK_KEY = 727275;
@@ -47,6 +48,7 @@ export function startBackgroundTasks(intervalMs: number, log: (line: string) => 
           pruned = Date.now();
           await pruneRateLimits();
           await pruneWorkerSamples();
+          await pruneUploads().catch((e) => log(`pruning uploads: ${(e as Error).message}`));
         }
       })
       .catch((e) => log(`lease sweep: ${(e as Error).message}`))

@@ -68,6 +68,8 @@ export const ZRunSpec = z.object({
   /** That checkpoint on the server, for a worker that doesn't have it: GET /runs/{id}/checkpoints/{step}. */
   checkpoint: z.object({ step: z.number(), sha256: z.string(), bytes: z.number() }).nullable(),
   attempt: z.number(),
+  /** The run's next log sequence number: an attempt on another machine goes on from there. */
+  nextLogSeq: z.number(),
 });
 export const ZClaimAnswer = z.object({ run: ZRunSpec.nullable() });
 

@@ -77,7 +77,7 @@ export function tusServer() {
         const actor = await actorOf(req);
         await authorizeUpload(actor, meta);
         await finishUpload(actor, meta, path.join(uploadDir(), upload.id), upload.offset, files.takeDigest(upload.id, upload.offset));
-        await files.remove(upload.id).catch(() => undefined); // its metadata file; the bytes now live in the blob store
+        await files.configstore.delete(upload.id); // its metadata; the bytes themselves moved to the blob store
         return {};
       } catch (e) {
         if (e instanceof DomainError && e.status === 400) await files.remove(upload.id).catch(() => undefined);
@@ -86,4 +86,9 @@ export function tusServer() {
     },
   });
   return server;
+}
+
+/** Uploads begun but not finished within a week (an agent that never came back) are deleted; hourly. */
+export async function pruneUploads() {
+  return tusServer() && store ? store.deleteExpired() : 0;
 }

@@ -241,4 +241,21 @@ describe("workers and leases", () => {
     await pruneWorkerSamples();
     expect(await db.workerSample.count({ where: { workerId: w.id } })).toBe(2);
   });
+
+  it("an agent's retried report is a no-op under its live lease, and a new attempt's log goes on after the last", async () => {
+    await sample();
+    const { ctx } = await makeUser("RESEARCHER");
+    const run = await sampleRun(ctx, { retry: { maxAttempts: 1, resumeFromCheckpoint: true } });
+    const w = await makeWorker();
+    const spec = (await claimRun(w.ctx, w.id))!;
+    expect(spec.nextLogSeq).toBe(0);
+    await transitionRun(w.ctx, run.id, { to: "RUNNING", reason: "", epoch: spec.epoch });
+    await transitionRun(w.ctx, run.id, { to: "RUNNING", reason: "", epoch: spec.epoch }); // its answer was lost
+    expect((await db.runEvent.findMany({ where: { runId: run.id } })).map((e) => e.to)).toEqual(["QUEUED", "STARTING", "RUNNING"]);
+    await appendLogs(w.ctx, run.id, { chunks: [0, 1, 2].map((seq) => ({ seq, text: `line ${seq}\n`, stream: "stdout" as const })), epoch: spec.epoch });
+    await db.lease.updateMany({ where: { runId: run.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await sweepExpiredLeases();
+    const again = (await claimRun(w.ctx, w.id))!;
+    expect(again).toMatchObject({ runId: run.id, epoch: 2, nextLogSeq: 3 });
+  });
 });

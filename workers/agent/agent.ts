@@ -54,26 +54,35 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
 
   const start = (spec: NonNullable<ReturnType<typeof ZClaimAnswer.parse>["run"]>) => {
     const proc = new RunProcess(spec, api, { workDir: o.workDir, python: o.python, executor: o.executor, conn: { server: o.server, token: o.token }, slurm: o.slurm, minFreeMb: o.minFreeMb ?? 1024, log });
-    running.set(spec.runId, proc);
+    // Keyed by lease, not run: a run handed back can come back to this worker while its old trainer still stops.
+    const key = `${spec.runId}#${spec.epoch}`;
+    running.set(key, proc);
     log(`run ${spec.runId} "${spec.name}": started (lease ${spec.epoch}${spec.gpuIndices.length ? `, GPUs ${spec.gpuIndices.join(",")}` : ""})`);
     proc
       .run()
       .then((ending) => log(`run ${spec.runId}: ${ending}`))
       .catch((e) => log(`run ${spec.runId}: ${(e as Error).message}`))
       .finally(() => {
-        running.delete(spec.runId);
+        running.delete(key);
         nextHeartbeat = 0; // report the free slot and claim again at once
       });
   };
 
   const aborted = new Promise((r) => stopSignal.addEventListener("abort", r, { once: true }));
-  while (!stopSignal.aborted) {
+  // Asked to stop: every run is handed back (PREEMPTED once its trainer exited and its output is sent), and the
+  // heartbeat goes on until then, so a long drain doesn't lose the leases and turn PREEMPTED into LOST.
+  let handingBack = false;
+  while (!stopSignal.aborted || running.size) {
+    if (stopSignal.aborted && !handingBack) {
+      handingBack = true;
+      for (const p of running.values()) p.stop("preempted");
+    }
     if (Date.now() >= nextHeartbeat) {
       nextHeartbeat = Date.now() + reg.heartbeatSeconds * 1000;
       try {
         const samples = o.executor === "slurm" ? [] : await sampleGpus(gpus.map((g) => g.index));
         const beat = await api.call(ZHeartbeatAnswer, "POST", `/workers/${reg.id}/heartbeat`, { samples, runs: [...running.values()].map((p) => ({ runId: p.id, epoch: p.spec.epoch })) }, { retryForMs: reg.heartbeatSeconds * 1000 });
-        for (const r of beat.runs) if (r.action === "stop") running.get(r.runId)?.stop(r.reason === "cancelled" ? "cancelled" : "lost-lease");
+        for (const r of beat.runs) if (r.action === "stop") running.get(`${r.runId}#${r.epoch}`)?.stop(r.reason === "cancelled" ? "cancelled" : "lost-lease");
         if (beat.draining !== draining) log(beat.draining ? "draining: no new runs" : "no longer draining");
         draining = beat.draining;
         if (beat.removed) {
@@ -90,7 +99,7 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
         log(`heartbeat: ${(e as Error).message}`);
       }
     }
-    if (!draining && running.size < o.maxRuns && api.isOnline()) {
+    if (!handingBack && !draining && running.size < o.maxRuns && api.isOnline()) {
       try {
         const { run } = await api.call(ZClaimAnswer, "POST", `/workers/${reg.id}/claim`, {}, { retryForMs: 5_000 });
         if (run) {
@@ -101,14 +110,8 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
         log(`claim: ${(e as Error).message}`);
       }
     }
-    await Promise.race([sleep(1000), aborted]);
+    await (handingBack ? sleep(200) : Promise.race([sleep(1000), aborted]));
   }
-  // Asked to stop: every run goes back to the queue, reported as PREEMPTED once its trainer has exited.
-  const ending = [...running.values()];
-  for (const p of ending) p.stop("preempted");
-  await Promise.all(ending.map((p) => new Promise<void>((r) => {
-    const t = setInterval(() => !running.has(p.id) && (clearInterval(t), r()), 200);
-  })));
   log("stopped");
 }
 

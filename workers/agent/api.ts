@@ -26,7 +26,14 @@ export function createApi(server: string, token: string, log: (line: string) => 
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
-    const json = text ? JSON.parse(text) : null;
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (a proxy's error page): a 4xx is still the server side's decision, a 2xx is a broken answer.
+      if (res.status < 300) throw new ApiError(res.status, { title: "Unexpected answer", detail: text.slice(0, 200) });
+      json = { title: `HTTP ${res.status}`, detail: text.slice(0, 200) };
+    }
     return { status: res.status, json };
   }
 
@@ -40,8 +47,11 @@ export function createApi(server: string, token: string, log: (line: string) => 
         if (status < 500 && status !== 429 && status !== 408) {
           if (!online) log("server reachable again");
           online = true;
-          if (status >= 400) throw new ApiError(status, json ?? {});
-          return schema.parse(json);
+          if (status >= 400) throw new ApiError(status, (json ?? {}) as ApiError["problem"]);
+          const parsed = schema.safeParse(json);
+          // An answer of the wrong shape is not an outage: retrying it would loop forever.
+          if (!parsed.success) throw new ApiError(status, { title: "Unexpected answer", detail: parsed.error.message.slice(0, 300) });
+          return parsed.data;
         }
         failure = `HTTP ${status}`;
       } catch (e) {

@@ -3,6 +3,7 @@
 // acknowledged batch (agent-state.json) let a restarted agent go on without re-sending what was shipped.
 import { existsSync, openSync, readSync, closeSync, fstatSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import path from "node:path";
+import { ZMetricKey } from "../../lib/schemas/metrics";
 
 export type Point = { key: string; step: number | string; value: number | string; ts: number };
 export type Malformed = { line: number; message: string };
@@ -58,13 +59,19 @@ export function toPoints(lines: { no: number; text: string }[]) {
       continue;
     }
     const step = r.step;
-    if (!(typeof step === "number" && Number.isInteger(step)) && !(typeof step === "string" && /^-?\d{1,19}$/.test(step))) {
-      malformed.push({ line: no, message: "step must be an integer" });
+    // The server's own rules, checked here: one point it would refuse must not hold back the whole batch.
+    const int64 = typeof step === "string" && /^-?\d{1,19}$/.test(step) && BigInt(step) >= -(2n ** 63n) && BigInt(step) < 2n ** 63n;
+    if (!(typeof step === "number" && Number.isSafeInteger(step)) && !int64) {
+      malformed.push({ line: no, message: "step must be an integer within int64 (beyond 2^53 as a string)" });
       continue;
     }
     const ts = typeof r.ts === "number" && Number.isFinite(r.ts) ? r.ts : Date.now() / 1000;
     for (const [key, value] of Object.entries(r)) {
       if (RESERVED.has(key)) continue;
+      if (!ZMetricKey.safeParse(key).success) {
+        malformed.push({ line: no, message: `metric name ${JSON.stringify(key).slice(0, 80)} is not allowed (at most 256 characters, no control characters)` });
+        continue;
+      }
       if (typeof value === "number" || value === "NaN" || value === "Infinity" || value === "-Infinity") points.push({ key, step, value, ts });
       else malformed.push({ line: no, message: `value of ${JSON.stringify(key).slice(0, 80)} is not a number` });
     }

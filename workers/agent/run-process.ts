@@ -1,13 +1,13 @@
 // One run on this machine: prepare its directory, start the trainer, ship what it writes (metrics, stdout,
 // stderr) under the run's lease epoch, and report how it ended. Every call carries the epoch: when the server
 // answers 409 (the lease is no longer ours), the trainer is stopped and nothing more is sent.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { ZIngestResult } from "../../lib/schemas/metrics";
 import { ZRunSummary } from "../../lib/schemas/run";
-import type { ZRunSpec } from "../../lib/schemas/worker";
+import { ZCheckpointList, type ZRunSpec } from "../../lib/schemas/worker";
 import { ApiError, type Api } from "./api";
 import { downloadCheckpoint, localCheckpointStep, packCheckpoint, RefusedError, sha256File, uploadFile, type Conn } from "./checkpoints";
 import { startLocal, startSlurm, type Execution, type SlurmOptions } from "./executions";
@@ -42,6 +42,8 @@ export class RunProcess {
     const saved = loadState(this.runDir);
     // Uploads begun under an earlier lease can't be continued under this one: they start over.
     this.state = saved.epoch === spec.epoch ? saved : { ...saved, uploadUrls: {}, epoch: spec.epoch };
+    // Log sequence numbers are the run's, not this machine's: go on after what any earlier attempt sent.
+    this.state.logSeq = Math.max(this.state.logSeq, spec.nextLogSeq);
   }
 
   get id() {
@@ -72,7 +74,10 @@ export class RunProcess {
         await downloadCheckpoint(this.o.conn, runDir, spec.runId, spec.checkpoint);
       } catch (e) {
         if (e instanceof RefusedError) return "lost-lease";
-        await this.note(`could not fetch the checkpoint of step ${spec.checkpoint.step}: ${(e as Error).message}`);
+        // Starting over would overwrite the server's checkpoints and points of the same steps: hand it back.
+        await this.note(`could not fetch the checkpoint of step ${spec.checkpoint.step}: ${(e as Error).message}; handing the run back`);
+        await this.transitionSafely("PREEMPTED", `this worker could not fetch the checkpoint of step ${spec.checkpoint.step}`);
+        return "preempted";
       }
     }
     const from = spec.resume ? localCheckpointStep(runDir) : null;
@@ -96,7 +101,12 @@ export class RunProcess {
     }
     if (this.o.executor === "slurm") await this.note(`submitted as ${this.execution.label}`);
     this.exited = this.execution.exited;
-    if (this.stopReason) this.stop(this.stopReason);
+    if (this.stopReason) {
+      // Asked to stop while the trainer was being started (a cancel during the download or sbatch): stop it now.
+      const ex = this.execution;
+      ex.terminate();
+      setTimeout(() => ex.kill(), STOP_GRACE_MS).unref();
+    }
     let code: number | null | undefined;
     while (code === undefined) {
       code = await Promise.race([this.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
@@ -205,6 +215,15 @@ export class RunProcess {
           this.state = { ...this.state, uploadUrls: { ...this.state.uploadUrls, [step]: url } };
           saveState(this.runDir, this.state);
         });
+        // "Uploaded" is what the server lists, not what tus said: a finish that failed on the server after the
+        // last byte arrived looks complete to the client.
+        const stored = await this.api.call(ZCheckpointList, "GET", `/runs/${this.spec.runId}/checkpoints`, undefined, { retryForMs: 60_000 });
+        if (!stored.checkpoints.some((c) => c.step === step && c.sha256 === meta.sha256)) {
+          const { [step]: _stale, ...rest } = this.state.uploadUrls;
+          this.state = { ...this.state, uploadUrls: rest }; // start that upload over
+          saveState(this.runDir, this.state);
+          throw new Error(`checkpoint of step ${step} was sent but the server did not keep it`);
+        }
         rmSync(tarFile, { force: true });
       } else {
         await this.note(`checkpoint of step ${step} was removed before it could be uploaded (keep_checkpoints): skipped`);
@@ -215,25 +234,28 @@ export class RunProcess {
     }
   }
 
-  /** Waits for every pending checkpoint to reach the server, retrying outages; "lost" when refused. */
+  /** Waits for every pending checkpoint to reach the server: outages are retried (the lease bounds how long),
+   * a checkpoint that keeps failing for another reason is given up after a few tries and said so in the log;
+   * "lost" when the lease is no longer ours. */
   private async finishUploads(): Promise<"done" | "lost"> {
+    let tries = 0;
     for (let wait = 1000; this.state.pendingUploads.length; wait = Math.min(wait * 2, 10_000)) {
+      if (this.stopReason === "lost-lease") return "lost";
       this.uploadError = undefined;
       this.startUploads();
       await this.uploading;
       const e = this.uploadError as Error | undefined;
-      if (e) {
-        if (e instanceof RefusedError) {
-          this.o.log(`run ${this.spec.runId}: checkpoint upload refused (${e.message})`);
-          if (e.status === 409 || e.status === 403 || e.status === 404) return "lost";
-          // Any other refusal (bad checksum, no space) is reported and that checkpoint given up.
-          await this.note(`checkpoint of step ${this.state.pendingUploads[0]} was refused by the server: ${e.message}`);
-          this.state = { ...this.state, pendingUploads: this.state.pendingUploads.slice(1) };
-          saveState(this.runDir, this.state);
-          continue;
-        }
-        await new Promise((r) => setTimeout(r, wait));
+      if (!e) continue;
+      if (e instanceof RefusedError && [403, 404, 409].includes(e.status)) return "lost";
+      const offline = !(e instanceof RefusedError) && !/ENOSPC|EACCES|EROFS/.test(e.message) && !/\b507\b/.test(e.message);
+      if (!offline || ++tries >= 8) {
+        await this.note(`checkpoint of step ${this.state.pendingUploads[0]} could not be uploaded, given up: ${e.message.slice(0, 300)}`);
+        this.state = { ...this.state, pendingUploads: this.state.pendingUploads.slice(1) };
+        saveState(this.runDir, this.state);
+        tries = 0;
+        continue;
       }
+      await new Promise((r) => setTimeout(r, wait));
     }
     return "done";
   }
@@ -246,7 +268,14 @@ export class RunProcess {
     const { points, malformed, checkpoints } = toPoints(read.lines);
     for (let i = 0; i < points.length; i += BATCH_POINTS) {
       const body = { points: points.slice(i, i + BATCH_POINTS), epoch: this.spec.epoch };
-      await this.api.call(ZIngestResult, "POST", `/runs/${this.spec.runId}/metrics`, body, { retryForMs: 5_000 });
+      try {
+        await this.api.call(ZIngestResult, "POST", `/runs/${this.spec.runId}/metrics`, body, { retryForMs: 5_000 });
+      } catch (e) {
+        // A batch the server refuses as invalid is reported and passed over, or it would hold back every later one.
+        if (!(e instanceof ApiError) || e.status !== 400) throw e;
+        const where = e.problem.errors?.slice(0, 3).map((x) => `${x.field}: ${x.message}`).join("; ") ?? e.message;
+        await this.note(`metrics.jsonl lines ${read.lines[0].no}–${read.lines.at(-1)!.no}: the server refused ${body.points.length} points (${where}); skipped`);
+      }
     }
     if (malformed.length) {
       await this.note(malformed.slice(0, 50).map((m) => `metrics.jsonl line ${m.line}: ${m.message} (skipped)`).join("\n") + (malformed.length > 50 ? `\n… and ${malformed.length - 50} more` : ""));
@@ -257,7 +286,19 @@ export class RunProcess {
     return true;
   }
 
-  private async shipLogs() {
+  /** Log posts one at a time (the shipping loop, the uploader's notes): each takes the next sequence number. */
+  private logQueue: Promise<unknown> = Promise.resolve();
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.logQueue.then(fn, fn);
+    this.logQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private shipLogs() {
+    return this.serially(() => this.shipLogsNow());
+  }
+
+  private async shipLogsNow() {
     let sent = false;
     for (const stream of ["stdout", "stderr"] as const) {
       const key = stream === "stdout" ? "stdoutOffset" : "stderrOffset";
@@ -274,7 +315,11 @@ export class RunProcess {
   }
 
   /** A line from the agent itself in the run's log (stderr stream, prefixed). */
-  private async note(text: string) {
+  private note(text: string) {
+    return this.serially(() => this.noteNow(text));
+  }
+
+  private async noteNow(text: string) {
     const seq = this.state.logSeq;
     await this.api.call(ZLogAnswer, "POST", `/runs/${this.spec.runId}/logs`, { chunks: [{ seq, stream: "stderr", text: `[agent] ${text}\n` }], epoch: this.spec.epoch }, { retryForMs: 5_000 }).catch(() => undefined);
     this.state = { ...this.state, logSeq: seq + 1 };
@@ -298,11 +343,19 @@ function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
-/** The last lines of a log, for a failed run's reason. */
+/** The last lines of a log (read from its last 8 KiB), for a failed run's reason. */
 function tail(file: string) {
   try {
-    const text = readFileSync(file, "utf8").trimEnd().split("\n").slice(-5).join("\n");
-    return text ? `\n${text.slice(-1500)}` : "";
+    const fd = openSync(file, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(size, 8192));
+      readSync(fd, buf, 0, buf.length, size - buf.length);
+      const text = buf.toString("utf8").trimEnd().split("\n").slice(-5).join("\n");
+      return text ? `\n${text.slice(-1500)}` : "";
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return "";
   }

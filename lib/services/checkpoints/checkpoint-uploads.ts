@@ -11,7 +11,7 @@ import { recordAudit } from "../../audit/record-audit";
 import type { Actor } from "../../auth/policy";
 import { blobStore } from "../../blobs/blob-store";
 import { db, pool } from "../../db/client";
-import { DomainError, invalid, zodFieldErrors } from "../../errors";
+import { DomainError, invalid, notFound, zodFieldErrors } from "../../errors";
 import { assertReporter } from "../leases/fence";
 
 export const ZUploadMetadata = z.strictObject({
@@ -59,12 +59,23 @@ export async function finishUpload(actor: Actor, meta: UploadMetadata, file: str
   }
   const key = `checkpoints/${meta.runId}/${meta.step}-${meta.sha256}.tar`;
   await blobStore().putFile(key, file);
-  await db.$transaction(async (tx) => {
+  const replaced = await db.$transaction(async (tx) => {
+    // Fenced here too, under the lease row's share lock: a stale agent's slow finish (hashing a large file) can't
+    // record a checkpoint after another agent took the run over.
+    const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${meta.runId} FOR KEY SHARE`;
+    if (!run) throw notFound("Run");
+    await assertReporter(tx, actor, meta.runId, run.ownerId, meta.epoch);
+    const before = await tx.checkpoint.findUnique({ where: { runId_step: { runId: meta.runId, step: BigInt(meta.step) } }, select: { storageKey: true } });
     await tx.checkpoint.upsert({
       where: { runId_step: { runId: meta.runId, step: BigInt(meta.step) } },
       create: { runId: meta.runId, step: BigInt(meta.step), sha256: meta.sha256, bytes: BigInt(bytes), storageKey: key },
       update: { sha256: meta.sha256, bytes: BigInt(bytes), storageKey: key },
     });
     await recordAudit(tx, { actor }, { action: "checkpoint.upload", targetType: "run", targetId: meta.runId, details: { step: meta.step, bytes, sha256: meta.sha256 } });
+    return before && before.storageKey !== key ? before.storageKey : null;
+  }).catch(async (e) => {
+    await blobStore().delete(key); // refused after all: the blob is nobody's
+    throw e;
   });
+  if (replaced) await blobStore().delete(replaced);
 }

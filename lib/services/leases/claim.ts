@@ -76,6 +76,7 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
       resumeFromStep: ckpt ? Number(ckpt.step) : null,
       checkpoint: ckpt ? { step: Number(ckpt.step), sha256: ckpt.sha256, bytes: Number(ckpt.bytes) } : null,
       attempt: epoch,
+      nextLogSeq: (await tx.$queryRaw<{ next: number }[]>`SELECT (coalesce(max(seq), -1) + 1)::int AS next FROM "LogChunk" WHERE "runId" = ${run.id}`)[0].next,
     };
   });
 }

@@ -40,9 +40,11 @@ export async function transitionRun(ctx: ServiceContext, runId: string, input: {
   assertCan(ctx.actor, "run:report");
   return db.$transaction(async (tx) => {
     // Lock first, then check: the lease and the status are judged on the state this change will apply to.
-    const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR UPDATE`;
+    const [run] = await tx.$queryRaw<{ ownerId: string; status: RunStatus }[]>`SELECT "ownerId", status FROM "Run" WHERE id = ${runId} FOR UPDATE`;
     if (!run) throw notFound("Run");
     await assertReporter(tx, ctx.actor, runId, run.ownerId, input.epoch);
+    // An agent retrying a report whose answer it lost (RUNNING, twice) under its live lease: already done.
+    if (input.epoch !== undefined && run.status === input.to) return tx.run.findUniqueOrThrow({ where: { id: runId } });
     const changed = await applyTransition(tx, ctx, runId, input.to, input.reason);
     // A preempted run did nothing wrong (its agent was stopped): it goes straight back to the queue.
     if (input.to === "PREEMPTED") return applyTransition(tx, ctx, runId, "QUEUED", "requeued after preemption");

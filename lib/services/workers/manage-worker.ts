@@ -26,6 +26,8 @@ export async function removeWorker(ctx: ServiceContext, id: string) {
     const w = await tx.worker.findUnique({ where: { id }, select: { removedAt: true, tokenId: true } });
     if (!w) throw notFound("Worker");
     if (w.removedAt) return;
+    // Token row first, then the worker: the order registerWorker locks them in, so the two never deadlock.
+    if (w.tokenId) await tx.$queryRaw`SELECT id FROM "ApiToken" WHERE id = ${w.tokenId} FOR UPDATE`;
     await tx.worker.update({ where: { id }, data: { removedAt: new Date(), draining: true } });
     if (w.tokenId) await revokeLineage(tx, w.tokenId);
     await recordAudit(tx, ctx, { action: "worker.remove", targetType: "worker", targetId: id });
