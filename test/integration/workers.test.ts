@@ -27,9 +27,10 @@ async function sample() {
   return admin;
 }
 
-/** A worker as its agent sees it: a worker token of a researcher, registered with these GPUs. */
-async function makeWorker(opts: { gpus?: number; maxRuns?: number; executor?: "LOCAL" | "TORCHRUN" | "SLURM" } = {}) {
-  const { user } = await makeUser("RESEARCHER");
+/** A worker as its agent sees it: a worker token (an admin's: a team worker, unless `owner` says whose),
+ * registered with these GPUs. */
+async function makeWorker(opts: { gpus?: number; maxRuns?: number; executor?: "LOCAL" | "TORCHRUN" | "SLURM"; owner?: Awaited<ReturnType<typeof makeUser>>["user"] } = {}) {
+  const user = opts.owner ?? (await makeUser("ADMIN")).user;
   const token = await db.apiToken.create({ data: { userId: user.id, name: "agent", prefix: "hfk_x", hash: createHash("sha256").update(Math.random().toString()).digest("hex"), scopes: ["worker"] } });
   const actor: WorkerActor = { kind: "worker", tokenId: token.id, userId: user.id, email: user.email, role: user.role, workerId: null };
   const ctx = { actor, ip: "198.51.100.4" };
@@ -112,6 +113,19 @@ describe("workers and leases", () => {
     const localRun = await sampleRun(ctx);
     const torchrun = await makeWorker({ executor: "TORCHRUN" });
     expect(await claimRun(torchrun.ctx, torchrun.id)).toMatchObject({ runId: localRun.id });
+  });
+
+  it("a researcher's own worker takes only that researcher's runs; a team worker (an admin's) takes anyone's", async () => {
+    await sample();
+    const alice = await makeUser("RESEARCHER");
+    const bob = await makeUser("RESEARCHER");
+    const bobs = await sampleRun(bob.ctx, { name: "bob's" });
+    const alicesWorker = await makeWorker({ owner: alice.user });
+    expect(await claimRun(alicesWorker.ctx, alicesWorker.id)).toBeNull();
+    const alices = await sampleRun(alice.ctx, { name: "alice's" });
+    expect(await claimRun(alicesWorker.ctx, alicesWorker.id)).toMatchObject({ runId: alices.id });
+    const team = await makeWorker();
+    expect(await claimRun(team.ctx, team.id)).toMatchObject({ runId: bobs.id });
   });
 
   it("labels: a run goes only to a worker carrying every label it asks for", async () => {

@@ -35,14 +35,19 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
     const used = new Set(live.flatMap((l) => l.gpuIndices ?? []));
     const free = worker.gpus.map((g) => g.index).filter((i) => !used.has(i));
     const takes = [...TAKES[worker.executor]];
+    // A worker attached with an administrator's token serves the team; one a researcher attaches takes only that
+    // researcher's runs (their data and metrics never pass through someone else's machine).
+    const actor = ctx.actor;
+    const onlyOwner = actor.kind === "worker" && actor.role !== "ADMIN" ? actor.userId : null;
     const [run] = await tx.$queryRawUnsafe<Candidate[]>(
       `SELECT id, name, gpus, config, "datasetMix", executor, "retryPolicy" FROM "Run"
        WHERE status = 'QUEUED' AND driver = 'AGENT' AND "archivedAt" IS NULL AND gpus <= $1 AND executor::text = ANY($2::text[])
-         AND coalesce("workerLabels", '{}') <@ $3::text[]
+         AND coalesce("workerLabels", '{}') <@ $3::text[] AND ($4::text IS NULL OR "ownerId" = $4)
        ORDER BY "statusChangedAt", id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       free.length,
       takes,
       worker.labels ?? [],
+      onlyOwner,
     );
     if (!run) return null;
     const gpuIndices = free.slice(0, run.gpus);
