@@ -49,7 +49,9 @@ export const ZHeartbeatAnswer = z.object({
   removed: z.boolean(),
 });
 
-export const ZClaim = z.strictObject({});
+export const ZClaim = z.strictObject({
+  claimId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, _ or -").optional().describe("the agent's id for this claim: a retry with it gets the same lease back"),
+});
 
 /** Everything an agent needs to run a run: the trainer reads `trainer` as its config, unchanged. */
 export const ZRunSpec = z.object({

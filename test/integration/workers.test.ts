@@ -272,4 +272,21 @@ describe("workers and leases", () => {
     const again = (await claimRun(w.ctx, w.id))!;
     expect(again).toMatchObject({ runId: run.id, epoch: 2, nextLogSeq: 3 });
   });
+
+  it("a claim retried with its id after a lost answer gets the same lease, not a second run", async () => {
+    await sample();
+    const { ctx } = await makeUser("RESEARCHER");
+    const first = await sampleRun(ctx, { name: "one" });
+    await sampleRun(ctx, { name: "two" });
+    const w = await makeWorker({ maxRuns: 2 });
+    const a = await claimRun(w.ctx, w.id, "claim-0001");
+    const b = await claimRun(w.ctx, w.id, "claim-0001");
+    expect(b).toEqual(a);
+    expect(a).toMatchObject({ runId: first.id, epoch: 1 });
+    expect(await db.lease.count({ where: { workerId: w.id } })).toBe(1);
+    // Once the agent started it, that claim id is spent.
+    await transitionRun(w.ctx, first.id, { to: "RUNNING", reason: "", epoch: 1 });
+    expect(await claimRun(w.ctx, w.id, "claim-0001")).toBeNull();
+    expect(await claimRun(w.ctx, w.id, "claim-0002")).toMatchObject({ runId: expect.not.stringMatching(first.id) });
+  });
 });

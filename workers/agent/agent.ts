@@ -1,6 +1,7 @@
 // The agent's life: register, then heartbeat and claim until asked to stop. Runs are started on disjoint GPUs
 // (the server grants them), at most maxRuns at once. SIGTERM hands every run back as PREEMPTED (requeued); the
 // server's heartbeat answer stops runs that were cancelled or whose lease was taken away.
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { ZClaimAnswer, ZHeartbeatAnswer, ZWorkerRegistered } from "../../lib/schemas/worker";
 import { ApiError, createApi } from "./api";
@@ -101,7 +102,8 @@ export async function runAgent(o: AgentOptions, stopSignal: AbortSignal) {
     }
     if (!handingBack && !draining && running.size < o.maxRuns && api.isOnline()) {
       try {
-        const { run } = await api.call(ZClaimAnswer, "POST", `/workers/${reg.id}/claim`, {}, { retryForMs: 5_000 });
+        // One id per claim: the call's own retries resend it, so a lost answer can't cost a second run.
+        const { run } = await api.call(ZClaimAnswer, "POST", `/workers/${reg.id}/claim`, { claimId: randomUUID() }, { retryForMs: 5_000 });
         if (run) {
           start(run);
           continue;

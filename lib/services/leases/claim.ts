@@ -19,7 +19,7 @@ type Candidate = { id: string; name: string; gpus: number; config: Record<string
 /** Which runs a worker's executor may take: its own kind, and a torchrun worker also takes plain local runs. */
 const TAKES = { LOCAL: ["LOCAL"], TORCHRUN: ["LOCAL", "TORCHRUN"], SLURM: ["SLURM"] } as const;
 
-export async function claimRun(ctx: ServiceContext, workerId: string): Promise<RunSpec | null> {
+export async function claimRun(ctx: ServiceContext, workerId: string, claimId?: string): Promise<RunSpec | null> {
   assertCan(ctx.actor, "worker:connect");
   return db.$transaction(async (tx) => {
     // The worker row is locked so two claims of one agent can't both count the same GPUs as free.
@@ -28,6 +28,17 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
     if (!worker) throw notFound("Worker");
     assertCan(ctx.actor, "worker:connect", { workerTokenId: worker.tokenId });
     if (worker.removedAt) throw conflict("This worker was removed; register again with a new token", [{ field: "id", message: "removed" }]);
+    if (claimId) {
+      // A retry of a claim whose answer was lost: the same lease again, while it is still the agent's to start.
+      const [earlier] = await tx.$queryRaw<{ runId: string; epoch: number; gpuIndices: number[]; live: boolean }[]>`
+        SELECT l."runId", l.epoch, l."gpuIndices", l."releasedAt" IS NULL AND r.status = 'STARTING' AS live
+        FROM "Lease" l JOIN "Run" r ON r.id = l."runId" WHERE l."workerId" = ${workerId} AND l."claimId" = ${claimId}`;
+      if (earlier) {
+        if (!earlier.live) return null;
+        const [again] = await tx.$queryRawUnsafe<Candidate[]>(`SELECT id, name, gpus, config, "datasetMix", executor, "retryPolicy" FROM "Run" WHERE id = $1`, earlier.runId);
+        return specFor(tx, again, earlier.epoch, earlier.gpuIndices ?? [], await manifestFor(tx, again.datasetMix));
+      }
+    }
     if (worker.draining) return null;
     const live = await tx.$queryRaw<{ gpuIndices: number[] }[]>`
       SELECT "gpuIndices" FROM "Lease" WHERE "workerId" = ${workerId} AND "releasedAt" IS NULL`;
@@ -53,8 +64,8 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
     const gpuIndices = free.slice(0, run.gpus);
     const [{ epoch }] = await tx.$queryRaw<{ epoch: number }[]>`SELECT coalesce(max(epoch), 0) + 1 AS epoch FROM "Lease" WHERE "runId" = ${run.id}`;
     const ttl = env().LEASE_TTL_SECONDS;
-    await tx.$executeRaw`INSERT INTO "Lease" (id, "runId", "workerId", epoch, "gpuIndices", "expiresAt", "createdAt")
-      VALUES (${`lease_${run.id}_${epoch}`}, ${run.id}, ${workerId}, ${epoch}, ${gpuIndices}, (now() AT TIME ZONE 'UTC') + make_interval(secs => ${ttl}), now() AT TIME ZONE 'UTC')`;
+    await tx.$executeRaw`INSERT INTO "Lease" (id, "runId", "workerId", epoch, "gpuIndices", "claimId", "expiresAt", "createdAt")
+      VALUES (${`lease_${run.id}_${epoch}`}, ${run.id}, ${workerId}, ${epoch}, ${gpuIndices}, ${claimId ?? null}, (now() AT TIME ZONE 'UTC') + make_interval(secs => ${ttl}), now() AT TIME ZONE 'UTC')`;
     const manifest = await manifestFor(tx, run.datasetMix);
     if (!manifest.volumes.length) {
       await applyTransition(tx, ctx, run.id, "STARTING", `claimed by worker ${workerId} (lease ${epoch})`);
@@ -63,27 +74,33 @@ export async function claimRun(ctx: ServiceContext, workerId: string): Promise<R
     }
     await applyTransition(tx, ctx, run.id, "STARTING", `claimed by worker ${workerId} (lease ${epoch}${gpuIndices.length ? `, GPUs ${gpuIndices.join(",")}` : ""})`);
     await recordAudit(tx, ctx, { action: "run.claim", targetType: "run", targetId: run.id, details: { workerId, epoch, gpuIndices } });
-    const resume = run.retryPolicy?.resumeFromCheckpoint !== false;
-    const [ckpt] = resume
-      ? await tx.$queryRaw<{ step: bigint; sha256: string; bytes: bigint }[]>`
-          SELECT step, sha256, bytes FROM "Checkpoint" WHERE "runId" = ${run.id} ORDER BY step DESC LIMIT 1`
-      : [];
-    return {
-      runId: run.id,
-      name: run.name,
-      epoch,
-      leaseTtlSeconds: ttl,
-      gpuIndices,
-      executor: run.executor,
-      trainer: trainerConfig(run.config),
-      manifest,
-      resume,
-      resumeFromStep: ckpt ? Number(ckpt.step) : null,
-      checkpoint: ckpt ? { step: Number(ckpt.step), sha256: ckpt.sha256, bytes: Number(ckpt.bytes) } : null,
-      attempt: epoch,
-      nextLogSeq: (await tx.$queryRaw<{ next: number }[]>`SELECT (coalesce(max(seq), -1) + 1)::int AS next FROM "LogChunk" WHERE "runId" = ${run.id}`)[0].next,
-    };
+    return specFor(tx, run, epoch, gpuIndices, manifest);
   });
+}
+
+/** What the agent is handed for a lease: the trainer's config, the data, where to resume from. */
+async function specFor(tx: Tx, run: Candidate, epoch: number, gpuIndices: number[], manifest: RunSpec["manifest"]): Promise<RunSpec> {
+  const resume = run.retryPolicy?.resumeFromCheckpoint !== false;
+  const [ckpt] = resume
+    ? await tx.$queryRaw<{ step: bigint; sha256: string; bytes: bigint }[]>`
+        SELECT step, sha256, bytes FROM "Checkpoint" WHERE "runId" = ${run.id} ORDER BY step DESC LIMIT 1`
+    : [];
+  const [{ next }] = await tx.$queryRaw<{ next: number }[]>`SELECT (coalesce(max(seq), -1) + 1)::int AS next FROM "LogChunk" WHERE "runId" = ${run.id}`;
+  return {
+    runId: run.id,
+    name: run.name,
+    epoch,
+    leaseTtlSeconds: env().LEASE_TTL_SECONDS,
+    gpuIndices,
+    executor: run.executor,
+    trainer: trainerConfig(run.config),
+    manifest,
+    resume,
+    resumeFromStep: ckpt ? Number(ckpt.step) : null,
+    checkpoint: ckpt ? { step: Number(ckpt.step), sha256: ckpt.sha256, bytes: Number(ckpt.bytes) } : null,
+    attempt: epoch,
+    nextLogSeq: next,
+  };
 }
 
 /** The volumes of the run's datasets' newest published versions. Files of the team's own datasets are on the
