@@ -39,5 +39,11 @@ describe("agent run files", () => {
     const second = readNewLines(file, first.offset, first.lineNo);
     expect(second.lines).toEqual([{ no: 2, text: '{"step":2,"loss":2}' }]);
     expect(readNewLines(file, second.offset, second.lineNo).lines).toEqual([]);
+    // The writer exited mid-line: that last line is all there will ever be, so it is taken as it is.
+    writeFileSync(file, '{"step":1,"loss":1}\n{"step":2,"loss":2}\nTraceback (most recent call last)');
+    expect(readNewLines(file, second.offset, second.lineNo).lines).toEqual([]);
+    const rest = readNewLines(file, second.offset, second.lineNo, undefined, true);
+    expect(rest.lines).toEqual([{ no: 3, text: "Traceback (most recent call last)" }]);
+    expect(readNewLines(file, rest.offset, rest.lineNo, undefined, true).lines).toEqual([]);
   });
 });

@@ -11,8 +11,9 @@ export type Malformed = { line: number; message: string };
 /** At most this much of the file is read per call, so a huge backlog is shipped in bounded pieces. */
 const MAX_READ = 4 * 1024 * 1024;
 
-/** Complete lines of `file` after byte `offset` (a line without its '\n' yet is left for next time). */
-export function readNewLines(file: string, offset: number, lineNo: number, maxRead = MAX_READ) {
+/** Complete lines of `file` after byte `offset` (a line without its '\n' yet is left for next time, unless
+ * `takeRest`: the writer has exited, so a last line without '\n' is as complete as it will get). */
+export function readNewLines(file: string, offset: number, lineNo: number, maxRead = MAX_READ, takeRest = false) {
   if (!existsSync(file)) return { lines: [] as { no: number; text: string }[], offset, lineNo };
   const fd = openSync(file, "r");
   try {
@@ -20,6 +21,10 @@ export function readNewLines(file: string, offset: number, lineNo: number, maxRe
     if (size <= offset) return { lines: [], offset, lineNo };
     const buf = Buffer.alloc(Math.min(maxRead, size - offset));
     const n = readSync(fd, buf, 0, buf.length, offset);
+    if (takeRest && offset + n === size && buf[n - 1] !== 10) {
+      const texts = buf.subarray(0, n).toString("utf8").split("\n");
+      return { lines: texts.map((text, i) => ({ no: lineNo + i + 1, text })), offset: offset + n, lineNo: lineNo + texts.length };
+    }
     const end = buf.subarray(0, n).lastIndexOf(10);
     if (end < 0) {
       // One line longer than the whole window: skip it rather than stall forever.

@@ -32,6 +32,8 @@ export class RunProcess {
 
   private uploading?: Promise<void>;
   private diskCheckedAt = 0;
+  /** Once the trainer has exited, a last log line without '\n' is shipped as it is. */
+  private trainerExited = false;
   private uploadError?: Error;
 
   constructor(readonly spec: Spec, private readonly api: Api, private readonly o: { workDir: string; python: string; executor: Executor; conn: Conn; slurm?: SlurmOptions; minFreeMb: number; log: (l: string) => void }) {
@@ -118,6 +120,7 @@ export class RunProcess {
       await this.exited;
       return "lost-lease";
     }
+    this.trainerExited = true;
     if (this.stopReason === "cancelled") {
       // Its lease ended with the cancellation: whatever the server still takes is a bonus, nothing is waited for.
       await this.shipSafely(true);
@@ -303,7 +306,7 @@ export class RunProcess {
     for (const stream of ["stdout", "stderr"] as const) {
       const key = stream === "stdout" ? "stdoutOffset" : "stderrOffset";
       const file = path.join(this.runDir, `${stream}.log`);
-      const read = readNewLines(file, this.state[key], 0, LOG_READ);
+      const read = readNewLines(file, this.state[key], 0, LOG_READ, this.trainerExited);
       if (!read.lines.length) continue;
       const seq = this.state.logSeq;
       await this.api.call(ZLogAnswer, "POST", `/runs/${this.spec.runId}/logs`, { chunks: [{ seq, stream, text: read.lines.map((l) => l.text).join("\n") + "\n" }], epoch: this.spec.epoch }, { retryForMs: 5_000 });
