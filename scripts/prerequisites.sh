@@ -5,7 +5,7 @@
 # root; otherwise stops at once and prints the one command to run.
 set -uo pipefail
 
-PACKAGES=(chromium python3-torch python3-numpy python3-scipy python3-nibabel python3-pydicom python3-pytest postgresql-15 postgresql-client slurm-wlm munge)
+PACKAGES=(chromium python3-torch python3-numpy python3-scipy python3-nibabel python3-pydicom python3-pil python3-pytest postgresql-15 postgresql-client slurm-wlm munge)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,154 @@
+// One DICOM file's header, read from the start of the file only (dicom-parser stops before the pixel data), and
+// the fields a CT dataset is judged by. Patient and study identifiers are kept for leakage checks; the service
+// layer decides who may see them.
+import { open } from "node:fs/promises";
+import dicomParser from "dicom-parser";
+import { ImagingError } from "./imaging-error";
+
+export const MAX_DICOM_BYTES = 256 * 2 ** 20;
+const PIXEL_DATA = "x7fe00010";
+
+export type DicomHeader = {
+  file: string;
+  transferSyntax: string;
+  sopClass: string;
+  sopInstance: string;
+  modality: string;
+  imageType: string[];
+  seriesUid: string;
+  studyUid: string;
+  patientId: string;
+  seriesNumber: string;
+  instanceNumber: number | null;
+  rows: number;
+  columns: number;
+  frames: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  pixelRepresentation: number;
+  pixelSpacing: [number, number] | null; // row spacing, column spacing (mm)
+  orientation: number[] | null; // row direction cosines then column direction cosines (LPS)
+  position: number[] | null; // LPS mm of the first voxel
+  sliceThickness: number | null;
+  spacingBetweenSlices: number | null;
+  slope: number;
+  intercept: number;
+  tags: DicomTags;
+};
+
+/** The series-level facts shown on a dataset page (and the identifiers kept for leakage checks). */
+export type DicomTags = {
+  modality: string;
+  bodyPart: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  kernel: string | null;
+  kvp: number | null;
+  sliceThickness: number | null;
+  contrastAgent: string | null;
+  patientAge: string | null;
+  patientSex: string | null;
+  patientIdentityRemoved: boolean | null;
+  deidentificationMethod: string | null;
+  patientId: string | null;
+  studyUid: string | null;
+  seriesUid: string | null;
+};
+
+function nums(v: string | undefined, n: number) {
+  if (!v) return null;
+  const parts = v.split("\\").map((s) => Number(s.trim()));
+  return parts.length === n && parts.every(Number.isFinite) ? parts : null;
+}
+
+const str = (ds: dicomParser.DataSet, tag: string) => ds.string(tag)?.trim() || "";
+const opt = (ds: dicomParser.DataSet, tag: string) => str(ds, tag) || null;
+const num = (ds: dicomParser.DataSet, tag: string) => {
+  const s = str(ds, tag);
+  const v = s ? Number(s.split("\\")[0]) : NaN;
+  return Number.isFinite(v) ? v : null;
+};
+
+/** Parses a Part 10 file's data set up to the pixel data; reads more of the file only when the header is longer. */
+export async function readDicomHeader(file: string, size: number): Promise<{ header: DicomHeader; dataSet: dicomParser.DataSet }> {
+  if (size === 0) throw new ImagingError("empty", "the file is empty");
+  if (size > MAX_DICOM_BYTES) throw new ImagingError("too_large", `a DICOM file of ${size} bytes (at most ${MAX_DICOM_BYTES})`);
+  const fh = await open(file, "r");
+  try {
+    for (const want of [64 * 1024, 1 << 20, size]) {
+      const n = Math.min(want, size);
+      const buf = Buffer.alloc(n);
+      const { bytesRead } = await fh.read(buf, 0, n, 0);
+      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, bytesRead);
+      if (bytesRead < 132 || buf.toString("latin1", 128, 132) !== "DICM") throw new ImagingError("not_a_volume", "no DICM preamble: not a DICOM Part 10 file");
+      try {
+        const dataSet = dicomParser.parseDicom(bytes, { untilTag: PIXEL_DATA });
+        return { header: headerOf(file, dataSet), dataSet };
+      } catch (e) {
+        if (e instanceof ImagingError) throw e;
+        if (n === size) throw new ImagingError("unreadable", `the DICOM data set is unreadable: ${describe(e)}`);
+      }
+    }
+    throw new ImagingError("unreadable", "the DICOM data set is unreadable");
+  } finally {
+    await fh.close();
+  }
+}
+
+export function describe(e: unknown) {
+  if (e instanceof Error) return e.message;
+  if (typeof e === "string") return e;
+  const x = (e as { exception?: string })?.exception;
+  return typeof x === "string" ? x : "parse error";
+}
+
+export function headerOf(file: string, ds: dicomParser.DataSet): DicomHeader {
+  const orientation = nums(ds.string("x00200037"), 6);
+  const spacing = nums(ds.string("x00280030"), 2) as [number, number] | null;
+  const slope = num(ds, "x00281053");
+  const removed = opt(ds, "x00120062");
+  const modality = str(ds, "x00080060").toUpperCase();
+  return {
+    file,
+    transferSyntax: str(ds, "x00020010"),
+    sopClass: str(ds, "x00080016") || str(ds, "x00020002"),
+    sopInstance: str(ds, "x00080018") || str(ds, "x00020003"),
+    modality,
+    imageType: str(ds, "x00080008").toUpperCase().split("\\").filter(Boolean),
+    seriesUid: str(ds, "x0020000e"),
+    studyUid: str(ds, "x0020000d"),
+    patientId: str(ds, "x00100020"),
+    seriesNumber: str(ds, "x00200011"),
+    instanceNumber: num(ds, "x00200013"),
+    rows: ds.uint16("x00280010") ?? 0,
+    columns: ds.uint16("x00280011") ?? 0,
+    frames: num(ds, "x00280008") ?? 1,
+    samplesPerPixel: ds.uint16("x00280002") ?? 1,
+    bitsAllocated: ds.uint16("x00280100") ?? 0,
+    pixelRepresentation: ds.uint16("x00280103") ?? 0,
+    pixelSpacing: spacing,
+    orientation,
+    position: nums(ds.string("x00200032"), 3),
+    sliceThickness: num(ds, "x00180050"),
+    spacingBetweenSlices: num(ds, "x00180088"),
+    slope: slope && slope !== 0 ? slope : 1,
+    intercept: num(ds, "x00281052") ?? 0,
+    tags: {
+      modality,
+      bodyPart: opt(ds, "x00180015"),
+      manufacturer: opt(ds, "x00080070"),
+      model: opt(ds, "x00081090"),
+      kernel: opt(ds, "x00181210")?.replace(/\\/g, " ") ?? null,
+      kvp: num(ds, "x00180060"),
+      sliceThickness: num(ds, "x00180050"),
+      contrastAgent: opt(ds, "x00180010"),
+      patientAge: opt(ds, "x00101010"),
+      patientSex: opt(ds, "x00100040"),
+      patientIdentityRemoved: removed ? removed.toUpperCase() === "YES" : null,
+      deidentificationMethod: opt(ds, "x00120063"),
+      patientId: opt(ds, "x00100020"),
+      studyUid: opt(ds, "x0020000d"),
+      seriesUid: opt(ds, "x0020000e"),
+    },
+  };
+}

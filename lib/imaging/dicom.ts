@@ -1,0 +1,65 @@
+// Indexing DICOM: headers of every file (start of each file only), grouped into series, then each series' voxels
+// in one pass, one slice in memory at a time.
+import { open } from "node:fs/promises";
+import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-header";
+import { decodeFrame, supportedTransferSyntax } from "./dicom-pixels";
+import { assembleSeries, groupSeries, type DicomSeries, type FileProblem } from "./dicom-series";
+import { ImagingError } from "./imaging-error";
+import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
+
+export type IndexedSeries = Omit<DicomSeries, "slices"> & VolumeStats & { files: string[]; bytes: number; tags: DicomTags; deidentified: boolean | null };
+
+export async function readHeaders(files: { path: string; size: number }[]) {
+  const headers: DicomHeader[] = [];
+  const problems: FileProblem[] = [];
+  for (const f of files) {
+    try {
+      const { header } = await readDicomHeader(f.path, f.size);
+      if (!supportedTransferSyntax(header.transferSyntax)) {
+        throw new ImagingError("unsupported", `transfer syntax ${header.transferSyntax || "(none)"} is not supported (native and JPEG 2000 are)`);
+      }
+      headers.push(header);
+    } catch (e) {
+      problems.push({ file: f.path, error: asImagingError(e) });
+    }
+  }
+  return { headers, problems };
+}
+
+export function asImagingError(e: unknown) {
+  return e instanceof ImagingError ? e : new ImagingError("unreadable", (e as Error)?.message ?? String(e));
+}
+
+/** Statistics over an assembled series' voxels. A slice that can't be decoded fails the whole series. */
+export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, signal?: AbortSignal): Promise<IndexedSeries> {
+  const acc = new VolumeAccumulator(s.dims, s.affine);
+  const out = new Float32Array(s.dims[0] * s.dims[1]);
+  let bytes = 0;
+  for (const h of s.slices) {
+    if (signal?.aborted) throw signal.reason;
+    const size = sizes.get(h.file) ?? 0;
+    const fh = await open(h.file, "r");
+    const buf = Buffer.alloc(size);
+    try {
+      const { bytesRead } = await fh.read(buf, 0, size, 0);
+      if (bytesRead < size) throw new ImagingError("truncated", `${h.file} shrank while it was read`);
+    } finally {
+      await fh.close();
+    }
+    await decodeFrame(h, new Uint8Array(buf.buffer, 0, size), out);
+    acc.addSlice(out);
+    bytes += size;
+  }
+  const { slices, ...geometry } = s;
+  const first = slices[0];
+  return {
+    ...geometry,
+    ...acc.finish(),
+    files: slices.map((h) => h.file),
+    bytes,
+    tags: first.tags,
+    deidentified: first.tags.patientIdentityRemoved,
+  };
+}
+
+export { assembleSeries, groupSeries };

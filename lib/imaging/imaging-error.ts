@@ -1,0 +1,22 @@
+// Why one file could not be indexed: a stable code for filters and a sentence for people. Ingestion records it
+// against that file and goes on with the rest.
+export type ImagingErrorCode =
+  | "empty"
+  | "truncated"
+  | "not_a_volume"
+  | "unsupported"
+  | "bad_geometry"
+  | "too_large"
+  | "inflation_limit"
+  | "not_ct"
+  | "series_inconsistent"
+  | "missing_slices"
+  | "unreadable";
+
+export class ImagingError extends Error {
+  constructor(public readonly code: ImagingErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export const MAX_AXIS = 4096;

@@ -1,0 +1,186 @@
+// NIfTI-1 and NIfTI-2 (.nii, .nii.gz): the header from the first bytes only (nifti-reader-js), then one pass over
+// the voxels for statistics. The affine follows nibabel's choice (sform when its code is set, else qform, else
+// the pixel sizes), since nifti-reader-js prefers a qform whose code is higher and the test oracle is nibabel.
+import * as nifti from "nifti-reader-js";
+import { affineSpacing, isFiniteAffine, orientationCode, type Affine } from "./geometry";
+import { ImagingError, MAX_AXIS } from "./imaging-error";
+import { isGzip, readPrefix, streamRange } from "./read-file";
+import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
+
+export const MAX_VOXELS = 2 ** 31;
+
+const DATATYPES: Record<number, { name: string; bytes: number }> = {
+  2: { name: "uint8", bytes: 1 },
+  4: { name: "int16", bytes: 2 },
+  8: { name: "int32", bytes: 4 },
+  16: { name: "float32", bytes: 4 },
+  64: { name: "float64", bytes: 8 },
+  256: { name: "int8", bytes: 1 },
+  512: { name: "uint16", bytes: 2 },
+  768: { name: "uint32", bytes: 4 },
+};
+
+export type NiftiHeader = {
+  format: "nifti1" | "nifti2";
+  gzip: boolean;
+  dims: [number, number, number];
+  spacing: [number, number, number];
+  datatype: string;
+  bytesPerVoxel: number;
+  littleEndian: boolean;
+  slope: number;
+  intercept: number;
+  voxOffset: number;
+  affine: Affine;
+  orientation: string;
+};
+
+/** Parses and validates the header; throws ImagingError naming what is wrong. */
+export function parseNiftiHeader(buf: Buffer, gzip: boolean): NiftiHeader {
+  if (buf.length === 0) throw new ImagingError("empty", "the file is empty");
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer;
+  const v1 = buf.length >= 348 && nifti.isNIFTI1(ab);
+  const v2 = !v1 && buf.length >= 540 && nifti.isNIFTI2(ab);
+  if (!v1 && !v2) {
+    throw new ImagingError(buf.length < 348 ? "truncated" : "not_a_volume", buf.length < 348 ? `the file is ${buf.length} bytes, shorter than a NIfTI header` : "no NIfTI-1 or NIfTI-2 magic in the header");
+  }
+  const h = nifti.readHeader(ab) as nifti.NIFTI1 | nifti.NIFTI2;
+  const rank = h.dims[0];
+  if (!(rank >= 2 && rank <= 7)) throw new ImagingError("bad_geometry", `dim[0] is ${rank}, not a volume's rank`);
+  const extra = h.dims.slice(4, rank + 1).filter((d) => d > 1);
+  if (extra.length) throw new ImagingError("unsupported", `a ${rank}D volume (${h.dims.slice(1, rank + 1).join("×")}): only single 3D volumes are indexed`);
+  const dims = [1, 2, 3].map((i) => (i <= rank ? h.dims[i] : 1)) as [number, number, number];
+  for (const [i, d] of dims.entries()) {
+    if (!Number.isInteger(d) || d < 1) throw new ImagingError("bad_geometry", `dimension ${i + 1} is ${d}`);
+    if (d > MAX_AXIS) throw new ImagingError("too_large", `dimension ${i + 1} is ${d} voxels, more than ${MAX_AXIS}`);
+  }
+  if (dims[0] * dims[1] * dims[2] > MAX_VOXELS) throw new ImagingError("too_large", `${dims.join("×")} voxels is more than ${MAX_VOXELS}`);
+  const type = DATATYPES[h.datatypeCode];
+  if (!type) throw new ImagingError("unsupported", `NIfTI datatype ${h.datatypeCode} is not a scalar voxel type`);
+  const pix = [1, 2, 3].map((i) => h.pixDims[i]);
+  for (const [i, p] of pix.entries()) {
+    if (!(Number.isFinite(p) && p > 0)) throw new ImagingError("bad_geometry", `voxel spacing ${i + 1} is ${p} mm: it must be positive`);
+  }
+  const affine = bestAffine(buf, h, v1, pix);
+  if (!isFiniteAffine(affine)) throw new ImagingError("bad_geometry", "the voxel-to-world transform is singular or not finite");
+  // NIfTI: a slope of 0 (or not finite) means "no scaling".
+  const slope = Number.isFinite(h.scl_slope) && h.scl_slope !== 0 ? h.scl_slope : 1;
+  const intercept = Number.isFinite(h.scl_slope) && h.scl_slope !== 0 && Number.isFinite(h.scl_inter) ? h.scl_inter : 0;
+  const voxOffset = Math.max(Number(h.vox_offset), v1 ? 352 : 544);
+  return {
+    format: v1 ? "nifti1" : "nifti2",
+    gzip,
+    dims,
+    spacing: affineSpacing(affine).map(round6) as [number, number, number],
+    datatype: type.name,
+    bytesPerVoxel: type.bytes,
+    littleEndian: h.littleEndian,
+    slope,
+    intercept,
+    voxOffset,
+    affine,
+    orientation: orientationCode(affine),
+  };
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+function bestAffine(buf: Buffer, h: nifti.NIFTI1 | nifti.NIFTI2, v1: boolean, pix: number[]): Affine {
+  if (!v1) {
+    // nifti-reader-js reads NIfTI-2's srow into `affine` unconditionally; the qform is computed here as for v1.
+    if (h.sform_code > 0) return h.affine.map((r) => [...r]);
+    if (h.qform_code > 0) return quaternAffine(h, pix);
+    return baseAffine(pix);
+  }
+  if (h.sform_code > 0) {
+    const le = h.littleEndian;
+    const f = (o: number) => (le ? buf.readFloatLE(o) : buf.readFloatBE(o));
+    const rows = [280, 296, 312].map((o) => [0, 1, 2, 3].map((c) => f(o + 4 * c)));
+    return [...rows, [0, 0, 0, 1]];
+  }
+  if (h.qform_code > 0) return quaternAffine(h, pix);
+  return baseAffine(pix);
+}
+
+function baseAffine(pix: number[]): Affine {
+  return [
+    [pix[0], 0, 0, 0],
+    [0, pix[1], 0, 0],
+    [0, 0, pix[2], 0],
+    [0, 0, 0, 1],
+  ];
+}
+
+/** The NIfTI qform: a rotation from quaternion (b, c, d), qfac flipping the third axis, then the spacing. */
+function quaternAffine(h: nifti.NIFTI1 | nifti.NIFTI2, pix: number[]): Affine {
+  const b = h.quatern_b;
+  const c = h.quatern_c;
+  const d = h.quatern_d;
+  const a = Math.sqrt(Math.max(0, 1 - (b * b + c * c + d * d)));
+  const qfac = h.pixDims[0] < 0 ? -1 : 1;
+  const r = [
+    [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+    [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+    [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
+  ];
+  const s = [pix[0], pix[1], pix[2] * qfac];
+  const off = [h.qoffset_x, h.qoffset_y, h.qoffset_z];
+  return [...[0, 1, 2].map((i) => [r[i][0] * s[0], r[i][1] * s[1], r[i][2] * s[2], off[i]]), [0, 0, 0, 1]];
+}
+
+export async function readNiftiHeader(file: string): Promise<NiftiHeader> {
+  const gzip = await isGzip(file);
+  return parseNiftiHeader(await readPrefix(file, 64 * 1024, gzip), gzip);
+}
+
+/** Converts raw voxel bytes of one slice to scaled float32 values. */
+export function sliceDecoder(h: Pick<NiftiHeader, "datatype" | "littleEndian" | "slope" | "intercept">, voxels: number) {
+  const out = new Float32Array(voxels);
+  const { slope, intercept } = h;
+  const native = h.littleEndian === (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1);
+  const Ctor = { uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array }[h.datatype]!;
+  return (bytes: Buffer): Float32Array => {
+    // `bytes` is a private, aligned copy (see indexNifti), so it can be byte-swapped and viewed in place.
+    if (!native && Ctor.BYTES_PER_ELEMENT > 1) swap(bytes, Ctor.BYTES_PER_ELEMENT);
+    const src = new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, voxels);
+    if (slope === 1 && intercept === 0) for (let i = 0; i < voxels; i++) out[i] = src[i] + 0;
+    else for (let i = 0; i < voxels; i++) out[i] = src[i] * slope + intercept + 0;
+    return out;
+  };
+}
+
+function swap(b: Buffer, size: number) {
+  if (size === 2) b.swap16();
+  else if (size === 4) b.swap32();
+  else b.swap64();
+}
+
+export type IndexedNifti = NiftiHeader & VolumeStats & { bytes: number };
+
+/** Header plus statistics: one streaming pass, one slice in memory at a time. */
+export async function indexNifti(file: string, size: number, signal?: AbortSignal): Promise<IndexedNifti> {
+  if (size === 0) throw new ImagingError("empty", "the file is empty");
+  const h = await readNiftiHeader(file);
+  const [nx, ny, nz] = h.dims;
+  const sliceVoxels = nx * ny;
+  const sliceBytes = sliceVoxels * h.bytesPerVoxel;
+  const acc = new VolumeAccumulator(h.dims, h.affine);
+  const decode = sliceDecoder(h, sliceVoxels);
+  const slice = Buffer.alloc(sliceBytes); // aligned: Buffer.alloc of ≥ 4 KiB is never pooled
+  let filled = 0;
+  await streamRange(file, h.gzip, h.voxOffset, sliceBytes * nz, (chunk) => {
+    if (signal?.aborted) throw signal.reason;
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(sliceBytes - filled, chunk.length - off);
+      chunk.copy(slice, filled, off, off + n);
+      filled += n;
+      off += n;
+      if (filled === sliceBytes) {
+        acc.addSlice(decode(slice));
+        filled = 0;
+      }
+    }
+  });
+  return { ...h, ...acc.finish(), bytes: size };
+}

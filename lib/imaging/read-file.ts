@@ -1,0 +1,74 @@
+// Bounded reads of a possibly gzipped file: the first bytes for a header, or every byte through a callback for
+// statistics. Decompression is capped by what the header says the file holds, so a .gz that inflates without
+// end stops at that size instead of filling memory or time.
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { createGunzip } from "node:zlib";
+import { ImagingError } from "./imaging-error";
+
+export async function isGzip(file: string) {
+  const fh = await open(file, "r");
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Up to `n` bytes from the start of the file, inflated if it is gzip; reads only as much as that needs. */
+export async function readPrefix(file: string, n: number, gzip: boolean): Promise<Buffer> {
+  const source = createReadStream(file, gzip ? { highWaterMark: 64 * 1024 } : { start: 0, end: n - 1 });
+  const stream = gzip ? source.pipe(createGunzip()) : source;
+  const parts: Buffer[] = [];
+  let got = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      got += chunk.length;
+      if (got >= n) break;
+    }
+  } catch (e) {
+    // A truncated or corrupt gzip still gave its first bytes: enough for a header; the stats pass reports it.
+    if (!got) throw new ImagingError("truncated", `the gzip stream is unreadable: ${(e as Error).message}`);
+  } finally {
+    source.destroy();
+    stream.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, n);
+}
+
+/**
+ * Streams the (inflated) bytes from `skip` to `skip + length` into `onBytes`, in order. Fails with "truncated"
+ * when the file ends early and "inflation_limit" when a gzip member inflates past the declared end by more than
+ * a little (trailing bytes of a plain file are tolerated, as NIfTI readers do).
+ */
+export async function streamRange(file: string, gzip: boolean, skip: number, length: number, onBytes: (b: Buffer) => void | Promise<void>) {
+  const source = createReadStream(file, gzip ? { highWaterMark: 1 << 20 } : { start: skip, highWaterMark: 1 << 20 });
+  const stream = gzip ? source.pipe(createGunzip({ chunkSize: 1 << 20 })) : source;
+  source.on("error", (e) => stream.destroy(e));
+  let pos = gzip ? 0 : skip;
+  const end = skip + length;
+  const slack = 1 << 20;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const from = Math.max(0, skip - pos);
+      const to = Math.min(chunk.length, end - pos);
+      pos += chunk.length;
+      if (to > from) await onBytes(chunk.subarray(from, to));
+      if (pos >= end) {
+        if (!gzip) return;
+        if (pos > end + slack) throw new ImagingError("inflation_limit", `the gzip stream inflates past the ${end} bytes its header declares`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof ImagingError) throw e;
+    if (pos < end) throw new ImagingError("truncated", `the file ends after ${pos} of ${end} bytes (${(e as Error).message})`);
+    throw new ImagingError("unreadable", `the gzip stream is corrupt after the volume's data: ${(e as Error).message}`);
+  } finally {
+    source.destroy();
+    stream.destroy();
+  }
+  if (pos < end) throw new ImagingError("truncated", `the file ends after ${pos} of ${end} bytes`);
+}

@@ -1,0 +1,106 @@
+// The indexer against an independent reader: nibabel and pydicom (Debian's) read the same real CT files, and the
+// geometry and HU statistics must agree; the same voxels stored differently must hash alike, and one changed
+// voxel must not.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { indexFiles, type IndexedVolume } from "../../../lib/imaging/index-files";
+
+const CT = path.resolve(import.meta.dirname, "../../fixtures/ct");
+const ORACLE = path.resolve(import.meta.dirname, "../../support/imaging_oracle.py");
+const PYTHON = process.env.HOUNSFIELD_PYTHON ?? "/usr/bin/python3";
+const tmp = mkdtempSync(path.join(os.tmpdir(), "hounsfield-imaging-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const oracle = (...args: string[]) => JSON.parse(execFileSync(PYTHON, [ORACLE, ...args], { encoding: "utf8", maxBuffer: 1 << 24 }));
+const input = (p: string) => ({ path: p, size: statSync(p).size });
+const folder = (d: string) => readdirSync(path.join(CT, d)).map((f) => input(path.join(CT, d, f)));
+
+async function one(files: { path: string; size: number }[]): Promise<IndexedVolume> {
+  const { volumes, problems } = await indexFiles(files);
+  expect(problems).toEqual([]);
+  expect(volumes).toHaveLength(1);
+  return volumes[0];
+}
+
+function expectAgrees(v: IndexedVolume, ref: { dims: number[]; spacing: number[]; orientation: string; affine: number[][]; huMin: number; huMax: number; huP1: number; huP99: number; huMean: number }) {
+  expect(v.dims).toEqual(ref.dims);
+  v.spacing.forEach((s, i) => expect(s).toBeCloseTo(ref.spacing[i], 4));
+  expect(v.orientation).toBe(ref.orientation);
+  v.affine.forEach((row, r) => row.forEach((x, c) => expect(x).toBeCloseTo(ref.affine[r][c], 4)));
+  expect([v.huMin, v.huMax, v.huP1, v.huP99]).toEqual([ref.huMin, ref.huMax, ref.huP1, ref.huP99]);
+  expect(v.huMean).toBeCloseTo(ref.huMean, 3);
+}
+
+describe("NIfTI indexing agrees with nibabel", () => {
+  for (const f of ["example_ct.nii.gz", "example_ct_sm.nii.gz", "example_ct_heart_crop_lps.nii.gz"]) {
+    it(f, async () => {
+      const v = await one([input(path.join(CT, f))]);
+      expectAgrees(v, oracle("nifti", path.join(CT, f)));
+      expect(v.looksLikeHu).toBe(true);
+      expect(v.voxelHash).toMatch(/^[0-9a-f]{64}$/);
+    });
+  }
+
+  it("reads the orientation the file states: the heart crop is LPS, the abdomen RAS", async () => {
+    expect((await one([input(path.join(CT, "example_ct_heart_crop_lps.nii.gz"))])).orientation).toBe("LPS");
+    expect((await one([input(path.join(CT, "example_ct.nii.gz"))])).orientation).toBe("RAS");
+  });
+});
+
+describe("DICOM series indexing agrees with pydicom", () => {
+  const series = {
+    "dicom-series-philips-phantom-axial": { kernel: "UB", manufacturer: "Philips", warnings: 0 },
+    "dicom-series-siemens-petct-j2k": { kernel: "Br38f 3", manufacturer: "SIEMENS", warnings: 0 },
+    "dicom-series-ge-gantry-tilt": { kernel: "STD+", manufacturer: "GE MEDICAL SYSTEMS", warnings: 1 },
+  };
+  for (const [dir, want] of Object.entries(series)) {
+    it(dir, async () => {
+      const out = path.join(tmp, `${dir}.nii`);
+      const ref = oracle("dicom", path.join(CT, dir), out);
+      const v = await one(folder(dir));
+      expectAgrees(v, ref);
+      // Slices in the order pydicom's position sort gives, not file-name order (both samples sort wrongly as text).
+      expect(v.files.map((f) => path.basename(f))).toEqual(ref.files);
+      expect(v.tags?.kernel).toBe(want.kernel);
+      expect(v.tags?.manufacturer).toBe(want.manufacturer);
+      expect(v.tags?.kvp).toBe(120);
+      expect(v.warnings).toHaveLength(want.warnings);
+      // The same voxels written by nibabel as float32 NIfTI (RAS affine) hash as the DICOM series does.
+      const asNifti = await one([input(out)]);
+      expect(asNifti.voxelHash).toBe(v.voxelHash);
+    });
+  }
+
+  it("keeps the tags a dataset is judged by, and the identifiers for leakage checks", async () => {
+    const ge = await one(folder("dicom-series-ge-gantry-tilt"));
+    expect(ge.tags).toMatchObject({ modality: "CT", bodyPart: "HEAD", model: "HiSpeed Dual", patientIdentityRemoved: true, patientId: "QMNx85rKkkg" });
+    expect(ge.deidentified).toBe(true);
+    expect(ge.warnings[0]).toMatch(/spacing varies from 1\.08 to 7\.00 mm/);
+    const siemens = await one(folder("dicom-series-siemens-petct-j2k"));
+    expect(siemens.tags).toMatchObject({ contrastAgent: "APPLIED", seriesUid: null, patientIdentityRemoved: null });
+  });
+
+  it("groups a mixed batch into one volume per series and one per NIfTI file", async () => {
+    const { volumes, problems } = await indexFiles([...folder("dicom-series-philips-phantom-axial"), input(path.join(CT, "example_ct_sm.nii.gz")), ...folder("dicom-series-ge-gantry-tilt")]);
+    expect(problems).toEqual([]);
+    expect(volumes.map((v) => [v.format, v.files.length]).sort()).toEqual([["dicom", 10], ["dicom", 14], ["nifti1", 1]]);
+  });
+});
+
+describe("the voxel hash", () => {
+  it("is the same however the volume is stored, and differs when one voxel changes", async () => {
+    const src = path.join(CT, "example_ct_heart_crop_lps.nii.gz");
+    const base = await one([input(src)]);
+    const made = oracle("variants", src, tmp) as Record<string, string>;
+    for (const k of ["plain", "nifti2_float32", "flipped", "transposed"]) {
+      const v = await one([input(made[k])]);
+      expect({ k, hash: v.voxelHash }).toEqual({ k, hash: base.voxelHash });
+    }
+    expect((await one([input(made.nifti2_float32)])).format).toBe("nifti2");
+    expect((await one([input(made.flipped)])).orientation).toBe("RAI"); // every axis reversed, the slice order too
+    expect((await one([input(made.changed)])).voxelHash).not.toBe(base.voxelHash);
+  });
+});
