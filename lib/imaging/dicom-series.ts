@@ -30,7 +30,8 @@ export function groupSeries(headers: DicomHeader[]): { series: DicomHeader[][]; 
   const problems: FileProblem[] = [];
   const groups = new Map<string, DicomHeader[]>();
   for (const h of headers) {
-    const ct = h.modality === "CT" || CT_STORAGE.has(h.sopClass);
+    // Modality decides; the SOP class only where a de-identifier emptied it.
+    const ct = h.modality ? h.modality === "CT" : CT_STORAGE.has(h.sopClass);
     if (!ct) {
       problems.push({ file: h.file, error: new ImagingError("not_ct", `modality ${h.modality || "(none)"}, not CT`) });
       continue;
