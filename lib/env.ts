@@ -36,6 +36,12 @@ const schema = z.object({
   /** `npm start` also runs one local CPU agent unless this is false. */
   LOCAL_AGENT: bool.default(true),
   HOUNSFIELD_PYTHON: z.string().default("/usr/bin/python3"),
+  /** Server folders researchers may register dataset files from (absolute paths, separated by ":"). Empty: none. */
+  DATASET_ROOTS: z.string().default(""),
+  /** The most files one registration or upload batch may hold. */
+  INGEST_MAX_FILES: z.coerce.number().int().min(1).default(200_000),
+  /** How long indexing one volume may take before it is reported as timed out (seconds). */
+  INGEST_FILE_TIMEOUT_SECONDS: z.coerce.number().min(1).default(600),
   CI: bool.optional(),
 });
 

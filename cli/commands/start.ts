@@ -62,6 +62,9 @@ export async function run() {
   // Runs whose agent stopped renewing its lease are marked LOST (and requeued by policy); old rate-limit rows go.
   const { startBackgroundTasks } = await import("../../lib/scheduler/background-tasks");
   startBackgroundTasks(env().LEASE_SWEEP_SECONDS * 1000, log);
+  // Dataset files registered or uploaded are indexed in the background; a job left by a stopped server resumes.
+  const { startIngestLoop } = await import("../../lib/scheduler/ingest-loop");
+  startIngestLoop(2000, log);
   localAgent = startLocalAgent(env().PORT, log, { agent: env().LOCAL_AGENT });
   const { createSetupLink } = await import("../../lib/services/setup/setup-link");
   const secret = await createSetupLink();

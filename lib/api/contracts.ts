@@ -1,8 +1,8 @@
 // Every /api/v1 endpoint. A route file without an entry here fails the authorization matrix test.
 import { z } from "zod";
 import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
-import { ZIdParams } from "../schemas/common";
-import { ZDataset, ZDatasetList, ZDatasetListQuery } from "../schemas/dataset";
+import { ZId, ZIdParams } from "../schemas/common";
+import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList } from "../schemas/dataset";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
@@ -83,6 +83,49 @@ export const contracts = {
   getDataset: defineContract({
     method: "GET", path: "/datasets/{id}", tag: "datasets", auth: "user", permission: "dataset:read",
     summary: "One dataset", params: ZIdParams, response: ZDataset,
+  }),
+  createDataset: defineContract({
+    method: "POST", path: "/datasets", tag: "datasets", auth: "user", permission: "dataset:write",
+    summary: "Create a team dataset (you own it)", body: ZCreateDataset, response: ZDataset, status: 201, bodyLimit: 16 * 1024,
+  }),
+  listVersions: defineContract({
+    method: "GET", path: "/datasets/{id}/versions", tag: "datasets", auth: "user", permission: "dataset:read",
+    summary: "A dataset's versions (published ones only, for clinicians)", params: ZIdParams, response: ZVersionList,
+  }),
+  createVersion: defineContract({
+    method: "POST", path: "/datasets/{id}/versions", tag: "datasets", auth: "user", permission: "dataset:write",
+    summary: "Create a draft version of a team dataset you own, or of a catalog dataset you hold locally",
+    params: ZIdParams, body: ZCreateVersion, response: ZVersion, status: 201, bodyLimit: 16 * 1024,
+  }),
+  datasetRoots: defineContract({
+    method: "GET", path: "/dataset-roots", tag: "datasets", auth: "user", permission: "dataset:write",
+    summary: "The server folders files may be registered from (DATASET_ROOTS)", response: ZRoots,
+  }),
+  getVersion: defineContract({
+    method: "GET", path: "/dataset-versions/{id}", tag: "datasets", auth: "user", permission: "dataset:read",
+    summary: "A dataset version: counts, size, ingestion progress", params: ZIdParams, response: ZVersion,
+  }),
+  registerFolder: defineContract({
+    method: "POST", path: "/dataset-versions/{id}/folders", tag: "datasets", auth: "user", permission: "dataset:write",
+    summary: "Index every NIfTI and DICOM file under a server folder (inside an allowed root) into this draft version, in the background",
+    params: ZIdParams, body: ZRegisterFolder, response: ZIngestJob, status: 202, bodyLimit: 8 * 1024,
+  }),
+  publishVersion: defineContract({
+    method: "POST", path: "/dataset-versions/{id}/publish", tag: "datasets", auth: "user", permission: "dataset:write",
+    summary: "Publish a draft version once its files are indexed; it never changes afterwards", params: ZIdParams, response: ZVersion,
+  }),
+  cancelIngest: defineContract({
+    method: "POST", path: "/dataset-versions/{id}/jobs/{job}/cancel", tag: "datasets", auth: "user", permission: "dataset:write",
+    summary: "Stop an ingestion; volumes already indexed stay", params: z.strictObject({ id: ZId, job: ZId }), response: ZVersion,
+  }),
+  listScans: defineContract({
+    method: "GET", path: "/dataset-versions/{id}/scans", tag: "datasets", auth: "user", permission: "dataset:read",
+    summary: "A version's volumes with geometry and HU statistics (patient identifiers only for staff)",
+    params: ZIdParams, query: ZScanQuery, response: ZScanPage,
+  }),
+  listProblems: defineContract({
+    method: "GET", path: "/dataset-versions/{id}/problems", tag: "datasets", auth: "user", permission: "dataset:inspect",
+    summary: "Files that could not be indexed, each with its reason", params: ZIdParams, response: ZFileProblemPage,
   }),
   listAuditEvents: defineContract({
     method: "GET", path: "/audit-events", tag: "admin", auth: "user", permission: "audit:read",

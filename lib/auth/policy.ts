@@ -27,8 +27,14 @@ export const PERMISSIONS = {
   "token:read": [ALL, ["read"]],
   "token:write": [ALL, ["tokens"]],
   "token:admin": [ADMIN, ["admin"]],
+  /** The catalog and published versions (clinicians see no patient identifiers or reports: dataset:inspect). */
   "dataset:read": [ALL, ["read"]],
+  /** Team datasets and their versions: create, register or upload files, publish. Owners edit their own. */
   "dataset:write": [STAFF, ["runs:write"]],
+  /** Draft versions, ingestion problems, DICOM patient/study identifiers and report text. */
+  "dataset:inspect": [STAFF, ["read"]],
+  /** Catalog entries: source, counts, license (its history is kept). */
+  "catalog:write": [ADMIN, ["admin"]],
   "run:read": [STAFF, ["read"]],
   "run:write": [STAFF, ["runs:write"]],
   /** Metrics, logs and status of a run: its owner (runs:write), or the worker holding its lease (worker). */
@@ -99,6 +105,7 @@ const OWNER_BOUND: Partial<Record<Action, { adminOverride: boolean }>> = {
   "session:write": { adminOverride: false },
   "run:write": { adminOverride: true },
   "run:report": { adminOverride: true },
+  "dataset:write": { adminOverride: true },
 };
 
 function hasScope(actor: UserActor, scope: Scope) {

@@ -1,5 +1,6 @@
 // Indexing DICOM: headers of every file (start of each file only), grouped into series, then each series' voxels
 // in one pass, one slice in memory at a time.
+import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-header";
 import { decodeFrame, supportedTransferSyntax } from "./dicom-pixels";
@@ -7,7 +8,7 @@ import { assembleSeries, groupSeries, type DicomSeries, type FileProblem } from 
 import { ImagingError } from "./imaging-error";
 import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
 
-export type IndexedSeries = Omit<DicomSeries, "slices"> & VolumeStats & { files: string[]; bytes: number; tags: DicomTags; deidentified: boolean | null };
+export type IndexedSeries = Omit<DicomSeries, "slices"> & VolumeStats & { files: string[]; fileSha256: string[]; bytes: number; tags: DicomTags; deidentified: boolean | null };
 
 export async function readHeaders(files: { path: string; size: number }[]) {
   const headers: DicomHeader[] = [];
@@ -35,6 +36,7 @@ export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, si
   const acc = new VolumeAccumulator(s.dims, s.affine);
   const out = new Float32Array(s.dims[0] * s.dims[1]);
   let bytes = 0;
+  const fileSha256: string[] = [];
   for (const h of s.slices) {
     if (signal?.aborted) throw signal.reason;
     const size = sizes.get(h.file) ?? 0;
@@ -46,6 +48,7 @@ export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, si
     } finally {
       await fh.close();
     }
+    fileSha256.push(createHash("sha256").update(buf).digest("hex"));
     await decodeFrame(h, new Uint8Array(buf.buffer, 0, size), out);
     acc.addSlice(out);
     bytes += size;
@@ -56,6 +59,7 @@ export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, si
     ...geometry,
     ...acc.finish(),
     files: slices.map((h) => h.file),
+    fileSha256,
     bytes,
     tags: first.tags,
     deidentified: first.tags.patientIdentityRemoved,

@@ -1,5 +1,6 @@
 // A batch of files → volumes: NIfTI files one volume each, DICOM files grouped into series. Every file that
 // can't be indexed comes back as a problem with its reason; the rest of the batch goes on.
+import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { asImagingError, assembleSeries, groupSeries, indexSeries, readHeaders } from "./dicom";
 import type { DicomTags } from "./dicom-header";
@@ -11,6 +12,9 @@ import { indexNifti } from "./nifti";
 export type IndexedVolume = {
   format: "nifti1" | "nifti2" | "dicom";
   files: string[];
+  /** sha256 of each file as stored; `sha256` is the file's (NIfTI) or that of the slice hashes in order (DICOM). */
+  fileSha256: string[];
+  sha256: string;
   bytes: number;
   dims: [number, number, number];
   spacing: [number, number, number];
@@ -56,6 +60,8 @@ export async function indexOneNifti(f: InputFile, signal?: AbortSignal): Promise
   return {
     format: r.format,
     files: [f.path],
+    fileSha256: [r.sha256],
+    sha256: r.sha256,
     bytes: f.size,
     dims: r.dims,
     spacing: r.spacing,
@@ -90,6 +96,8 @@ export async function indexDicomFiles(files: InputFile[], signal?: AbortSignal) 
       volumes.push({
         format: "dicom",
         files: s.files,
+        fileSha256: s.fileSha256,
+        sha256: createHash("sha256").update(s.fileSha256.join("\n")).digest("hex"),
         bytes: s.bytes,
         dims: s.dims,
         spacing: s.spacing,

@@ -155,7 +155,7 @@ function swap(b: Buffer, size: number) {
   else b.swap64();
 }
 
-export type IndexedNifti = NiftiHeader & VolumeStats & { bytes: number };
+export type IndexedNifti = NiftiHeader & VolumeStats & { bytes: number; sha256: string };
 
 /** Header plus statistics: one streaming pass, one slice in memory at a time. */
 export async function indexNifti(file: string, size: number, signal?: AbortSignal): Promise<IndexedNifti> {
@@ -168,7 +168,7 @@ export async function indexNifti(file: string, size: number, signal?: AbortSigna
   const decode = sliceDecoder(h, sliceVoxels);
   const slice = Buffer.alloc(sliceBytes); // aligned: Buffer.alloc of ≥ 4 KiB is never pooled
   let filled = 0;
-  await streamRange(file, h.gzip, h.voxOffset, sliceBytes * nz, (chunk) => {
+  const sha256 = await streamRange(file, h.gzip, h.voxOffset, sliceBytes * nz, (chunk) => {
     if (signal?.aborted) throw signal.reason;
     let off = 0;
     while (off < chunk.length) {
@@ -182,5 +182,5 @@ export async function indexNifti(file: string, size: number, signal?: AbortSigna
       }
     }
   });
-  return { ...h, ...acc.finish(), bytes: size };
+  return { ...h, ...acc.finish(), bytes: size, sha256 };
 }

@@ -1,6 +1,7 @@
 // Bounded reads of a possibly gzipped file: the first bytes for a header, or every byte through a callback for
 // statistics. Decompression is capped by what the header says the file holds, so a .gz that inflates without
 // end stops at that size instead of filling memory or time.
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
@@ -40,15 +41,17 @@ export async function readPrefix(file: string, n: number, gzip: boolean): Promis
 }
 
 /**
- * Streams the (inflated) bytes from `skip` to `skip + length` into `onBytes`, in order. Fails with "truncated"
- * when the file ends early and "inflation_limit" when a gzip member inflates past the declared end by more than
- * a little (trailing bytes of a plain file are tolerated, as NIfTI readers do).
+ * Streams the (inflated) bytes from `skip` to `skip + length` into `onBytes`, in order, and returns the sha256 of
+ * the file as stored (the whole file is read either way). Fails with "truncated" when the file ends early and
+ * "inflation_limit" when a gzip member inflates past the declared end by more than a little.
  */
-export async function streamRange(file: string, gzip: boolean, skip: number, length: number, onBytes: (b: Buffer) => void | Promise<void>) {
-  const source = createReadStream(file, gzip ? { highWaterMark: 1 << 20 } : { start: skip, highWaterMark: 1 << 20 });
+export async function streamRange(file: string, gzip: boolean, skip: number, length: number, onBytes: (b: Buffer) => void | Promise<void>): Promise<string> {
+  const hash = createHash("sha256");
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  source.on("data", (b) => hash.update(b as Buffer));
   const stream = gzip ? source.pipe(createGunzip({ chunkSize: 1 << 20 })) : source;
   source.on("error", (e) => stream.destroy(e));
-  let pos = gzip ? 0 : skip;
+  let pos = 0;
   const end = skip + length;
   const slack = 1 << 20;
   try {
@@ -57,10 +60,7 @@ export async function streamRange(file: string, gzip: boolean, skip: number, len
       const to = Math.min(chunk.length, end - pos);
       pos += chunk.length;
       if (to > from) await onBytes(chunk.subarray(from, to));
-      if (pos >= end) {
-        if (!gzip) return;
-        if (pos > end + slack) throw new ImagingError("inflation_limit", `the gzip stream inflates past the ${end} bytes its header declares`);
-      }
+      if (gzip && pos > end + slack) throw new ImagingError("inflation_limit", `the gzip stream inflates past the ${end} bytes its header declares`);
     }
   } catch (e) {
     if (e instanceof ImagingError) throw e;
@@ -71,4 +71,5 @@ export async function streamRange(file: string, gzip: boolean, skip: number, len
     stream.destroy();
   }
   if (pos < end) throw new ImagingError("truncated", `the file ends after ${pos} of ${end} bytes`);
+  return hash.digest("hex");
 }

@@ -41,6 +41,18 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/sessions/{id}": "nobody",
   "GET /api/v1/datasets": { roles: ALL, scopes: ["read"] },
   "GET /api/v1/datasets/{id}": { roles: ALL, scopes: ["read"] },
+  "POST /api/v1/datasets": { roles: STAFF, scopes: ["runs:write"] },
+  "GET /api/v1/datasets/{id}/versions": { roles: ALL, scopes: ["read"] },
+  // Another researcher's team dataset and draft version: only admins acting as admins change them; drafts are
+  // hidden from clinicians (404).
+  "POST /api/v1/datasets/{id}/versions": { roles: ADMIN, scopes: ["admin"] },
+  "GET /api/v1/dataset-roots": { roles: STAFF, scopes: ["runs:write"] },
+  "GET /api/v1/dataset-versions/{id}": { roles: ALL, scopes: ["read"] },
+  "GET /api/v1/dataset-versions/{id}/scans": { roles: ALL, scopes: ["read"] },
+  "GET /api/v1/dataset-versions/{id}/problems": { roles: STAFF, scopes: ["read"] },
+  "POST /api/v1/dataset-versions/{id}/folders": { roles: ADMIN, scopes: ["admin"], hides: true },
+  "POST /api/v1/dataset-versions/{id}/publish": { roles: ADMIN, scopes: ["admin"], hides: true },
+  "POST /api/v1/dataset-versions/{id}/jobs/{job}/cancel": { roles: ADMIN, scopes: ["admin"], hides: true },
   "GET /api/v1/audit-events": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/presets": { roles: STAFF, scopes: ["read"] },
   "GET /api/v1/runs": { roles: STAFF, scopes: ["read"] },
@@ -214,6 +226,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
     return id;
   };
   const sharedRun = await run();
+  let n = 0;
   /** A worker registered by the other user's agent (a fresh one for each removal). */
   const worker = async () => {
     const t = await mint(ownerCtx, ["worker"]);
@@ -244,7 +257,27 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   const firstUpload = await newUpload(1);
   expect((await request.patch(`/api/v1/uploads/${firstUpload}`, { headers: { ...slurmToken, ...tusPatch }, data: TEN })).status()).toBe(204);
   expect((await request.post(`/api/v1/runs/${sharedRun}/metrics`, { headers: ownerToken, data: { points: [{ key: "loss", step: 1, value: 1 }] } })).status()).toBe(200);
-  let n = 0;
+  // The other user's team dataset with a draft version, and the published sample version (an admin's).
+  const ownerDataset = (await (await request.post("/api/v1/datasets", { headers: ownerToken, data: { name: "someone else's scans", license: "internal" } })).json()).id as string;
+  const draft = async () => {
+    const r = await request.post(`/api/v1/datasets/${ownerDataset}/versions`, { headers: ownerToken, data: { version: `d${n++}` } });
+    expect(r.status(), await r.text()).toBe(201);
+    return (await r.json()).id as string;
+  };
+  const register = async (version: string) => {
+    const r = await request.post(`/api/v1/dataset-versions/${version}/folders`, { headers: ownerToken, data: { root: process.env.DATASET_ROOT, folder: "dicom-series-philips-phantom-axial" } });
+    expect(r.status(), await r.text()).toBe(202);
+    return (await r.json()).id as string;
+  };
+  /** A draft whose files are indexed: publishable. */
+  const indexedDraft = async () => {
+    const v = await draft();
+    await register(v);
+    await expect.poll(async () => (await (await request.get(`/api/v1/dataset-versions/${v}`, { headers: ownerToken })).json()).jobs[0]?.status, { timeout: 30_000 }).toBe("DONE");
+    return v;
+  };
+  const sharedDraft = await draft();
+  const sample = await (await request.get("/api/v1/datasets/sample-ct/versions", { headers: adminH })).json().then((b) => b.versions[0].id as string);
 
   /** A request that succeeds for whoever may make it: valid body, fresh object of another user. */
   async function requestFor(key: string, c: Caller): Promise<{ url: string; data?: unknown; headers?: Record<string, string> }> {
@@ -306,6 +339,24 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: route, headers: tusCreate(100 + n++) };
       case "PATCH /api/v1/uploads/{id}":
         return { url: `/api/v1/uploads/${await newUpload(1000 + n++)}`, headers: tusPatch, data: TEN };
+      case "POST /api/v1/datasets":
+        return { url: route, data: { name: `matrix dataset ${n++}`, license: "internal" } };
+      case "GET /api/v1/datasets/{id}/versions":
+        return { url: `/api/v1/datasets/${ownerDataset}/versions` };
+      case "POST /api/v1/datasets/{id}/versions":
+        return { url: `/api/v1/datasets/${ownerDataset}/versions`, data: { version: `m${n++}` } };
+      case "GET /api/v1/dataset-versions/{id}":
+      case "GET /api/v1/dataset-versions/{id}/scans":
+      case "GET /api/v1/dataset-versions/{id}/problems":
+        return { url: route.replace("{id}", sample) };
+      case "POST /api/v1/dataset-versions/{id}/folders":
+        return { url: route.replace("{id}", sharedDraft), data: { root: process.env.DATASET_ROOT, folder: "dicom-series-philips-phantom-axial" } };
+      case "POST /api/v1/dataset-versions/{id}/publish":
+        return { url: route.replace("{id}", expected(EXPECTED[key], c) ? await indexedDraft() : sharedDraft) };
+      case "POST /api/v1/dataset-versions/{id}/jobs/{job}/cancel": {
+        const v = await draft();
+        return { url: `/api/v1/dataset-versions/${v}/jobs/${await register(v)}/cancel` };
+      }
       case "GET /api/auth/{nextauth}":
         return { url: "/api/auth/session" };
       case "POST /api/auth/{nextauth}":

@@ -1,10 +1,14 @@
 // One real server for all journeys, with SSO pointed at a local OIDC issuer.
+import path from "node:path";
 import { freePort } from "../../lib/db/embedded";
 import { startOidcIssuer } from "../support/oidc-issuer";
 import { startServer } from "../support/start-server";
 import { cli } from "./support/cli";
 
+const DATASET_ROOT = path.resolve(import.meta.dirname, "../fixtures/ct");
+
 export default async function globalSetup() {
+  process.env.DATASET_ROOT = DATASET_ROOT;
   const oidcPort = await freePort();
   // The redirect URI names the app's port, which startServer picks: accept any localhost callback.
   const oidc = await startOidcIssuer(oidcPort);
@@ -17,6 +21,8 @@ export default async function globalSetup() {
       // Every journey comes from 127.0.0.1; the per-IP limit is covered by the integration tests.
       LOGIN_MAX_FAILURES_PER_IP: "10000",
       REGISTER_MAX_PER_IP_PER_HOUR: "100000",
+      // The real CT fixtures are the one server folder datasets may be registered from.
+      DATASET_ROOTS: DATASET_ROOT,
     },
     { verbose: !!process.env.E2E_VERBOSE },
   );

@@ -10,7 +10,7 @@ export const CATALOG_CSV = path.resolve(import.meta.dirname, "../../../prisma/se
 
 /** Adds catalog entries that are missing; with `update`, also refreshes existing ones from the file. */
 export async function seedCatalog(ctx: ServiceContext, opts: { update?: boolean; file?: string } = {}) {
-  assertCan(ctx.actor, "dataset:write");
+  assertCan(ctx.actor, "catalog:write");
   const entries = parseCatalog(await readFile(opts.file ?? CATALOG_CSV, "utf8"));
   return db.$transaction(async (tx) => {
     const existing = new Map((await tx.dataset.findMany({ select: { slug: true, license: true, id: true } })).map((d) => [d.slug, d]));

@@ -1,0 +1,198 @@
+// Background indexing of a dataset version's files. A job is claimed by one server at a time (a lock that lapses
+// when that server stops, so another takes it up); a file becomes DONE in the same transaction that stores its
+// volume, so a job resumed after a crash reads only what was not finished and stores nothing twice. A bad file
+// is recorded as FAILED with its reason and the job goes on.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { walkFolder } from "../../datasets/server-folders";
+import { db, type Tx } from "../../db/client";
+import { sqlRows } from "../../db/sql";
+import { env } from "../../env";
+import { ImagingError } from "../../imaging/imaging-error";
+import { fileKind, indexDicomFiles, indexOneNifti, type IndexedVolume } from "../../imaging/index-files";
+import { asImagingError } from "../../imaging/dicom";
+
+const LOCK_MS = 60_000;
+const INSERT_BATCH = 1000;
+
+export const RUNNER_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+type JobRow = { id: string; datasetVersionId: string; source: string; folder: string | null; listed: boolean };
+
+/** Takes the oldest job that is queued or whose runner's lock lapsed. */
+export async function claimIngestJob(runner = RUNNER_ID): Promise<JobRow | null> {
+  const rows = await sqlRows<JobRow>(
+    db as unknown as Tx,
+    `UPDATE "IngestJob" SET status = 'RUNNING', "lockedBy" = $1, "lockedUntil" = now() + $2 * interval '1 millisecond',
+            "startedAt" = COALESCE("startedAt", now())
+      WHERE id = (SELECT id FROM "IngestJob"
+                   WHERE status IN ('QUEUED', 'RUNNING') AND ("lockedUntil" IS NULL OR "lockedUntil" < now())
+                   ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, "datasetVersionId", source, folder, listed`,
+    [runner, LOCK_MS],
+  );
+  return rows[0] ?? null;
+}
+
+class LostLock extends Error {}
+
+/** Extends this runner's lock; false when the job was cancelled or another runner holds it. */
+async function renew(jobId: string, runner: string) {
+  const n = await db.ingestJob.updateMany({
+    where: { id: jobId, lockedBy: runner, status: "RUNNING" },
+    data: { lockedUntil: new Date(Date.now() + LOCK_MS) },
+  });
+  return n.count === 1;
+}
+
+/** Lists a folder job's files into IngestFile rows (once), skipping files the version already has. */
+async function listFiles(job: JobRow) {
+  const found = await walkFolder(job.folder!, env().INGEST_MAX_FILES);
+  for (let i = 0; i < found.length; i += INSERT_BATCH) {
+    const batch = found.slice(i, i + INSERT_BATCH);
+    await db.ingestFile.createMany({
+      skipDuplicates: true,
+      data: batch.map((f) => ({
+        jobId: job.id,
+        datasetVersionId: job.datasetVersionId,
+        path: f.path,
+        name: f.name,
+        size: "size" in f ? BigInt(f.size) : 0n,
+        ...("skipped" in f ? { status: "FAILED" as const, errorCode: "skipped", error: f.skipped } : {}),
+      })),
+    });
+  }
+  await refreshCounts(job.id, { listed: true });
+}
+
+/** Totals from the file rows themselves, so a resumed job's counts are right whatever happened before. */
+async function refreshCounts(jobId: string, extra: { listed?: boolean } = {}, on: Tx = db as unknown as Tx) {
+  const [c] = await sqlRows<{ total: number; done: number; failed: number; bytes: bigint; done_bytes: bigint }>(
+    on,
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'DONE')::int AS done, count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+            COALESCE(sum(size), 0)::bigint AS bytes, COALESCE(sum(size) FILTER (WHERE status <> 'PENDING'), 0)::bigint AS done_bytes
+       FROM "IngestFile" WHERE "jobId" = $1`,
+    [jobId],
+  );
+  await on.ingestJob.update({
+    where: { id: jobId },
+    data: { ...extra, totalFiles: c.total, doneFiles: c.done, failedFiles: c.failed, totalBytes: c.bytes, doneBytes: c.done_bytes },
+  });
+}
+
+function scanData(versionId: string, v: IndexedVolume) {
+  const tags = v.tags;
+  return {
+    datasetVersionId: versionId,
+    path: v.files[0],
+    files: v.files,
+    fileSha256: v.fileSha256,
+    sha256: v.sha256,
+    voxelHash: v.voxelHash,
+    format: v.format,
+    bytes: BigInt(v.bytes),
+    dims: v.dims,
+    spacing: v.spacing,
+    affine: v.affine.flat(),
+    orientation: v.orientation,
+    datatype: v.datatype,
+    huMin: v.huMin,
+    huMax: v.huMax,
+    huP1: v.huP1,
+    huP99: v.huP99,
+    huMean: v.huMean,
+    looksLikeHu: v.looksLikeHu,
+    warnings: v.warnings,
+    seriesTags: tags ? { ...tags, patientId: undefined, studyUid: undefined, seriesUid: undefined } : undefined,
+    patientId: tags?.patientId ?? null,
+    studyUid: tags?.studyUid ?? null,
+    deidentified: v.deidentified,
+  };
+}
+
+type FileRow = { id: string; path: string; size: bigint };
+
+/** Stores a volume and marks its files DONE, in one transaction. */
+async function storeVolume(job: JobRow, v: IndexedVolume, rows: FileRow[]) {
+  await db.$transaction(async (tx) => {
+    const data = scanData(job.datasetVersionId, v);
+    const scan = await tx.scan.upsert({ where: { datasetVersionId_path: { datasetVersionId: job.datasetVersionId, path: data.path } }, create: data, update: {} });
+    await tx.ingestFile.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "PENDING" }, data: { status: "DONE", scanId: scan.id, errorCode: null, error: null } });
+  });
+}
+
+async function markFailed(row: FileRow, e: ImagingError) {
+  await db.ingestFile.updateMany({ where: { id: row.id, status: "PENDING" }, data: { status: "FAILED", errorCode: e.code, error: e.message.slice(0, 1000) } });
+}
+
+function fileSignal() {
+  return AbortSignal.timeout(env().INGEST_FILE_TIMEOUT_SECONDS * 1000);
+}
+
+function timeoutError(e: unknown) {
+  return (e as Error)?.name === "TimeoutError" ? new ImagingError("unreadable", `indexing took longer than ${env().INGEST_FILE_TIMEOUT_SECONDS} s`) : asImagingError(e);
+}
+
+/** Runs one claimed job to its end (or until its lock is lost or it is cancelled). */
+export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
+  try {
+    if (!job.listed && job.folder) await listFiles(job);
+    const pending = await db.ingestFile.findMany({ where: { jobId: job.id, status: "PENDING" }, select: { id: true, path: true, size: true }, orderBy: { path: "asc" } });
+    // DICOM series are assembled per folder (a series lives in one folder in every layout we know of).
+    const dicomByDir = new Map<string, FileRow[]>();
+    let sinceCount = 0;
+    for (const row of pending) {
+      if (!(await renew(job.id, runner))) throw new LostLock();
+      const input = { path: row.path, size: Number(row.size) };
+      try {
+        const kind = input.size === 0 ? "empty" : await fileKind(input);
+        if (kind === "empty") throw new ImagingError("empty", "the file is empty");
+        if (kind === "unknown") throw new ImagingError("not_a_volume", "neither NIfTI (.nii, .nii.gz) nor DICOM");
+        if (kind === "dicom") {
+          const dir = path.dirname(row.path);
+          dicomByDir.set(dir, [...(dicomByDir.get(dir) ?? []), row]);
+          continue;
+        }
+        await storeVolume(job, await indexOneNifti(input, fileSignal()), [row]);
+      } catch (e) {
+        if (e instanceof LostLock) throw e;
+        await markFailed(row, e instanceof ImagingError ? e : timeoutError(e));
+      }
+      if (++sinceCount >= 20) {
+        sinceCount = 0;
+        await refreshCounts(job.id);
+      }
+    }
+    for (const rows of dicomByDir.values()) {
+      if (!(await renew(job.id, runner))) throw new LostLock();
+      const byPath = new Map(rows.map((r) => [r.path, r]));
+      try {
+        const { volumes, problems } = await indexDicomFiles(rows.map((r) => ({ path: r.path, size: Number(r.size) })), fileSignal());
+        for (const v of volumes) await storeVolume(job, v, v.files.map((f) => byPath.get(f)!));
+        for (const p of problems) await markFailed(byPath.get(p.file)!, p.error);
+      } catch (e) {
+        for (const r of rows) await markFailed(r, timeoutError(e));
+      }
+      await refreshCounts(job.id);
+    }
+    await db.$transaction(async (tx) => {
+      await refreshCounts(job.id, {}, tx);
+      await tx.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner, status: "RUNNING" }, data: { status: "DONE", finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+    });
+  } catch (e) {
+    if (e instanceof LostLock) return; // cancelled, or another server took it over
+    const message = (e as Error).message ?? String(e);
+    await db.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner }, data: { status: "FAILED", error: message.slice(0, 1000), finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+  }
+}
+
+/** Claims and runs jobs until none is waiting; returns how many it ran. */
+export async function drainIngestJobs(runner = RUNNER_ID) {
+  let n = 0;
+  for (let job = await claimIngestJob(runner); job; job = await claimIngestJob(runner)) {
+    await runIngestJob(job, runner);
+    n++;
+  }
+  return n;
+}

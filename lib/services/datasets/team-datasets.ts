@@ -1,0 +1,122 @@
+// The team's own datasets and their versions: created by staff, edited by their creator (and admins), files
+// registered from allowed server folders, indexed in the background, then published, after which a version
+// never changes.
+import "server-only";
+import { recordAudit, type ServiceContext } from "../../audit/record-audit";
+import { assertCan, type Actor } from "../../auth/policy";
+import { allowedRoots, resolveFolder } from "../../datasets/server-folders";
+import { db } from "../../db/client";
+import { conflict, notFound } from "../../errors";
+import type { z } from "zod";
+import type { ZCreateDataset, ZCreateVersion, ZRegisterFolder } from "../../schemas/dataset";
+
+function actorId(actor: Actor) {
+  if (actor.kind !== "user") throw new Error("only people create datasets");
+  return actor.id;
+}
+
+function slugify(name: string) {
+  return (
+    name
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 48) || "dataset"
+  );
+}
+
+export async function createDataset(ctx: ServiceContext, input: z.output<typeof ZCreateDataset>) {
+  assertCan(ctx.actor, "dataset:write");
+  const ownerId = actorId(ctx.actor);
+  const base = input.slug ?? slugify(input.name);
+  return db.$transaction(async (tx) => {
+    let slug = base;
+    for (let i = 2; await tx.dataset.findUnique({ where: { slug }, select: { id: true } }); i++) {
+      if (input.slug) throw conflict(`A dataset with the slug ${slug} exists`, [{ field: "slug", message: "taken" }]);
+      slug = `${base}-${i}`;
+    }
+    const d = await tx.dataset.create({
+      data: {
+        slug, name: input.name, description: input.description, host: "team", ctVolumes: null, reports: "per version",
+        bodyRegion: input.bodyRegion, format: "NIfTI / DICOM", license: input.license, commercialUse: input.commercialUse,
+        redistribution: input.redistribution, shareAlike: input.shareAlike, gated: input.gated,
+        access: input.gated ? "team only (data-use agreement)" : "team", verified: "YES", catalog: false, ownerId,
+      },
+    });
+    await tx.datasetLicenseChange.create({ data: { datasetId: d.id, license: input.license, note: "created" } });
+    await recordAudit(tx, ctx, { action: "dataset.create", targetType: "dataset", targetId: d.id, details: { slug } });
+    return d;
+  });
+}
+
+export async function createVersion(ctx: ServiceContext, datasetIdOrSlug: string, input: z.output<typeof ZCreateVersion>) {
+  assertCan(ctx.actor, "dataset:write");
+  const d = await db.dataset.findFirst({ where: { OR: [{ id: datasetIdOrSlug }, { slug: datasetIdOrSlug }] }, select: { id: true, ownerId: true, catalog: true } });
+  if (!d) throw notFound("Dataset");
+  // A team dataset's versions are its owner's; a catalog dataset may be held locally by any researcher, who then
+  // owns the version they create.
+  if (!d.catalog) assertCan(ctx.actor, "dataset:write", { ownerId: d.ownerId });
+  const createdById = actorId(ctx.actor);
+  return db.$transaction(async (tx) => {
+    if (await tx.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: d.id, version: input.version } }, select: { id: true } })) {
+      throw conflict(`Version ${input.version} exists`, [{ field: "version", message: "taken" }]);
+    }
+    const v = await tx.datasetVersion.create({ data: { datasetId: d.id, version: input.version, description: input.description, createdById } });
+    await recordAudit(tx, ctx, { action: "dataset.version_create", targetType: "dataset_version", targetId: v.id, details: { dataset: d.id, version: input.version } });
+    return v;
+  });
+}
+
+/** A draft version the actor may change; published versions are immutable (409). */
+export async function versionForWrite(actor: Actor, versionId: string) {
+  assertCan(actor, "dataset:write");
+  const v = await db.datasetVersion.findUnique({ where: { id: versionId }, select: { id: true, status: true, createdById: true, datasetId: true } });
+  if (!v) throw notFound("Dataset version");
+  assertCan(actor, "dataset:write", { ownerId: v.createdById });
+  if (v.status === "PUBLISHED") throw conflict("This version is published, and published versions never change: create a new version");
+  return v;
+}
+
+export async function registerFolder(ctx: ServiceContext, versionId: string, input: z.output<typeof ZRegisterFolder>) {
+  const v = await versionForWrite(ctx.actor, versionId);
+  const folder = await resolveFolder(input.root, input.folder);
+  return db.$transaction(async (tx) => {
+    const job = await tx.ingestJob.create({ data: { datasetVersionId: v.id, createdById: actorId(ctx.actor), source: "folder", root: input.root, folder } });
+    await recordAudit(tx, ctx, { action: "dataset.register_folder", targetType: "dataset_version", targetId: v.id, details: { root: input.root, folder: input.folder, job: job.id } });
+    return job;
+  });
+}
+
+export async function publishVersion(ctx: ServiceContext, versionId: string) {
+  const v = await versionForWrite(ctx.actor, versionId);
+  return db.$transaction(async (tx) => {
+    // Lock the version so a registration can't slip in between the checks and the publish.
+    await tx.$queryRaw`SELECT id FROM "DatasetVersion" WHERE id = ${v.id} FOR UPDATE`;
+    const busy = await tx.ingestJob.count({ where: { datasetVersionId: v.id, status: { in: ["QUEUED", "RUNNING"] } } });
+    if (busy) throw conflict("Files are still being indexed: publish when ingestion has finished");
+    const scans = await tx.scan.count({ where: { datasetVersionId: v.id } });
+    if (!scans) throw conflict("This version has no indexed volumes yet");
+    const out = await tx.datasetVersion.update({ where: { id: v.id }, data: { status: "PUBLISHED", publishedAt: new Date() } });
+    await recordAudit(tx, ctx, { action: "dataset.publish", targetType: "dataset_version", targetId: v.id, details: { scans } });
+    return out;
+  });
+}
+
+/** Stops a queued or running ingestion (volumes indexed so far stay); a job that already ended is left as it is. */
+export async function cancelIngest(ctx: ServiceContext, versionId: string, jobId: string) {
+  const v = await versionForWrite(ctx.actor, versionId);
+  return db.$transaction(async (tx) => {
+    const job = await tx.ingestJob.findFirst({ where: { id: jobId, datasetVersionId: v.id }, select: { status: true } });
+    if (!job) throw notFound("Ingestion job");
+    if (job.status !== "QUEUED" && job.status !== "RUNNING") return;
+    await tx.ingestJob.update({ where: { id: jobId }, data: { status: "CANCELLED", finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+    await recordAudit(tx, ctx, { action: "dataset.ingest_cancel", targetType: "dataset_version", targetId: v.id, details: { job: jobId } });
+  });
+}
+
+/** The allowed roots, for people who may register files. */
+export function datasetRoots(actor: Actor) {
+  assertCan(actor, "dataset:write");
+  return allowedRoots();
+}

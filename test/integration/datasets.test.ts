@@ -1,0 +1,159 @@
+// Dataset versions end to end on a real database and real CT files: a folder registered under an allowed root
+// is indexed in the background, bad files are reported with their reason, a job taken over from a stopped
+// server finishes without indexing anything twice, and published versions never change.
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../lib/db/client";
+import { setEnv } from "../../lib/env";
+import { ZCreateDataset, ZCreateVersion, ZRegisterFolder } from "../../lib/schemas/dataset";
+import { claimIngestJob, drainIngestJobs, runIngestJob } from "../../lib/services/datasets/ingest";
+import { getVersion, listProblems, listScans, listVersions } from "../../lib/services/datasets/read-versions";
+import { SAMPLE_SLUG, seedSampleDataset } from "../../lib/services/datasets/seed-sample";
+import { createDataset, createVersion, publishVersion, registerFolder } from "../../lib/services/datasets/team-datasets";
+import { makeUser } from "../support/factories";
+
+const CT = path.resolve(import.meta.dirname, "../fixtures/ct");
+const SYSTEM = { actor: { kind: "system" as const, label: "test" } };
+const root = mkdtempSync(path.join(os.tmpdir(), "hounsfield-root-"));
+const outside = mkdtempSync(path.join(os.tmpdir(), "hounsfield-outside-"));
+
+beforeAll(() => {
+  setEnv({ DATASET_ROOTS: `${root}:/nonexistent-root` });
+  // A study folder as a researcher would have it: NIfTI files, a DICOM series in a sub-folder, and clutter.
+  const study = path.join(root, "study");
+  mkdirSync(path.join(study, "dicom"), { recursive: true });
+  cpSync(path.join(CT, "example_ct_sm.nii.gz"), path.join(study, "a.nii.gz"));
+  cpSync(path.join(CT, "example_ct_heart_crop_lps.nii.gz"), path.join(study, "b.nii.gz"));
+  cpSync(path.join(CT, "dicom-series-philips-phantom-axial"), path.join(study, "dicom", "philips"), { recursive: true });
+  writeFileSync(path.join(study, "notes.txt"), "not a volume");
+  writeFileSync(path.join(study, "empty.nii"), "");
+  const gz = readFileSync(path.join(CT, "example_ct_sm.nii.gz"));
+  writeFileSync(path.join(study, "cut.nii.gz"), gz.subarray(0, gz.length >> 1));
+  writeFileSync(path.join(outside, "secret.nii.gz"), gz);
+  symlinkSync(path.join(outside, "secret.nii.gz"), path.join(study, "link.nii.gz"));
+  symlinkSync(outside, path.join(root, "escape"));
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+async function draftVersion(owner?: Awaited<ReturnType<typeof makeUser>>) {
+  const r = owner ?? (await makeUser("RESEARCHER"));
+  const d = await createDataset(r.ctx, ZCreateDataset.parse({ name: "Local chest CT", license: "internal: no redistribution" }));
+  const v = await createVersion(r.ctx, d.id, ZCreateVersion.parse({ version: "2026-11" }));
+  return { r, d, v };
+}
+
+describe("the sample dataset", () => {
+  it("is published after seeding, indexed from the real file with its true geometry", async () => {
+    const admin = await makeUser("ADMIN");
+    await seedSampleDataset(SYSTEM, admin.user.id);
+    const d = await db.dataset.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } });
+    const [v] = await listVersions(admin.actor, d.id);
+    expect(v.status).toBe("PUBLISHED");
+    const { scans } = await listScans(admin.actor, v.id, { limit: 10 });
+    expect(scans).toHaveLength(1);
+    const file = readFileSync(path.join(CT, "example_ct.nii.gz"));
+    expect(scans[0]).toMatchObject({
+      dims: [122, 101, 112], spacing: [3, 3, 3], orientation: "RAS", datatype: "int32", huMin: -1207, huMax: 3382, looksLikeHu: true,
+      sha256: createHash("sha256").update(file).digest("hex"), bytes: file.length,
+    });
+  });
+});
+
+describe("registering a server folder", () => {
+  it("indexes every volume in the background and reports each bad file with its reason", async () => {
+    const { r, v } = await draftVersion();
+    const job = await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study" }));
+    expect(job.status).toBe("QUEUED");
+    await drainIngestJobs("test-runner");
+    const got = await getVersion(r.actor, v.id);
+    expect(got.jobs[0]).toMatchObject({ status: "DONE", totalFiles: 16, doneFiles: 12, failedFiles: 4 });
+    expect(got.scans).toBe(3);
+    const { scans } = await listScans(r.actor, v.id, { limit: 10 });
+    expect(scans.map((s) => [s.name, s.format, s.dims]).sort()).toEqual([
+      ["I10", "dicom", [512, 512, 10]],
+      ["a.nii.gz", "nifti1", [122, 101, 30]],
+      ["b.nii.gz", "nifti1", [122, 102, 112]],
+    ]);
+    const { problems } = await listProblems(r.actor, v.id);
+    expect(problems.map((p) => [p.name, p.code])).toEqual([
+      ["cut.nii.gz", "truncated"],
+      ["empty.nii", "empty"],
+      ["link.nii.gz", "skipped"],
+      ["notes.txt", "not_a_volume"],
+    ]);
+    expect(problems.find((p) => p.name === "link.nii.gz")?.error).toMatch(/symbolic link/);
+  });
+
+  it("refuses roots that aren't allowed, traversal in any spelling, absolute paths and links out of the root", async () => {
+    const { r, v } = await draftVersion();
+    const attempt = (root_: string, folder: string) => registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root: root_, folder }));
+    await expect(attempt("/etc", "")).rejects.toMatchObject({ status: 400, errors: [{ field: "root" }] });
+    await expect(attempt(root, "../")).rejects.toMatchObject({ status: 400, errors: [{ field: "folder" }] });
+    await expect(attempt(root, "study/../../etc")).rejects.toMatchObject({ status: 400 });
+    await expect(attempt(root, "%2e%2e/etc")).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/percent-encoded/) });
+    await expect(attempt(root, "..%2fetc")).rejects.toMatchObject({ status: 400 });
+    await expect(attempt(root, "/etc")).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/relative/) });
+    await expect(attempt(root, "escape")).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/symbolic link/) });
+    await expect(attempt(root, "nothing-here")).rejects.toMatchObject({ status: 400 });
+    await expect(attempt("/nonexistent-root", "")).rejects.toMatchObject({ status: 400, errors: [{ field: "root" }] });
+    expect(await db.ingestJob.count({ where: { datasetVersionId: v.id } })).toBe(0);
+  });
+
+  it("a job whose server stopped is taken over and finished; nothing is indexed twice", async () => {
+    const { r, v } = await draftVersion();
+    await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study" }));
+    const job = (await claimIngestJob("first-server"))!;
+    expect(job.datasetVersionId).toBe(v.id);
+    // The first server indexes until a file is stored, then stops answering: its lock lapses.
+    const first = runIngestJob(job, "first-server");
+    for (let i = 0; i < 200 && !(await db.ingestFile.count({ where: { jobId: job.id, status: "DONE" } })); i++) await new Promise((res) => setTimeout(res, 20));
+    await db.ingestJob.update({ where: { id: job.id }, data: { lockedBy: "first-server-gone", lockedUntil: new Date(Date.now() - 1000) } });
+    await first; // it notices it lost the lock and stops writing
+    const doneBefore = await db.ingestFile.findMany({ where: { jobId: job.id, status: "DONE" }, select: { id: true, updatedAt: true } });
+    expect(doneBefore.length).toBeGreaterThan(0);
+    expect(doneBefore.length).toBeLessThan(12);
+    await drainIngestJobs("second-server");
+    const after = await db.ingestFile.findMany({ where: { id: { in: doneBefore.map((f) => f.id) } }, select: { id: true, updatedAt: true } });
+    expect(after).toEqual(expect.arrayContaining(doneBefore)); // files the first server finished were not touched again
+    expect(await db.scan.count({ where: { datasetVersionId: v.id } })).toBe(3);
+    expect((await getVersion(r.actor, v.id)).jobs[0]).toMatchObject({ status: "DONE", doneFiles: 12, failedFiles: 4 });
+  });
+});
+
+describe("publishing and who sees what", () => {
+  it("publishes only indexed versions, and a published version takes no more files", async () => {
+    const { r, v } = await draftVersion();
+    await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/no indexed volumes/) });
+    await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
+    await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/still being indexed/) });
+    await drainIngestJobs("test-runner");
+    expect((await publishVersion(r.ctx, v.id)).status).toBe("PUBLISHED");
+    await expect(registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study" }))).rejects.toMatchObject({ status: 409 });
+    await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("other researchers can't change my version; clinicians see published versions without identifiers", async () => {
+    const { r, v } = await draftVersion();
+    const other = await makeUser("RESEARCHER");
+    const clinician = await makeUser("CLINICIAN");
+    await expect(registerFolder(other.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study" }))).rejects.toMatchObject({ action: "dataset:write" });
+    await expect(createVersion(other.ctx, v.datasetId, ZCreateVersion.parse({ version: "x" }))).rejects.toMatchObject({ action: "dataset:write" });
+    await expect(createDataset(clinician.ctx, ZCreateDataset.parse({ name: "x", license: "y" }))).rejects.toMatchObject({ action: "dataset:write" });
+    await expect(getVersion(clinician.actor, v.id)).rejects.toMatchObject({ status: 404 }); // drafts are staff-only
+    await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
+    await drainIngestJobs("test-runner");
+    await publishVersion(r.ctx, v.id);
+    const staff = (await listScans(other.actor, v.id, { limit: 10 })).scans[0];
+    expect(staff).toMatchObject({ patientId: "PLASTIC", studyUid: expect.stringMatching(/^1\.3\.46\./) });
+    const seen = (await listScans(clinician.actor, v.id, { limit: 10 })).scans[0];
+    expect(seen.tags).toMatchObject({ manufacturer: "Philips", kernel: "UB" });
+    expect(JSON.stringify(seen)).not.toMatch(/PLASTIC|1\.3\.46\.670589\.33\.1\.27492712521914879309/);
+    await expect(listProblems(clinician.actor, v.id)).rejects.toMatchObject({ action: "dataset:inspect" });
+  });
+});
