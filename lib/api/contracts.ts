@@ -250,6 +250,12 @@ export const contracts = {
     params: z.strictObject({ id: ZRunParams.shape.id, step: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
     contentType: "application/x-tar",
   }),
+  downloadRunVolume: defineContract({
+    method: "GET", path: "/runs/{id}/volumes/{sha256}", tag: "datasets", auth: "user", permission: "run:data",
+    summary: "A NIfTI volume of the run's dataset mix, by sha256, for the worker leasing the run (Range requests resume)",
+    params: z.strictObject({ id: ZRunParams.shape.id, sha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lower-case hex digits") }),
+    contentType: "application/octet-stream",
+  }),
   workerSamples: defineContract({
     method: "GET", path: "/workers/{id}/samples", tag: "workers", auth: "user", permission: "worker:read",
     summary: "The last hour of a worker's per-GPU utilization and memory", params: ZIdParams, response: ZWorkerSamples,

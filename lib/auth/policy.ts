@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   "run:report": [STAFF, ["runs:write", "worker"]],
   /** A run's checkpoints: people who read runs, and the worker holding the run's lease (to resume it). */
   "checkpoint:read": [STAFF, ["read"]],
+  /** The dataset files a run trains on: people who read runs, and the worker holding the run's lease. */
+  "run:data": [STAFF, ["read"]],
   "worker:read": [STAFF, ["read"]],
   /** Register, heartbeat, claim: worker tokens only (a token whose only scope is `worker`), as their own worker. */
   "worker:connect": [STAFF, ["worker"]],
@@ -86,14 +88,14 @@ export type Actor = UserActor | WorkerActor | { kind: "anonymous" } | { kind: "s
  * run's live lease. */
 export type Resource = { ownerId?: string | null; leaseTokenId?: string | null; workerTokenId?: string | null };
 
-/** What a worker token can do at all: its two actions. */
-const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true, "checkpoint:read": true };
+/** What a worker token can do at all: connect as its worker, report on and read what its leased runs need. */
+const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true, "checkpoint:read": true, "run:data": true };
 
 function workerCan(actor: WorkerActor, action: Action, resource?: Resource) {
   if (!WORKER_ACTIONS[action] || !(PERMISSIONS[action][0] as readonly Role[]).includes(actor.role)) return false;
   if (!resource) return true;
   // A worker reports only on a run whose live lease its token holds, and acts only as the worker it registered.
-  if (action === "run:report" || action === "checkpoint:read") return !!resource.leaseTokenId && resource.leaseTokenId === actor.tokenId;
+  if (action === "run:report" || action === "checkpoint:read" || action === "run:data") return !!resource.leaseTokenId && resource.leaseTokenId === actor.tokenId;
   if ("workerTokenId" in resource) return resource.workerTokenId === actor.tokenId;
   return true;
 }

@@ -9,8 +9,8 @@ export const ZExecutor = z.enum(["LOCAL", "TORCHRUN", "SLURM"]);
 const ZTag = z.string().trim().min(1).max(64).regex(/^[\w.:/-]+$/, "letters, digits and . _ : / - only");
 
 export const ZMixEntry = z.strictObject({
-  /** A catalog dataset (slug or id) until dataset versions exist. */
-  dataset: z.string().min(1).max(100),
+  dataset: z.string().min(1).max(100).describe("a dataset's slug or id"),
+  version: z.string().min(1).max(64).optional().describe("a published version (its name or id); default: the newest published one"),
   weight: z.number().positive().max(1000),
 });
 
@@ -68,7 +68,7 @@ export const ZRunEvent = z.object({ from: ZRunStatus.nullable(), to: ZRunStatus,
 export const ZRun = ZRunSummary.extend({
   description: z.string(),
   config: z.record(z.string(), z.unknown()),
-  datasetMix: z.array(z.object({ dataset: z.string(), name: z.string(), weight: z.number(), license: z.string() })),
+  datasetMix: z.array(z.object({ dataset: z.string(), name: z.string(), weight: z.number(), license: z.string(), version: z.string().nullable().optional(), versionId: z.string().nullable().optional() })),
   retryPolicy: z.unknown(),
   events: z.array(ZRunEvent),
   metricKeys: z.array(z.string()),

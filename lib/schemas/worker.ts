@@ -62,7 +62,12 @@ export const ZRunSpec = z.object({
   gpuIndices: z.array(z.number()),
   executor: ZExecutor,
   trainer: z.record(z.string(), z.unknown()).describe("the trainer's config (workers/trainer README), as it reads it"),
-  manifest: z.object({ volumes: z.array(z.object({ id: z.string(), path: z.string().optional(), url: z.string().optional(), sha256: z.string(), weight: z.number() })) }),
+  manifest: z.object({
+    volumes: z.array(z.object({
+      id: z.string(), path: z.string().optional(), url: z.string().optional(), sha256: z.string(), weight: z.number(),
+      geometry: z.object({ shape: z.array(z.number()), spacing: z.array(z.number()), orientation: z.string() }).optional(),
+    })),
+  }).describe("the trainer's manifest; an agent that can't read a path downloads the file from GET /runs/{id}/volumes/{sha256}"),
   /** Whether to resume from the newest checkpoint (the run's retry policy); false starts over. */
   resume: z.boolean(),
   /** Resume from this checkpoint step (the run was lost or preempted after checkpointing it). */

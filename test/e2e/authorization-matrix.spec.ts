@@ -219,7 +219,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   const victim = await createUser(request, "CLINICIAN");
   const dataset = await (await request.get("/api/v1/datasets?q=NLST", { headers: adminH })).json().then((b) => b.datasets[0].id as string);
   const run = async (status?: "CANCELLED") => {
-    const r = await request.post("/api/v1/runs", { headers: ownerToken, data: { name: "owned by someone else", preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }] } });
+    const r = await request.post("/api/v1/runs", { headers: ownerToken, data: { name: "owned by someone else", preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }] } });
     expect(r.status()).toBe(201);
     const id = (await r.json()).id as string;
     if (status) expect((await request.post(`/api/v1/runs/${id}/cancel`, { headers: ownerToken })).status()).toBe(200);
@@ -298,7 +298,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
       case "GET /api/v1/datasets/{id}":
         return { url: `/api/v1/datasets/${dataset}` };
       case "POST /api/v1/runs":
-        return { url: route, data: { name: "matrix run", preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }] } };
+        return { url: route, data: { name: "matrix run", preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }] } };
       case "GET /api/v1/runs/{id}":
         return { url: `/api/v1/runs/${sharedRun}` };
       case "DELETE /api/v1/runs/{id}":
@@ -404,7 +404,7 @@ test("pages × anonymous and each role: the right ones render, others send to /f
   const owner = await createUser(request, "RESEARCHER");
   const ownerCtx = await playwright.request.newContext({ baseURL: base });
   await apiSignIn(ownerCtx, owner.email);
-  const runId = await ownerCtx.post("/api/v1/runs", { data: { name: "someone else's", preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }] } }).then((r) => r.json()).then((b) => b.id as string);
+  const runId = await ownerCtx.post("/api/v1/runs", { data: { name: "someone else's", preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }] } }).then((r) => r.json()).then((b) => b.id as string);
   const datasetId = await (await request.get("/api/v1/datasets?q=NLST", { headers: adminH })).json().then((b) => b.datasets[0].id as string);
   const mismatches: string[] = [];
   for (const [page, who] of Object.entries(PAGES)) {

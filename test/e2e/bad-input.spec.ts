@@ -44,7 +44,7 @@ test("generated malformed requests to every endpoint: never a 5xx, never interna
   test.setTimeout(600_000);
   const base = process.env.E2E_BASE_URL!;
   const auth = { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}` };
-  const run = await (await request.post("/api/v1/runs", { headers: auth, data: { name: "bad input target", preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }] } })).json();
+  const run = await (await request.post("/api/v1/runs", { headers: auth, data: { name: "bad input target", preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }] } })).json();
   // Worker endpoints take an agent's token (scope worker only) and a worker it registered (a Slurm one, so its
   // claims never take the local runs other journeys queue).
   const agentToken = (await (await request.post("/api/v1/tokens", { headers: auth, data: { name: "bad input agent", scopes: ["worker"] } })).json()).secret as string;
@@ -90,7 +90,7 @@ test("bodies built to be expensive don't stall anyone: gzip bombs, separator flo
   test.setTimeout(120_000);
   const base = process.env.E2E_BASE_URL!;
   const auth = { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}` };
-  const run = await (await request.post("/api/v1/runs", { headers: auth, data: { name: "bombs", preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }] } })).json();
+  const run = await (await request.post("/api/v1/runs", { headers: auth, data: { name: "bombs", preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }] } })).json();
   const ingest = `${base}/api/v1/runs/${run.id}/metrics`;
   const cases: [string, RequestInit][] = [
     ["16 M lines of 1, gzip NDJSON", { body: gzipSync("1\n".repeat(16_000_000)), headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" } }],

@@ -35,7 +35,7 @@ test("two replicas on an external PostgreSQL 15: shared sessions, one sweep per 
     const token = (await cli(["token", "create", "--email", email, "--scopes", "admin", "--name", "replicas"], undefined, shared)).trim();
     const runIds: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const r = await fetch(`${(i % 2 ? b : a).baseUrl}/api/v1/runs`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: `replica run ${i}`, preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }], retry: { maxAttempts: 1, resumeFromCheckpoint: true } }) });
+      const r = await fetch(`${(i % 2 ? b : a).baseUrl}/api/v1/runs`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: `replica run ${i}`, preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }], retry: { maxAttempts: 1, resumeFromCheckpoint: true } }) });
       expect(r.status).toBe(201);
       runIds.push((await r.json()).id);
     }

@@ -4,7 +4,7 @@ import { createUser, uiSignIn } from "./support/accounts";
 const admin = () => ({ authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}` });
 
 async function apiRun(request: APIRequestContext, body: Record<string, unknown> = {}) {
-  const res = await request.post("/api/v1/runs", { headers: admin(), data: { name: `e2e ${Date.now()}`, preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }], ...body } });
+  const res = await request.post("/api/v1/runs", { headers: admin(), data: { name: `e2e ${Date.now()}`, preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }], ...body } });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()) as { id: string; name: string };
 }

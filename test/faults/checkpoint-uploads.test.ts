@@ -6,6 +6,7 @@ import { createReadStream, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Upload } from "tus-js-client";
 import { describe, expect, it } from "vitest";
+import { materializeVolumes } from "../../workers/agent/volumes";
 import { faultServer } from "./support/harness";
 
 const fault = faultServer({ LEASE_SWEEP_SECONDS: "0.5" });
@@ -103,5 +104,32 @@ describe("checkpoint uploads", () => {
     expect((await fault.h.api("POST", `/runs/${runId}/cancel`)).status).toBe(200);
     expect((await upload(file, { token, meta })).error?.status).toBe(409);
     expect((await fault.h.api<{ checkpoints: unknown[] }>("GET", `/runs/${runId}/checkpoints`)).body.checkpoints).toEqual([]);
+  });
+});
+
+describe("dataset files for a worker that can't read the server's disk", () => {
+  it("the agent downloads each volume of its leased run once, by sha256, verified; others' tokens get nothing", async () => {
+    const { token, runId } = await leasedRun();
+    const spec = (await fetch(`${fault.server.baseUrl}/api/v1/runs/${runId}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(spec).toBe(403); // a worker token reads nothing of the run but what its lease needs
+    const file = path.resolve(import.meta.dirname, "../fixtures/ct/example_ct.nii.gz");
+    const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const cache = path.join(fault.server.dataDir, `volume-cache-${runId}`);
+    const notes: string[] = [];
+    // The manifest as a remote machine sees it: the server's path is not there.
+    const manifest = { volumes: [{ id: "v1", path: "/not/on/this/machine.nii.gz", sha256, weight: 1 }, { id: "v2", path: "/nowhere.nii.gz", sha256: "e".repeat(64), weight: 1 }] };
+    const conn = { server: fault.server.baseUrl, token };
+    const got = await materializeVolumes(conn, cache, runId, manifest, (l) => void notes.push(l));
+    expect(got.volumes.map((v) => v.id)).toEqual(["v1"]); // the unknown file is reported and left out
+    expect(got.volumes[0].path).toBe(path.join(cache, `${sha256}.nii.gz`));
+    expect(createHash("sha256").update(readFileSync(got.volumes[0].path!)).digest("hex")).toBe(sha256);
+    expect(notes.join("\n")).toMatch(/v2 .* not available: .*404/);
+    // A second run on this machine finds it in the cache: nothing is fetched.
+    const again = await materializeVolumes({ ...conn, token: "hfk_wrong" }, cache, runId, { volumes: [manifest.volumes[0]] }, () => undefined);
+    expect(again.volumes[0].path).toBe(got.volumes[0].path);
+    // Someone else's worker token, and a volume outside the run's mix, are refused.
+    const other = (await fault.h.api<{ secret: string }>("POST", "/tokens", { name: "other agent", scopes: ["worker"] })).body.secret;
+    expect((await fetch(`${fault.server.baseUrl}/api/v1/runs/${runId}/volumes/${sha256}`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(403);
+    expect((await fetch(`${fault.server.baseUrl}/api/v1/runs/${runId}/volumes/${"a".repeat(64)}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
   });
 });

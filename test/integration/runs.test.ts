@@ -23,7 +23,8 @@ describe("runs", () => {
     const { ctx } = await makeUser("RESEARCHER");
     const fields = async (body: Record<string, unknown>) => ((await createRun(ctx, ZCreateRun.parse({ name: "x", ...body })).catch((e) => e)).errors ?? []).map((e: { field: string }) => e.field);
     expect(await fields({})).toEqual(["preset", "datasetMix"]);
-    expect(await fields({ preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }], config: { lr: 1 } })).toEqual(["config"]);
+    // nlst is a catalog entry nobody has files of (no published version): nothing a worker could train on.
+    expect(await fields({ preset: "tiny", datasetMix: [{ dataset: "nlst", weight: 1 }], config: { lr: 1 } })).toEqual(["config", "datasetMix.0.dataset"]);
     expect(await fields({ driver: "script", preset: "tiny", config: { lr: 1 } })).toEqual(["config"]);
     const script = await createRun(ctx, ZCreateRun.parse({ name: "mine", driver: "script", config: { lr: 1, nested: { a: [1] } } }));
     expect(script).toMatchObject({ status: "RUNNING", driver: "SCRIPT", preset: "custom", config: { lr: 1, nested: { a: [1] } } });

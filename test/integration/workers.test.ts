@@ -142,14 +142,35 @@ describe("workers and leases", () => {
     expect(await claimRun(fits.ctx, fits.id)).toMatchObject({ runId: run.id });
   });
 
-  it("a run whose datasets have no files fails at claim time, saying so", async () => {
+  it("a run whose version holds no volume the trainer reads fails at claim time, saying so", async () => {
     const { ctx, actor } = await makeUser("RESEARCHER");
-    const run = await makeRun(ctx, { gpus: 0 });
+    const admin = await makeUser("ADMIN");
+    // A published version of a team dataset whose only volume is a DICOM series (the trainer reads NIfTI).
+    const d = await db.dataset.create({ data: { slug: `dicom-only-${admin.user.id}`, name: "DICOM only", host: "team", reports: "no", bodyRegion: "", format: "DICOM", license: "internal", commercialUse: "UNKNOWN", redistribution: "no", access: "team", verified: "YES", catalog: false, ownerId: admin.user.id } });
+    await db.datasetVersion.create({ data: { datasetId: d.id, version: "1", status: "PUBLISHED", publishedAt: new Date(), createdById: admin.user.id, scans: { create: { path: "/series/I10", format: "dicom", sha256: "0".repeat(64), bytes: 1n, dims: [512, 512, 10], spacing: [0.45, 0.45, 5] } } } });
+    const run = await makeRun(ctx, { gpus: 0, datasetMix: [{ dataset: d.slug, weight: 1 }] });
     const w = await makeWorker();
     expect(await claimRun(w.ctx, w.id)).toBeNull();
     const after = await getRun(actor, run.id);
     expect(after.status).toBe("FAILED");
-    expect(after.events.at(-1)!.reason).toMatch(/totalsegmentator-v2.*no|has indexed CT files/);
+    expect(after.events.at(-1)!.reason).toMatch(/dicom-only.*has indexed CT files/);
+  });
+
+  it("a run trains on the versions its mix recorded at creation, with their geometry, not a version published later", async () => {
+    const admin = await sample();
+    const { ctx } = await makeUser("RESEARCHER");
+    const d = await db.dataset.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } });
+    const pinned = await db.datasetVersion.findFirstOrThrow({ where: { datasetId: d.id, status: "PUBLISHED" } });
+    const run = await sampleRun(ctx);
+    expect((run.datasetMix as { versionId: string }[])[0].versionId).toBe(pinned.id);
+    // A newer version of the sample appears after the run was queued.
+    await db.datasetVersion.create({ data: { datasetId: d.id, version: `later-${run.id}`, status: "PUBLISHED", publishedAt: new Date(Date.now() + 60_000), createdById: admin.user.id, scans: { create: { path: "/elsewhere/other.nii.gz", sha256: "f".repeat(64), bytes: 1n, dims: [1, 1, 1], spacing: [1, 1, 1] } } } });
+    const w = await makeWorker();
+    const spec = (await claimRun(w.ctx, w.id))!;
+    expect(spec.runId).toBe(run.id);
+    expect(spec.manifest.volumes).toHaveLength(1);
+    expect(spec.manifest.volumes[0]).toMatchObject({ path: expect.stringMatching(/example_ct\.nii\.gz$/), geometry: { shape: [122, 101, 112], spacing: [3, 3, 3], orientation: "RAS" } });
+    await expect(makeRun(ctx, { datasetMix: [{ dataset: SAMPLE_SLUG, version: "no-such", weight: 1 }] })).rejects.toMatchObject({ status: 400, errors: [{ field: "datasetMix.0.version" }] });
   });
 
   it("fencing: a lost lease is swept, the run requeued and claimed at epoch 2; the old epoch is refused (409), the new accepted", async () => {

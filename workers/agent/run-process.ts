@@ -12,6 +12,7 @@ import { ApiError, type Api } from "./api";
 import { downloadCheckpoint, localCheckpointStep, packCheckpoint, RefusedError, sha256File, uploadFile, type Conn } from "./checkpoints";
 import { startLocal, startSlurm, type Execution, type SlurmOptions } from "./executions";
 import { launchLine, type Executor } from "./executors";
+import { materializeVolumes } from "./volumes";
 import { loadState, readNewLines, saveState, toPoints, type ShipState } from "./run-files";
 
 type Spec = z.output<typeof ZRunSpec>;
@@ -65,7 +66,13 @@ export class RunProcess {
   async run(): Promise<Ending> {
     const { spec, runDir } = this;
     writeFileSync(path.join(runDir, "agent", "config.json"), JSON.stringify(spec.trainer, null, 2));
-    writeFileSync(path.join(runDir, "agent", "manifest.json"), JSON.stringify(spec.manifest, null, 2));
+    let manifest: Spec["manifest"];
+    try {
+      manifest = await materializeVolumes(this.o.conn, path.join(this.o.workDir, "volumes"), spec.runId, spec.manifest, (l) => this.note(l));
+    } catch {
+      return "lost-lease";
+    }
+    writeFileSync(path.join(runDir, "agent", "manifest.json"), JSON.stringify(manifest, null, 2));
     if (!spec.resume) {
       // The run's policy says start over: what an earlier attempt left here is not resumed.
       rmSync(path.join(runDir, "checkpoints"), { recursive: true, force: true });

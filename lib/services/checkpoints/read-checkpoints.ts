@@ -5,7 +5,7 @@ import { db, pool } from "../../db/client";
 import { notFound } from "../../errors";
 
 /** Readers of runs, or the worker whose token holds the run's live lease (a resumed run's new worker). */
-async function authorize(actor: Actor, runId: string) {
+export async function authorizeLeaseRead(actor: Actor, runId: string, action: "checkpoint:read" | "run:data" = "checkpoint:read") {
   const { rows } = await pool().query<{ leaseTokenId: string | null }>(
     `SELECT (SELECT w."tokenId" FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId"
        WHERE l."runId" = r.id AND l."releasedAt" IS NULL ORDER BY l.epoch DESC LIMIT 1) AS "leaseTokenId"
@@ -13,18 +13,18 @@ async function authorize(actor: Actor, runId: string) {
     [runId],
   );
   if (!rows[0]) throw notFound("Run");
-  assertCan(actor, "checkpoint:read", { leaseTokenId: rows[0].leaseTokenId });
+  assertCan(actor, action, { leaseTokenId: rows[0].leaseTokenId });
 }
 
 export async function listCheckpoints(actor: Actor, runId: string) {
-  await authorize(actor, runId);
+  await authorizeLeaseRead(actor, runId);
   const rows = await db.checkpoint.findMany({ where: { runId }, orderBy: { step: "asc" } });
   return rows.map((c) => ({ step: Number(c.step), sha256: c.sha256, bytes: Number(c.bytes), createdAt: c.createdAt.toISOString() }));
 }
 
 /** The checkpoint's bytes, from `start` (a resumed download) to the end. */
 export async function openCheckpoint(actor: Actor, runId: string, step: number, start = 0) {
-  await authorize(actor, runId);
+  await authorizeLeaseRead(actor, runId);
   const c = await db.checkpoint.findUnique({ where: { runId_step: { runId, step: BigInt(step) } } });
   if (!c) throw notFound("Checkpoint");
   const size = Number(c.bytes);

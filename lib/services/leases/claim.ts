@@ -103,17 +103,23 @@ async function specFor(tx: Tx, run: Candidate, epoch: number, gpuIndices: number
   };
 }
 
-/** The volumes of the run's datasets' newest published versions. Files of the team's own datasets are on the
- * server's disk until datasets have a blob store: paths are resolved here, never taken from a request. */
-async function manifestFor(tx: Tx, mix: { dataset: string; weight: number }[]) {
+/** The volumes of the dataset versions recorded in the run's mix, each with its geometry (which the trainer
+ * checks against the file). Paths are the server's own, resolved here, never taken from a request; an agent that
+ * can't read them downloads each file by its sha256 (GET /runs/{id}/volumes/{sha256}). DICOM series are not in
+ * the manifest: the trainer reads NIfTI. Mixes recorded before versions were (no versionId) use the newest
+ * published version. */
+async function manifestFor(tx: Tx, mix: { dataset: string; weight: number; versionId?: string | null }[]) {
   const volumes: RunSpec["manifest"]["volumes"] = [];
   for (const m of mix) {
-    const scans = await tx.$queryRaw<{ id: string; path: string; sha256: string }[]>`
-      SELECT s.id, s.path, s.sha256 FROM "Dataset" d
-      JOIN LATERAL (SELECT v.id FROM "DatasetVersion" v WHERE v."datasetId" = d.id AND v.status = 'PUBLISHED' ORDER BY v."publishedAt" DESC NULLS LAST LIMIT 1) v ON true
-      JOIN "Scan" s ON s."datasetVersionId" = v.id
-      WHERE d.slug = ${m.dataset} OR d.id = ${m.dataset} ORDER BY s.path`;
-    for (const s of scans) volumes.push({ id: s.id, path: path.resolve(s.path), sha256: s.sha256, weight: m.weight / scans.length });
+    const scans = await tx.$queryRaw<{ id: string; path: string; sha256: string; dims: number[]; spacing: number[]; orientation: string }[]>`
+      SELECT s.id, s.path, s.sha256, s.dims, s.spacing, s.orientation FROM "Scan" s
+      WHERE s.format <> 'dicom' AND s."datasetVersionId" = COALESCE(${m.versionId ?? null}::text, (
+        SELECT v.id FROM "Dataset" d JOIN "DatasetVersion" v ON v."datasetId" = d.id AND v.status = 'PUBLISHED'
+        WHERE d.slug = ${m.dataset} OR d.id = ${m.dataset} ORDER BY v."publishedAt" DESC NULLS LAST LIMIT 1))
+      ORDER BY s.path`;
+    for (const s of scans) {
+      volumes.push({ id: s.id, path: path.resolve(s.path), sha256: s.sha256, weight: m.weight / scans.length, geometry: { shape: s.dims, spacing: s.spacing, orientation: s.orientation } });
+    }
   }
   return { volumes };
 }

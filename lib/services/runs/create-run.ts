@@ -5,6 +5,7 @@ import { assertCan, UnauthenticatedError } from "../../auth/policy";
 import { db } from "../../db/client";
 import { invalid, zodFieldErrors, type FieldError } from "../../errors";
 import { mixLicense } from "../../runs/mix-license";
+import { resolveMix } from "../datasets/resolve-mix";
 import { PRESETS, type PresetName } from "../../runs/presets";
 import type { ZCreateRun } from "../../schemas/run";
 
@@ -22,18 +23,13 @@ export async function createRun(ctx: ServiceContext, input: z.output<typeof ZCre
   const preset = input.preset ? PRESETS[input.preset as PresetName] : undefined;
   const hyper = preset ? preset.hyper.safeParse(input.hyperparameters) : ({ success: true, data: {} } as const);
   if (!hyper.success) errors.push(...zodFieldErrors(hyper.error, "hyperparameters"));
-  const wanted = input.datasetMix.map((m) => m.dataset);
-  const datasets = await db.dataset.findMany({ where: { OR: [{ slug: { in: wanted } }, { id: { in: wanted } }] } });
-  input.datasetMix.forEach((m, i) => {
-    if (!datasets.some((d) => d.slug === m.dataset || d.id === m.dataset)) errors.push({ field: `datasetMix.${i}.dataset`, message: `no dataset "${m.dataset}"` });
-  });
-  if (new Set(wanted).size !== wanted.length) errors.push({ field: "datasetMix", message: "a dataset appears twice" });
+  // A script's mix says what it trained on (files or not); a worker's run needs published versions with files.
+  const { resolved, errors: mixErrors } = await resolveMix(input.datasetMix, { requireFiles: !script });
+  errors.push(...mixErrors);
   if (errors.length || !hyper.success) throw invalid("The run configuration is not valid", errors);
   const total = input.datasetMix.reduce((n, m) => n + m.weight, 0);
-  const mix = input.datasetMix.map((m) => {
-    const d = datasets.find((x) => x.slug === m.dataset || x.id === m.dataset)!;
-    return { dataset: d.slug, name: d.name, weight: m.weight / total, license: d.license };
-  });
+  const mix = resolved.map((d, i) => ({ dataset: d.dataset, name: d.name, weight: input.datasetMix[i].weight / total, license: d.license, version: d.version, versionId: d.versionId }));
+  const datasets = resolved;
   const actor = ctx.actor;
   const now = new Date();
   return db.$transaction(async (tx) => {

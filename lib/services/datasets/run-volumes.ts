@@ -1,0 +1,22 @@
+// The files a run trains on, served to the worker that leases it (or anyone who reads runs): only files of the
+// dataset versions recorded in the run's mix, found by sha256, never by a path from the request.
+import "server-only";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { Actor } from "../../auth/policy";
+import { db } from "../../db/client";
+import { DomainError, notFound } from "../../errors";
+import { authorizeLeaseRead } from "../checkpoints/read-checkpoints";
+
+export async function openRunVolume(actor: Actor, runId: string, sha256: string, start = 0) {
+  await authorizeLeaseRead(actor, runId, "run:data");
+  const run = await db.run.findUnique({ where: { id: runId }, select: { datasetMix: true } });
+  const versionIds = ((run?.datasetMix ?? []) as { versionId?: string | null }[]).map((m) => m.versionId).filter((v): v is string => !!v);
+  const scan = await db.scan.findFirst({ where: { sha256, datasetVersionId: { in: versionIds }, format: { not: "dicom" } }, select: { path: true, bytes: true } });
+  if (!scan) throw notFound("Volume of this run");
+  const size = await stat(scan.path).then((s) => s.size, () => null);
+  if (size === null) throw new DomainError("The file of this volume is no longer on the server", 410, "Gone");
+  if (size !== Number(scan.bytes)) throw new DomainError("The file of this volume changed on the server since it was indexed", 409, "Conflict");
+  const from = Math.min(Math.max(0, start), size);
+  return { size, from, stream: size > from ? createReadStream(scan.path, { start: from, end: size - 1, highWaterMark: 1 << 20 }) : null, name: scan.path.endsWith(".gz") ? "volume.nii.gz" : "volume.nii" };
+}
