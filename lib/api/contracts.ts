@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
 import { ZId, ZIdParams } from "../schemas/common";
-import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList } from "../schemas/dataset";
+import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery } from "../schemas/dataset";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
@@ -122,6 +122,20 @@ export const contracts = {
     method: "GET", path: "/dataset-versions/{id}/scans", tag: "datasets", auth: "user", permission: "dataset:read",
     summary: "A version's volumes with geometry and HU statistics (patient identifiers only for staff)",
     params: ZIdParams, query: ZScanQuery, response: ZScanPage,
+  }),
+  versionStats: defineContract({
+    method: "GET", path: "/dataset-versions/{id}/stats", tag: "datasets", auth: "user", permission: "dataset:read",
+    summary: "Distributions over a version's volumes: spacing, slices, matrix, HU, scanners, kernels, body parts", params: ZIdParams, response: ZVersionStats,
+  }),
+  versionDuplicates: defineContract({
+    method: "GET", path: "/dataset-versions/{id}/duplicates", tag: "datasets", auth: "user", permission: "dataset:read",
+    summary: "The same voxels twice (any format), and DICOM patients or studies shared, within the version and with other datasets",
+    params: ZIdParams, response: ZDuplicates,
+  }),
+  versionManifest: defineContract({
+    method: "GET", path: "/dataset-versions/{id}/manifest", tag: "datasets", auth: "user", permission: "dataset:inspect",
+    summary: "A published version's manifest in the trainer's format (JSON) or as CSV: location, sha256, geometry, reports",
+    params: ZIdParams, query: ZManifestQuery, contentType: "application/json",
   }),
   listProblems: defineContract({
     method: "GET", path: "/dataset-versions/{id}/problems", tag: "datasets", auth: "user", permission: "dataset:inspect",

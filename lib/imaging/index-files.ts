@@ -30,6 +30,7 @@ export type IndexedVolume = {
   huMean: number | null;
   looksLikeHu: boolean;
   voxelHash: string;
+  huHistogram: number[];
   tags: DicomTags | null;
   deidentified: boolean | null;
   warnings: string[];
@@ -77,6 +78,7 @@ export async function indexOneNifti(f: InputFile, signal?: AbortSignal): Promise
     huMean: r.huMean,
     looksLikeHu: r.looksLikeHu,
     voxelHash: r.voxelHash,
+    huHistogram: r.huHistogram,
     tags: null,
     deidentified: null,
     warnings: r.nanCount ? [`${r.nanCount} voxels are NaN`] : [],
@@ -113,6 +115,7 @@ export async function indexDicomFiles(files: InputFile[], signal?: AbortSignal) 
         huMean: s.huMean,
         looksLikeHu: s.looksLikeHu,
         voxelHash: s.voxelHash,
+        huHistogram: s.huHistogram,
         tags: s.tags,
         deidentified: s.deidentified,
         warnings: s.warnings,

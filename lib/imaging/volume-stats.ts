@@ -22,7 +22,13 @@ export type VolumeStats = {
   nanCount: number;
   looksLikeHu: boolean;
   voxelHash: string;
+  /** Voxel counts in HU_BINS bins of HU_BIN_WIDTH from HU_BIN_LOW; the ends hold everything beyond. */
+  huHistogram: number[];
 };
+
+export const HU_BIN_LOW = -1024;
+export const HU_BIN_WIDTH = 64;
+export const HU_BINS = 64;
 
 export class VolumeAccumulator {
   private readonly hist = new Float64Array(BINS);
@@ -97,7 +103,7 @@ export class VolumeAccumulator {
     const h = createHash("sha256").update(`hounsfield-voxels-v1 ${this.plan.axial ? "ras" : "stored"} ${shape.join("x")}\n`);
     for (const d of digests) h.update(d);
     const voxelHash = `${this.plan.axial ? "" : "stored:"}${h.digest("hex")}`;
-    if (!this.count) return { huMin: null, huMax: null, huP1: null, huP99: null, huMean: null, nanCount: this.nan, looksLikeHu: false, voxelHash };
+    if (!this.count) return { huMin: null, huMax: null, huP1: null, huP99: null, huMean: null, nanCount: this.nan, looksLikeHu: false, voxelHash, huHistogram: [] };
     const huP1 = this.quantile(0.01);
     const huP99 = this.quantile(0.99);
     return {
@@ -109,7 +115,19 @@ export class VolumeAccumulator {
       nanCount: this.nan,
       looksLikeHu: looksLikeHu(this.min, this.max, huP1, huP99),
       voxelHash,
+      huHistogram: this.coarse(),
     };
+  }
+
+  private coarse() {
+    const out = new Array<number>(HU_BINS).fill(0);
+    for (let b = 0; b < BINS; b++) {
+      const n = this.hist[b];
+      if (!n) continue;
+      const k = Math.floor((b + LOW - HU_BIN_LOW) / HU_BIN_WIDTH);
+      out[Math.min(HU_BINS - 1, Math.max(0, k))] += n;
+    }
+    return out;
   }
 
   /** The value at sorted index floor(q·(n−1)) (numpy's "lower" percentile), to 1 HU; exact for integer data. */

@@ -121,3 +121,31 @@ export const ZFileProblem = z.object({ name: z.string(), code: z.string(), error
 export const ZFileProblemPage = z.object({ problems: z.array(ZFileProblem), total: z.number().int() });
 
 export const ZRoots = z.object({ roots: z.array(z.string()) });
+
+const ZBins = z.array(z.object({ label: z.string(), count: z.number() }));
+export const ZVersionStats = z.object({
+  volumes: z.number().int(),
+  bytes: z.number(),
+  notHu: z.number().int().describe("volumes whose values don't look like Hounsfield units"),
+  inPlaneSpacing: ZBins,
+  sliceSpacing: ZBins,
+  slices: ZBins,
+  matrix: ZBins,
+  hu: ZBins.describe("voxel counts over all volumes in 64-HU bins"),
+  format: ZBins,
+  orientation: ZBins,
+  manufacturer: ZBins,
+  model: ZBins,
+  kernel: ZBins,
+  bodyPart: ZBins,
+});
+
+const ZDupScan = z.object({ id: z.string(), name: z.string(), dataset: z.string(), version: z.string(), versionId: z.string() });
+const ZDupGroup = z.object({
+  kind: z.enum(["voxels", "patient", "study"]),
+  key: z.string().nullable().describe("a voxel hash prefix; patient and study identifiers for staff only"),
+  scans: z.array(ZDupScan),
+});
+export const ZDuplicates = z.object({ withinVersion: z.array(ZDupGroup), acrossDatasets: z.array(ZDupGroup) });
+
+export const ZManifestQuery = z.strictObject({ format: z.enum(["json", "csv"]).default("json") });

@@ -50,6 +50,11 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/dataset-versions/{id}": { roles: ALL, scopes: ["read"] },
   "GET /api/v1/dataset-versions/{id}/scans": { roles: ALL, scopes: ["read"] },
   "GET /api/v1/dataset-versions/{id}/problems": { roles: STAFF, scopes: ["read"] },
+  "GET /api/v1/dataset-versions/{id}/stats": { roles: ALL, scopes: ["read"] },
+  "GET /api/v1/dataset-versions/{id}/duplicates": { roles: ALL, scopes: ["read"] },
+  "GET /api/v1/dataset-versions/{id}/manifest": { roles: STAFF, scopes: ["read"] },
+  // The files another user's leased run trains on: readers of runs (and that run's worker).
+  "GET /api/v1/runs/{id}/volumes/{sha256}": { roles: STAFF, scopes: ["read"] },
   "POST /api/v1/dataset-versions/{id}/folders": { roles: ADMIN, scopes: ["admin"], hides: true },
   "POST /api/v1/dataset-versions/{id}/publish": { roles: ADMIN, scopes: ["admin"], hides: true },
   "POST /api/v1/dataset-versions/{id}/jobs/{job}/cancel": { roles: ADMIN, scopes: ["admin"], hides: true },
@@ -276,8 +281,9 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
     await expect.poll(async () => (await (await request.get(`/api/v1/dataset-versions/${v}`, { headers: ownerToken })).json()).jobs[0]?.status, { timeout: 30_000 }).toBe("DONE");
     return v;
   };
-  const sharedDraft = await draft();
   const sample = await (await request.get("/api/v1/datasets/sample-ct/versions", { headers: adminH })).json().then((b) => b.versions[0].id as string);
+  const sharedDraft = await draft();
+  const sampleSha256 = await (await request.get(`/api/v1/dataset-versions/${sample}/scans`, { headers: adminH })).json().then((b) => b.scans[0].sha256 as string);
 
   /** A request that succeeds for whoever may make it: valid body, fresh object of another user. */
   async function requestFor(key: string, c: Caller): Promise<{ url: string; data?: unknown; headers?: Record<string, string> }> {
@@ -348,7 +354,12 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
       case "GET /api/v1/dataset-versions/{id}":
       case "GET /api/v1/dataset-versions/{id}/scans":
       case "GET /api/v1/dataset-versions/{id}/problems":
+      case "GET /api/v1/dataset-versions/{id}/stats":
+      case "GET /api/v1/dataset-versions/{id}/duplicates":
+      case "GET /api/v1/dataset-versions/{id}/manifest":
         return { url: route.replace("{id}", sample) };
+      case "GET /api/v1/runs/{id}/volumes/{sha256}":
+        return { url: `/api/v1/runs/${leasedRun}/volumes/${sampleSha256}` };
       case "POST /api/v1/dataset-versions/{id}/folders":
         return { url: route.replace("{id}", sharedDraft), data: { root: process.env.DATASET_ROOT, folder: "dicom-series-philips-phantom-axial" } };
       case "POST /api/v1/dataset-versions/{id}/publish":

@@ -3,7 +3,9 @@
 // server finishes without indexing anything twice, and published versions never change.
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import os from "node:os";
+import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
@@ -13,6 +15,7 @@ import { claimIngestJob, drainIngestJobs, runIngestJob } from "../../lib/service
 import { getVersion, listProblems, listScans, listVersions } from "../../lib/services/datasets/read-versions";
 import { SAMPLE_SLUG, seedSampleDataset } from "../../lib/services/datasets/seed-sample";
 import { createDataset, createVersion, publishVersion, registerFolder } from "../../lib/services/datasets/team-datasets";
+import { manifestCsv, versionDuplicates, versionManifest, versionStats } from "../../lib/services/datasets/version-insights";
 import { makeUser } from "../support/factories";
 
 const CT = path.resolve(import.meta.dirname, "../fixtures/ct");
@@ -35,6 +38,10 @@ beforeAll(() => {
   writeFileSync(path.join(outside, "secret.nii.gz"), gz);
   symlinkSync(path.join(outside, "secret.nii.gz"), path.join(study, "link.nii.gz"));
   symlinkSync(outside, path.join(root, "escape"));
+  // The same heart CT twice in one folder, once gzipped and once not: one scan as far as the voxels go.
+  mkdirSync(path.join(root, "dups"));
+  cpSync(path.join(CT, "example_ct_heart_crop_lps.nii.gz"), path.join(root, "dups", "heart.nii.gz"));
+  writeFileSync(path.join(root, "dups", "heart-again.nii"), gunzipSync(readFileSync(path.join(CT, "example_ct_heart_crop_lps.nii.gz"))));
 });
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
@@ -155,5 +162,70 @@ describe("publishing and who sees what", () => {
     expect(seen.tags).toMatchObject({ manufacturer: "Philips", kernel: "UB" });
     expect(JSON.stringify(seen)).not.toMatch(/PLASTIC|1\.3\.46\.670589\.33\.1\.27492712521914879309/);
     await expect(listProblems(clinician.actor, v.id)).rejects.toMatchObject({ action: "dataset:inspect" });
+  });
+});
+
+describe("what a dataset page shows", () => {
+  async function indexed(folder: string) {
+    const d = await draftVersion();
+    await registerFolder(d.r.ctx, d.v.id, ZRegisterFolder.parse({ root, folder }));
+    await drainIngestJobs("test-runner");
+    await publishVersion(d.r.ctx, d.v.id);
+    return d;
+  }
+
+  it("plots: every voxel lands in the HU histogram; scanners, kernels and geometry are counted", async () => {
+    const { r, v } = await indexed("study");
+    const s = await versionStats(r.actor, v.id);
+    expect(s.volumes).toBe(3);
+    const voxels = 122 * 101 * 30 + 122 * 102 * 112 + 512 * 512 * 10;
+    expect(s.hu.reduce((n, b) => n + b.count, 0)).toBe(voxels);
+    expect(s.manufacturer).toEqual([{ label: "Philips", count: 1 }]);
+    expect(s.kernel).toEqual([{ label: "UB", count: 1 }]);
+    expect(s.matrix).toEqual(expect.arrayContaining([{ label: "512×512", count: 1 }, { label: "122×101", count: 1 }]));
+    expect(s.sliceSpacing).toEqual([{ label: "1.5–2 mm", count: 1 }, { label: "3–3.5 mm", count: 1 }, { label: "5–5.5 mm", count: 1 }]);
+    expect(s.notHu).toBe(0);
+  });
+
+  it("duplicates: the same voxels in any format, within the version and across datasets; shared patients without the id for clinicians", async () => {
+    const dups = await indexed("dups");
+    const within = (await versionDuplicates(dups.r.actor, dups.v.id)).withinVersion;
+    expect(within).toHaveLength(1);
+    expect(within[0].scans.map((x) => x.name).sort()).toEqual(["heart-again.nii", "heart.nii.gz"]);
+    const study = await indexed("study");
+    const across = (await versionDuplicates(study.r.actor, study.v.id)).acrossDatasets;
+    const heart = across.find((g) => g.kind === "voxels" && g.scans.some((x) => x.name === "heart-again.nii"));
+    expect(heart?.scans.map((x) => x.versionId)).toEqual(expect.arrayContaining([study.v.id, dups.v.id]));
+    // The Philips phantom was indexed by other tests too: its patient appears across datasets.
+    const patient = across.find((g) => g.kind === "patient");
+    expect(patient?.key).toBe("PLASTIC");
+    const clinician = await makeUser("CLINICIAN");
+    const seen = await versionDuplicates(clinician.actor, study.v.id);
+    expect(seen.acrossDatasets.find((g) => g.kind === "patient")?.key).toBeNull();
+    expect(JSON.stringify(seen)).not.toContain("PLASTIC");
+  });
+
+  it("a published version's manifest is one the trainer reads, in JSON and CSV; drafts have none", async () => {
+    const draft = await draftVersion();
+    await expect(versionManifest(draft.r.actor, draft.v.id)).rejects.toMatchObject({ status: 409 });
+    const { r, v } = await indexed("study");
+    const m = await versionManifest(r.actor, v.id);
+    expect(m.volumes).toHaveLength(3);
+    const nifti = m.volumes.find((x) => x.path.endsWith("a.nii.gz"))!;
+    expect(nifti).toMatchObject({ format: "nifti1", geometry: { shape: [122, 101, 30], spacing: [3, 3, 3], orientation: "RAS" } });
+    const dicom = m.volumes.find((x) => x.format === "dicom") as { files?: { path: string; sha256: string }[] };
+    expect(dicom.files).toHaveLength(10);
+    const file = path.join(root, "manifest.json");
+    writeFileSync(file, JSON.stringify(m));
+    const trainer = path.resolve(import.meta.dirname, "../../workers/trainer");
+    const read = execFileSync(process.env.HOUNSFIELD_PYTHON ?? "/usr/bin/python3", ["-c", "import sys, json; from hounsfield_trainer.manifest import load_manifest, materialize; v = load_manifest(sys.argv[1]); print(json.dumps([materialize(e, '/tmp') for e in v if e['path'].endswith('.gz')]))", file], { cwd: trainer, encoding: "utf8" });
+    // The trainer finds the NIfTI files and their sha256 match.
+    expect(JSON.parse(read).map((p: string) => path.basename(p)).sort()).toEqual(["a.nii.gz", "b.nii.gz"]);
+    const csv = manifestCsv(m).trim().split("\n");
+    expect(csv[0]).toBe("id,path,sha256,format,dim_x,dim_y,dim_z,spacing_x,spacing_y,spacing_z,orientation,voxel_hash,files,has_report");
+    expect(csv).toHaveLength(4);
+    expect(csv.find((l) => l.includes("a.nii.gz"))).toMatch(/,nifti1,122,101,30,3,3,3,RAS,[0-9a-f]{64},1,false$/);
+    const clinician = await makeUser("CLINICIAN");
+    await expect(versionManifest(clinician.actor, v.id)).rejects.toMatchObject({ action: "dataset:inspect" });
   });
 });

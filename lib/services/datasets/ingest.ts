@@ -102,6 +102,7 @@ function scanData(versionId: string, v: IndexedVolume) {
     huP1: v.huP1,
     huP99: v.huP99,
     huMean: v.huMean,
+    huHistogram: v.huHistogram,
     looksLikeHu: v.looksLikeHu,
     warnings: v.warnings,
     seriesTags: tags ? { ...tags, patientId: undefined, studyUid: undefined, seriesUid: undefined } : undefined,
