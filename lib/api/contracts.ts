@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
 import { ZId, ZIdParams } from "../schemas/common";
-import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery } from "../schemas/dataset";
+import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery, ZPreviewQuery } from "../schemas/dataset";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
@@ -136,6 +136,16 @@ export const contracts = {
     method: "GET", path: "/dataset-versions/{id}/manifest", tag: "datasets", auth: "user", permission: "dataset:inspect",
     summary: "A published version's manifest in the trainer's format (JSON) or as CSV: location, sha256, geometry, reports",
     params: ZIdParams, query: ZManifestQuery, contentType: "application/json",
+  }),
+  scanPreview: defineContract({
+    method: "GET", path: "/scans/{id}/preview", tag: "datasets", auth: "user", permission: "dataset:read",
+    summary: "A mid-plane of a volume in a CT window, as PNG (radiological orientation, square pixels)", params: ZIdParams, query: ZPreviewQuery,
+    contentType: "image/png",
+  }),
+  scanVolume: defineContract({
+    method: "GET", path: "/scans/{id}/volume", tag: "datasets", auth: "user", permission: "dataset:read",
+    summary: "The volume as a clean NIfTI-1 (.nii.gz): HU values, the indexed affine, no header text or extensions; DICOM series converted",
+    params: ZIdParams, contentType: "application/gzip",
   }),
   listProblems: defineContract({
     method: "GET", path: "/dataset-versions/{id}/problems", tag: "datasets", auth: "user", permission: "dataset:inspect",

@@ -3,13 +3,16 @@
 // S3-compatible store implements (put a finished file, stream it back, check, delete).
 import "server-only";
 import { createReadStream, type ReadStream } from "node:fs";
-import { mkdir, rename, rm, stat, copyFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, copyFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { dataDir } from "../env";
 
 export interface BlobStore {
   /** Takes ownership of a finished local file (moved, not copied, when it can be). */
   putFile(key: string, file: string): Promise<void>;
+  /** Stores small derived data (previews); replaces what the key held, atomically. */
+  putBuffer(key: string, data: Buffer): Promise<void>;
+  readBuffer(key: string): Promise<Buffer | null>;
   read(key: string, range?: { start: number; end: number }): ReadStream;
   size(key: string): Promise<number | null>;
   delete(key: string): Promise<void>;
@@ -36,6 +39,21 @@ export class LocalBlobStore implements BlobStore {
       await rename(`${to}.partial`, to);
       await rm(file, { force: true });
     }
+  }
+
+  async putBuffer(key: string, data: Buffer) {
+    const to = this.file(key);
+    await mkdir(path.dirname(to), { recursive: true });
+    const tmp = `${to}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, data);
+    await rename(tmp, to);
+  }
+
+  async readBuffer(key: string) {
+    return readFile(this.file(key)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return null;
+      throw e;
+    });
   }
 
   read(key: string, range?: { start: number; end: number }) {

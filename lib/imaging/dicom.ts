@@ -6,9 +6,10 @@ import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-heade
 import { decodeFrame, supportedTransferSyntax } from "./dicom-pixels";
 import { assembleSeries, groupSeries, type DicomSeries, type FileProblem } from "./dicom-series";
 import { ImagingError } from "./imaging-error";
+import { PlaneCollector } from "./planes";
 import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
 
-export type IndexedSeries = Omit<DicomSeries, "slices"> & VolumeStats & { files: string[]; fileSha256: string[]; bytes: number; tags: DicomTags; deidentified: boolean | null };
+export type IndexedSeries = Omit<DicomSeries, "slices"> & VolumeStats & { files: string[]; fileSha256: string[]; bytes: number; tags: DicomTags; deidentified: boolean | null; planes: PlaneCollector };
 
 export async function readHeaders(files: { path: string; size: number }[]) {
   const headers: DicomHeader[] = [];
@@ -34,6 +35,7 @@ export function asImagingError(e: unknown) {
 /** Statistics over an assembled series' voxels. A slice that can't be decoded fails the whole series. */
 export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, signal?: AbortSignal): Promise<IndexedSeries> {
   const acc = new VolumeAccumulator(s.dims, s.affine);
+  const planes = new PlaneCollector(s.dims, s.affine, s.spacing);
   const out = new Float32Array(s.dims[0] * s.dims[1]);
   let bytes = 0;
   const fileSha256: string[] = [];
@@ -51,6 +53,7 @@ export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, si
     fileSha256.push(createHash("sha256").update(buf).digest("hex"));
     await decodeFrame(h, new Uint8Array(buf.buffer, 0, size), out);
     acc.addSlice(out);
+    planes.addSlice(out, fileSha256.length - 1);
     bytes += size;
   }
   const { slices, ...geometry } = s;
@@ -63,6 +66,7 @@ export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, si
     bytes,
     tags: first.tags,
     deidentified: first.tags.patientIdentityRemoved,
+    planes,
   };
 }
 

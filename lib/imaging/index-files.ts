@@ -8,6 +8,7 @@ import type { FileProblem } from "./dicom-series";
 import type { Affine } from "./geometry";
 import { ImagingError } from "./imaging-error";
 import { indexNifti } from "./nifti";
+import type { PlaneCollector } from "./planes";
 
 export type IndexedVolume = {
   format: "nifti1" | "nifti2" | "dicom";
@@ -31,6 +32,8 @@ export type IndexedVolume = {
   looksLikeHu: boolean;
   voxelHash: string;
   huHistogram: number[];
+  /** Mid-planes for previews. */
+  planes: PlaneCollector;
   tags: DicomTags | null;
   deidentified: boolean | null;
   warnings: string[];
@@ -79,6 +82,7 @@ export async function indexOneNifti(f: InputFile, signal?: AbortSignal): Promise
     looksLikeHu: r.looksLikeHu,
     voxelHash: r.voxelHash,
     huHistogram: r.huHistogram,
+    planes: r.planes,
     tags: null,
     deidentified: null,
     warnings: r.nanCount ? [`${r.nanCount} voxels are NaN`] : [],
@@ -116,6 +120,7 @@ export async function indexDicomFiles(files: InputFile[], signal?: AbortSignal) 
         looksLikeHu: s.looksLikeHu,
         voxelHash: s.voxelHash,
         huHistogram: s.huHistogram,
+        planes: s.planes,
         tags: s.tags,
         deidentified: s.deidentified,
         warnings: s.warnings,

@@ -4,6 +4,7 @@
 import * as nifti from "nifti-reader-js";
 import { affineSpacing, isFiniteAffine, orientationCode, type Affine } from "./geometry";
 import { ImagingError, MAX_AXIS } from "./imaging-error";
+import { PlaneCollector } from "./planes";
 import { isGzip, readPrefix, streamRange } from "./read-file";
 import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
 
@@ -155,7 +156,7 @@ function swap(b: Buffer, size: number) {
   else b.swap64();
 }
 
-export type IndexedNifti = NiftiHeader & VolumeStats & { bytes: number; sha256: string };
+export type IndexedNifti = NiftiHeader & VolumeStats & { bytes: number; sha256: string; planes: PlaneCollector };
 
 /** Header plus statistics: one streaming pass, one slice in memory at a time. */
 export async function indexNifti(file: string, size: number, signal?: AbortSignal): Promise<IndexedNifti> {
@@ -165,6 +166,8 @@ export async function indexNifti(file: string, size: number, signal?: AbortSigna
   const sliceVoxels = nx * ny;
   const sliceBytes = sliceVoxels * h.bytesPerVoxel;
   const acc = new VolumeAccumulator(h.dims, h.affine);
+  const planes = new PlaneCollector(h.dims, h.affine, h.spacing);
+  let k = 0;
   const decode = sliceDecoder(h, sliceVoxels);
   const slice = Buffer.alloc(sliceBytes); // aligned: Buffer.alloc of ≥ 4 KiB is never pooled
   let filled = 0;
@@ -177,10 +180,12 @@ export async function indexNifti(file: string, size: number, signal?: AbortSigna
       filled += n;
       off += n;
       if (filled === sliceBytes) {
-        acc.addSlice(decode(slice));
+        const values = decode(slice);
+        acc.addSlice(values);
+        planes.addSlice(values, k++);
         filled = 0;
       }
     }
   });
-  return { ...h, ...acc.finish(), bytes: size, sha256 };
+  return { ...h, ...acc.finish(), bytes: size, sha256, planes };
 }

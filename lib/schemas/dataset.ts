@@ -149,3 +149,8 @@ const ZDupGroup = z.object({
 export const ZDuplicates = z.object({ withinVersion: z.array(ZDupGroup), acrossDatasets: z.array(ZDupGroup) });
 
 export const ZManifestQuery = z.strictObject({ format: z.enum(["json", "csv"]).default("json") });
+
+export const ZPreviewQuery = z.strictObject({
+  plane: z.enum(["axial", "coronal", "sagittal"]).default("axial"),
+  window: z.enum(["lung", "soft", "bone"]).default("soft").describe("lung W1500/L-600, soft tissue W400/L40, bone W1800/L400"),
+});

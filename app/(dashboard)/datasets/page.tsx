@@ -3,7 +3,9 @@ import { DatasetFilters } from "@/components/datasets/dataset-filters";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
+import { NewDatasetForm } from "@/components/datasets/new-dataset-form";
 import { requirePermission } from "@/lib/auth/page-session";
+import { can } from "@/lib/auth/policy";
 import { ZDatasetListQuery } from "@/lib/schemas/dataset";
 import { listDatasets } from "@/lib/services/datasets/list-datasets";
 
@@ -22,6 +24,7 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Pro
         <h1 className="text-2xl font-semibold">Datasets</h1>
         <p className="text-sm text-muted-fg">Public CT datasets with their licenses, and your team&apos;s own dataset versions.</p>
       </header>
+      {can(actor, "dataset:write") && <NewDatasetForm />}
       <DatasetFilters initial={query} />
       {datasets.length === 0 ? (
         <EmptyState title="No datasets match">Clear the filters, or run <code>npx hounsfield seed</code> to load the public catalog.</EmptyState>
@@ -46,7 +49,7 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Pro
                     <Link href={`/datasets/${d.slug}`} className="font-medium underline-offset-2 hover:underline">
                       {d.name}
                     </Link>
-                    <div className="text-xs text-muted-fg">{d.host}</div>
+                    <div className="text-xs text-muted-fg">{d.catalog ? d.host : "team dataset"}</div>
                     {d.verified !== "YES" && (
                       <Badge tone="warn" title="Some fields could not be confirmed from a primary source">
                         {d.verified === "NO" ? "unverified" : "partly verified"}

@@ -12,6 +12,7 @@ import { env } from "../../env";
 import { ImagingError } from "../../imaging/imaging-error";
 import { fileKind, indexDicomFiles, indexOneNifti, type IndexedVolume } from "../../imaging/index-files";
 import { asImagingError } from "../../imaging/dicom";
+import { savePlanes } from "./previews";
 
 const LOCK_MS = 60_000;
 const INSERT_BATCH = 1000;
@@ -116,11 +117,14 @@ type FileRow = { id: string; path: string; size: bigint };
 
 /** Stores a volume and marks its files DONE, in one transaction. */
 async function storeVolume(job: JobRow, v: IndexedVolume, rows: FileRow[]) {
-  await db.$transaction(async (tx) => {
+  const scan = await db.$transaction(async (tx) => {
     const data = scanData(job.datasetVersionId, v);
-    const scan = await tx.scan.upsert({ where: { datasetVersionId_path: { datasetVersionId: job.datasetVersionId, path: data.path } }, create: data, update: {} });
-    await tx.ingestFile.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "PENDING" }, data: { status: "DONE", scanId: scan.id, errorCode: null, error: null } });
+    const row = await tx.scan.upsert({ where: { datasetVersionId_path: { datasetVersionId: job.datasetVersionId, path: data.path } }, create: data, update: {} });
+    await tx.ingestFile.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "PENDING" }, data: { status: "DONE", scanId: row.id, errorCode: null, error: null } });
+    return row;
   });
+  // The previews' planes: derived data, rebuilt from the file if this write is lost.
+  await savePlanes(scan.id, v.planes).catch(() => undefined);
 }
 
 async function markFailed(row: FileRow, e: ImagingError) {

@@ -3,7 +3,7 @@
 // never changes.
 import "server-only";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
-import { assertCan, type Actor } from "../../auth/policy";
+import { assertCan, can, type Actor } from "../../auth/policy";
 import { allowedRoots, resolveFolder } from "../../datasets/server-folders";
 import { db } from "../../db/client";
 import { conflict, notFound } from "../../errors";
@@ -119,4 +119,15 @@ export async function cancelIngest(ctx: ServiceContext, versionId: string, jobId
 export function datasetRoots(actor: Actor) {
   assertCan(actor, "dataset:write");
   return allowedRoots();
+}
+
+/** Whether the actor may change this version (draft, and theirs or they are an admin acting as one). */
+export async function canEditVersion(actor: Actor, versionId: string) {
+  const v = await db.datasetVersion.findUnique({ where: { id: versionId }, select: { status: true, createdById: true } });
+  return !!v && v.status === "DRAFT" && can(actor, "dataset:write", { ownerId: v.createdById });
+}
+
+/** Whether the actor may add a version to this dataset. */
+export function canAddVersion(actor: Actor, d: { catalog: boolean; ownerId: string | null }) {
+  return can(actor, "dataset:write", d.catalog ? undefined : { ownerId: d.ownerId });
 }

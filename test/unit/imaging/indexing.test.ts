@@ -2,10 +2,13 @@
 // geometry and HU statistics must agree; the same voxels stored differently must hash alike, and one changed
 // voxel must not.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { exportNifti, exportType } from "../../../lib/imaging/export-nifti";
 import { indexFiles, type IndexedVolume } from "../../../lib/imaging/index-files";
 
 const CT = path.resolve(import.meta.dirname, "../../fixtures/ct");
@@ -102,5 +105,31 @@ describe("the voxel hash", () => {
     expect((await one([input(made.nifti2_float32)])).format).toBe("nifti2");
     expect((await one([input(made.flipped)])).orientation).toBe("RAI"); // every axis reversed, the slice order too
     expect((await one([input(made.changed)])).voxelHash).not.toBe(base.voxelHash);
+  });
+});
+
+describe("the clean NIfTI export (viewer and downloads)", () => {
+  const exported = async (v: IndexedVolume, name: string) => {
+    const out = path.join(tmp, name);
+    const datatype = exportType({ datatype: v.datatype, huMin: v.huMin, huMax: v.huMax, slopeIntegral: true });
+    await pipeline(exportNifti({ format: v.format, files: v.files, dims: v.dims, spacing: v.spacing, affine: v.affine }, datatype), createWriteStream(out));
+    return out;
+  };
+
+  it("keeps every voxel and the geometry, for NIfTI (RAS and LPS) and DICOM (JPEG 2000 and tilted), and carries no header text", async () => {
+    for (const files of [[input(path.join(CT, "example_ct.nii.gz"))], [input(path.join(CT, "example_ct_heart_crop_lps.nii.gz"))], folder("dicom-series-siemens-petct-j2k"), folder("dicom-series-ge-gantry-tilt")]) {
+      const v = await one(files);
+      const out = await exported(v, `export-${v.voxelHash.slice(0, 8)}.nii.gz`);
+      const again = await one([input(out)]);
+      expect(again.voxelHash).toBe(v.voxelHash);
+      expect(again.datatype).toBe("int16");
+      expectAgrees(again, { ...oracle("nifti", out), huMean: v.huMean! });
+      again.affine.forEach((row, r) => row.forEach((x, c) => expect(x).toBeCloseTo(v.affine[r][c], 4)));
+      // descrip, aux_file and intent_name are empty; no extension follows the header.
+      const head = gunzipSync(readFileSync(out)).subarray(0, 352);
+      expect(head.subarray(148, 148 + 80 + 24).every((b) => b === 0)).toBe(true);
+      expect(head.subarray(328, 344).every((b) => b === 0)).toBe(true);
+      expect(head.readUInt8(348)).toBe(0);
+    }
   });
 });
