@@ -100,6 +100,7 @@ export const ZScan = z.object({
   dims: z.array(z.number().int()),
   spacing: z.array(z.number()),
   orientation: z.string(),
+  affine: z.array(z.array(z.number())).describe("voxel index → RAS mm, 4×4 row-major"),
   datatype: z.string(),
   huMin: z.number().nullable(),
   huMax: z.number().nullable(),

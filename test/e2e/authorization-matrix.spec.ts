@@ -55,6 +55,9 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/dataset-versions/{id}/manifest": { roles: STAFF, scopes: ["read"] },
   // The files another user's leased run trains on: readers of runs (and that run's worker).
   "GET /api/v1/runs/{id}/volumes/{sha256}": { roles: STAFF, scopes: ["read"] },
+  // A published volume: previews and the clean NIfTI for everyone who reads datasets.
+  "GET /api/v1/scans/{id}/preview": { roles: ALL, scopes: ["read"] },
+  "GET /api/v1/scans/{id}/volume": { roles: ALL, scopes: ["read"] },
   "POST /api/v1/dataset-versions/{id}/folders": { roles: ADMIN, scopes: ["admin"], hides: true },
   "POST /api/v1/dataset-versions/{id}/publish": { roles: ADMIN, scopes: ["admin"], hides: true },
   "POST /api/v1/dataset-versions/{id}/jobs/{job}/cancel": { roles: ADMIN, scopes: ["admin"], hides: true },
@@ -105,6 +108,8 @@ const PAGES: Record<string, Role[] | "public"> = {
   "/": ALL,
   "/datasets": ALL,
   "/datasets/[id]": ALL,
+  "/datasets/[id]/versions/[version]": ALL,
+  "/datasets/[id]/versions/[version]/scans/[scan]": ALL,
   "/releases": ALL,
   "/settings/tokens": ALL,
   "/settings/sessions": ALL,
@@ -283,7 +288,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   };
   const sample = await (await request.get("/api/v1/datasets/sample-ct/versions", { headers: adminH })).json().then((b) => b.versions[0].id as string);
   const sharedDraft = await draft();
-  const sampleSha256 = await (await request.get(`/api/v1/dataset-versions/${sample}/scans`, { headers: adminH })).json().then((b) => b.scans[0].sha256 as string);
+  const [sampleSha256, sampleScan] = await (await request.get(`/api/v1/dataset-versions/${sample}/scans`, { headers: adminH })).json().then((b) => [b.scans[0].sha256 as string, b.scans[0].id as string]);
 
   /** A request that succeeds for whoever may make it: valid body, fresh object of another user. */
   async function requestFor(key: string, c: Caller): Promise<{ url: string; data?: unknown; headers?: Record<string, string> }> {
@@ -358,6 +363,10 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
       case "GET /api/v1/dataset-versions/{id}/duplicates":
       case "GET /api/v1/dataset-versions/{id}/manifest":
         return { url: route.replace("{id}", sample) };
+      case "GET /api/v1/scans/{id}/preview":
+        return { url: `/api/v1/scans/${sampleScan}/preview?plane=coronal&window=lung` };
+      case "GET /api/v1/scans/{id}/volume":
+        return { url: `/api/v1/scans/${sampleScan}/volume` };
       case "GET /api/v1/runs/{id}/volumes/{sha256}":
         return { url: `/api/v1/runs/${leasedRun}/volumes/${sampleSha256}` };
       case "POST /api/v1/dataset-versions/{id}/folders":
@@ -417,9 +426,16 @@ test("pages × anonymous and each role: the right ones render, others send to /f
   await apiSignIn(ownerCtx, owner.email);
   const runId = await ownerCtx.post("/api/v1/runs", { data: { name: "someone else's", preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }] } }).then((r) => r.json()).then((b) => b.id as string);
   const datasetId = await (await request.get("/api/v1/datasets?q=NLST", { headers: adminH })).json().then((b) => b.datasets[0].id as string);
+  // The published sample version and its volume (an admin's): every role may open them.
+  const sampleVersion = await (await request.get("/api/v1/datasets/sample-ct/versions", { headers: adminH })).json().then((b) => b.versions[0].id as string);
+  const sampleScan = await (await request.get(`/api/v1/dataset-versions/${sampleVersion}/scans`, { headers: adminH })).json().then((b) => b.scans[0].id as string);
   const mismatches: string[] = [];
   for (const [page, who] of Object.entries(PAGES)) {
-    const url = page.replace("/runs/[id]", `/runs/${runId}`).replace("/datasets/[id]", `/datasets/${datasetId}`);
+    const url = page
+      .replace("/runs/[id]", `/runs/${runId}`)
+      .replace("/datasets/[id]/versions/[version]", `/datasets/sample-ct/versions/${sampleVersion}`)
+      .replace("/scans/[scan]", `/scans/${sampleScan}`)
+      .replace("/datasets/[id]", `/datasets/${datasetId}`);
     for (const [label, ctx] of Object.entries(ctxFor)) {
       const res = await ctx!.get(url, { maxRedirects: 0 });
       const status = res.status();

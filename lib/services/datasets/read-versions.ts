@@ -74,6 +74,7 @@ export function toScan(actor: Actor, s: ScanRow) {
   return {
     id: s.id, name: path.basename(s.path), format: s.format, files: s.files.length || 1, sha256: s.sha256, voxelHash: s.voxelHash,
     bytes: Number(s.bytes), dims: s.dims, spacing: s.spacing, orientation: s.orientation, datatype: s.datatype,
+    affine: s.affine.length === 16 ? [0, 1, 2, 3].map((r) => s.affine.slice(4 * r, 4 * r + 4)) : [],
     huMin: s.huMin, huMax: s.huMax, huP1: s.huP1, huP99: s.huP99, looksLikeHu: s.looksLikeHu, warnings: s.warnings,
     tags: (s.seriesTags as Record<string, unknown> | null) ?? null, deidentified: s.deidentified, hasReport: s.hasReport,
     reportFlags: staff ? s.reportFlags : [],
