@@ -38,6 +38,15 @@ beforeAll(() => {
   writeFileSync(path.join(outside, "secret.nii.gz"), gz);
   symlinkSync(path.join(outside, "secret.nii.gz"), path.join(study, "link.nii.gz"));
   symlinkSync(outside, path.join(root, "escape"));
+  // Scans with their reports, in the three layouts: <scan>.txt, report.txt in a series folder, reports.csv.
+  mkdirSync(path.join(root, "reports", "series"), { recursive: true });
+  cpSync(path.join(CT, "example_ct_sm.nii.gz"), path.join(root, "reports", "abdomen.nii.gz"));
+  writeFileSync(path.join(root, "reports", "abdomen.txt"), "Patient: John Smith, MRN 12345678, seen 03/04/2021. No free air.");
+  cpSync(path.join(CT, "example_ct_heart_crop_lps.nii.gz"), path.join(root, "reports", "heart.nii.gz"));
+  writeFileSync(path.join(root, "reports", "reports.csv"), 'scan,report\nheart.nii.gz,"Normal heart size. No pericardial effusion."\nmissing.nii.gz,"nothing to pair"\n');
+  cpSync(path.join(CT, "dicom-series-philips-phantom-axial"), path.join(root, "reports", "series"), { recursive: true });
+  writeFileSync(path.join(root, "reports", "series", "report.txt"), "Phantom study, no findings.");
+  writeFileSync(path.join(root, "reports", "stray.txt"), "a note that belongs to no scan");
   // The same heart CT twice in one folder, once gzipped and once not: one scan as far as the voxels go.
   mkdirSync(path.join(root, "dups"));
   cpSync(path.join(CT, "example_ct_heart_crop_lps.nii.gz"), path.join(root, "dups", "heart.nii.gz"));
@@ -162,6 +171,30 @@ describe("publishing and who sees what", () => {
     expect(seen.tags).toMatchObject({ manufacturer: "Philips", kernel: "UB" });
     expect(JSON.stringify(seen)).not.toMatch(/PLASTIC|1\.3\.46\.670589\.33\.1\.27492712521914879309/);
     await expect(listProblems(clinician.actor, v.id)).rejects.toMatchObject({ action: "dataset:inspect" });
+  });
+});
+
+describe("radiology reports", () => {
+  it("are paired by file name, series folder or reports.csv, screened for identifiers, and kept from clinicians", async () => {
+    const { r, v } = await draftVersion();
+    await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "reports" }));
+    await drainIngestJobs("test-runner");
+    expect((await getVersion(r.actor, v.id)).reports).toBe(3);
+    const scans = await db.scan.findMany({ where: { datasetVersionId: v.id }, orderBy: { path: "asc" } });
+    const byName = Object.fromEntries(scans.map((s) => [path.basename(s.path), s]));
+    expect(byName["abdomen.nii.gz"]).toMatchObject({ hasReport: true, reportFlags: ["date", "record number", "name"] });
+    expect(byName["heart.nii.gz"]).toMatchObject({ hasReport: true, reportText: "Normal heart size. No pericardial effusion.", reportFlags: [] });
+    expect(byName["I10"]).toMatchObject({ hasReport: true, reportText: "Phantom study, no findings." });
+    const { problems } = await listProblems(r.actor, v.id);
+    expect(problems.map((p) => p.name)).toEqual(["stray.txt"]);
+    expect(problems[0].error).toMatch(/no scan of the same name/);
+    await publishVersion(r.ctx, v.id);
+    const m = await versionManifest(r.actor, v.id);
+    expect(m.volumes.find((x) => x.path.endsWith("heart.nii.gz"))).toMatchObject({ report: "Normal heart size. No pericardial effusion." });
+    const clinician = await makeUser("CLINICIAN");
+    const seen = await listScans(clinician.actor, v.id, { limit: 10 });
+    expect(JSON.stringify(seen)).not.toMatch(/John Smith|Normal heart|Phantom study/);
+    expect(seen.scans.every((s) => s.hasReport && s.reportFlags.length === 0)).toBe(true);
   });
 });
 

@@ -4,7 +4,9 @@
 // is recorded as FAILED with its reason and the job goes on.
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { identifiableFlags, MAX_REPORT_BYTES, parseReportsCsv, reportKey, scanKey } from "../../datasets/reports";
 import { walkFolder } from "../../datasets/server-folders";
 import { db, type Tx } from "../../db/client";
 import { sqlRows } from "../../db/sql";
@@ -113,7 +115,7 @@ function scanData(versionId: string, v: IndexedVolume) {
   };
 }
 
-type FileRow = { id: string; path: string; size: bigint };
+type FileRow = { id: string; path: string; size: bigint; name: string };
 
 /** Stores a volume and marks its files DONE, in one transaction. */
 async function storeVolume(job: JobRow, v: IndexedVolume, rows: FileRow[]) {
@@ -143,13 +145,19 @@ function timeoutError(e: unknown) {
 export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
   try {
     if (!job.listed && job.folder) await listFiles(job);
-    const pending = await db.ingestFile.findMany({ where: { jobId: job.id, status: "PENDING" }, select: { id: true, path: true, size: true }, orderBy: { path: "asc" } });
+    const pending = await db.ingestFile.findMany({ where: { jobId: job.id, status: "PENDING" }, select: { id: true, path: true, size: true, name: true }, orderBy: { path: "asc" } });
+    // Reports are attached once the volumes they belong to are stored.
+    const reports: FileRow[] = [];
     // DICOM series are assembled per folder (a series lives in one folder in every layout we know of).
     const dicomByDir = new Map<string, FileRow[]>();
     let sinceCount = 0;
     for (const row of pending) {
       if (!(await renew(job.id, runner))) throw new LostLock();
       const input = { path: row.path, size: Number(row.size) };
+      if (/\.txt$/i.test(row.name) || /(^|\/)reports\.csv$/i.test(row.name)) {
+        reports.push(row);
+        continue;
+      }
       try {
         const kind = input.size === 0 ? "empty" : await fileKind(input);
         if (kind === "empty") throw new ImagingError("empty", "the file is empty");
@@ -181,6 +189,7 @@ export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
       }
       await refreshCounts(job.id);
     }
+    if (reports.length) await attachReports(job, reports);
     await db.$transaction(async (tx) => {
       await refreshCounts(job.id, {}, tx);
       await tx.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner, status: "RUNNING" }, data: { status: "DONE", finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
@@ -200,4 +209,67 @@ export async function drainIngestJobs(runner = RUNNER_ID) {
     n++;
   }
   return n;
+}
+
+/** Pairs report files with the version's scans (see lib/datasets/reports.ts for the layouts), screens each. */
+async function attachReports(job: JobRow, rows: FileRow[]) {
+  const files = await db.ingestFile.findMany({ where: { datasetVersionId: job.datasetVersionId, status: "DONE", scanId: { not: null } }, select: { name: true, scanId: true } });
+  const byKey = new Map<string, string>();
+  for (const f of files) {
+    byKey.set(scanKey(f.name), f.scanId!); // a NIfTI file, or one DICOM slice
+    byKey.set(path.posix.dirname(f.name.split(path.sep).join("/")).toLowerCase(), f.scanId!); // a series' folder
+  }
+  const attach = async (row: FileRow, scanId: string | undefined, text: string | null, missing: string) => {
+    if (!scanId || text === null) return markFailed(row, new ImagingError("not_a_volume", missing));
+    const body = text.slice(0, MAX_REPORT_BYTES);
+    await db.$transaction(async (tx) => {
+      await tx.scan.update({ where: { id: scanId }, data: { hasReport: true, reportText: body, reportFlags: identifiableFlags(body) } });
+      await tx.ingestFile.updateMany({ where: { id: row.id, status: "PENDING" }, data: { status: "DONE", scanId } });
+    });
+  };
+  const readText = async (file: string) => {
+    const st = await stat(file).catch(() => null);
+    if (!st?.isFile()) return null;
+    const fh = await open(file, "r");
+    try {
+      const buf = Buffer.alloc(Math.min(st.size, MAX_REPORT_BYTES));
+      await fh.read(buf, 0, buf.length, 0);
+      return buf.toString("utf8");
+    } finally {
+      await fh.close();
+    }
+  };
+  for (const row of rows) {
+    const rel = row.name.split(path.sep).join("/");
+    try {
+      if (/(^|\/)reports\.csv$/i.test(rel)) {
+        if (Number(row.size) > 64 * 2 ** 20) throw new Error("reports.csv is larger than 64 MiB");
+        const entries = parseReportsCsv(await readFile(row.path, "utf8"));
+        let attached = 0;
+        const unmatched: string[] = [];
+        const base = path.dirname(row.path);
+        for (const e of entries) {
+          const key = scanKey(e.scan.replace(/\\/g, "/").replace(/^\.\//, ""));
+          const scanId = byKey.get(key) ?? byKey.get(scanKey(path.posix.join(path.posix.dirname(rel), e.scan)));
+          // A report file named in the CSV is read only from beside the CSV, never through '..' or an absolute path.
+          const safe = e.file && !path.isAbsolute(e.file) && !e.file.split(/[\\/]/).includes("..") ? path.join(base, e.file) : null;
+          const text = e.report ?? (safe ? await readText(safe) : null);
+          if (!scanId || text === null) {
+            unmatched.push(e.scan);
+            continue;
+          }
+          await db.scan.update({ where: { id: scanId }, data: { hasReport: true, reportText: text.slice(0, MAX_REPORT_BYTES), reportFlags: identifiableFlags(text) } });
+          attached++;
+        }
+        if (unmatched.length && !attached) throw new Error(`no row of reports.csv names an indexed scan (first: ${unmatched[0].slice(0, 200)})`);
+        await db.ingestFile.updateMany({ where: { id: row.id, status: "PENDING" }, data: { status: "DONE", error: unmatched.length ? `${unmatched.length} row(s) name no indexed scan, e.g. ${unmatched[0].slice(0, 200)}` : null } });
+        continue;
+      }
+      const key = reportKey(rel);
+      const scanId = byKey.get(key) ?? (path.posix.basename(key) === "report" ? byKey.get(path.posix.dirname(key)) : undefined);
+      await attach(row, scanId, await readText(row.path), `a text file with no scan of the same name (a report is <scan>.txt beside the scan, report.txt in a DICOM series' folder, or a row of reports.csv)`);
+    } catch (e) {
+      await markFailed(row, e instanceof ImagingError ? e : new ImagingError("unreadable", (e as Error).message));
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Facts } from "@/components/ui/facts";
 import { requirePermission } from "@/lib/auth/page-session";
+import { can } from "@/lib/auth/policy";
 import { DomainError } from "@/lib/errors";
 import { readableScan } from "@/lib/services/datasets/previews";
 import { getVersion, toScan } from "@/lib/services/datasets/read-versions";
@@ -44,6 +45,19 @@ export default async function ScanPage({ params }: { params: Promise<{ id: strin
       </header>
       <ScanPreviews scanId={s.id} />
       <VolumeViewer scanId={s.id} />
+      {s.hasReport && (
+        <section aria-labelledby="report-heading" className="flex flex-col gap-2">
+          <h2 id="report-heading" className="font-semibold">Radiology report</h2>
+          {can(actor, "dataset:inspect") ? (
+            <>
+              {row.reportFlags.length > 0 && <p className="text-sm text-warn">This report may identify the patient ({row.reportFlags.join(", ")}): de-identify it before training on it or sharing it.</p>}
+              <pre className="whitespace-pre-wrap rounded border border-border bg-muted p-3 text-sm">{row.reportText}</pre>
+            </>
+          ) : (
+            <p className="text-sm text-muted-fg">This volume has a report; reports are shown to researchers and administrators only.</p>
+          )}
+        </section>
+      )}
       <section aria-labelledby="facts-heading">
         <h2 id="facts-heading" className="mb-2 font-semibold">Header and statistics</h2>
         <Facts items={facts} labelWidth="13rem" />
