@@ -33,7 +33,7 @@ const EXECUTORS = [
 ];
 
 /** Field errors the form shows next to an input; anything else goes to the summary at the bottom. */
-const PLACED = /^(name|description|tags(\.\d+)?|preset|gpus|executor|workerLabels(\.\d+)?|retry\.maxAttempts|datasetMix(\.\d+\.(dataset|weight))?|hyperparameters\.\w+)$/;
+const PLACED = /^(name|description|tags(\.\d+)?|preset|gpus|executor|workerLabels(\.\d+)?|retry\.maxAttempts|datasetMix(\.\d+\.(dataset|version|weight))?|hyperparameters\.\w+)$/;
 
 /** Empty means "the default"; anything unparsable reaches the server, whose field error names it. */
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
@@ -41,7 +41,7 @@ const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
 export function NewRunForm() {
   const router = useRouter();
   const presets = useQuery({ queryKey: ["presets"], queryFn: () => apiFetch<{ presets: Preset[] }>("/presets"), staleTime: Infinity });
-  const datasets = useQuery({ queryKey: ["datasets"], queryFn: () => apiFetch<{ datasets: CatalogDataset[] }>("/datasets") });
+  const datasets = useQuery({ queryKey: ["datasets", "trainable"], queryFn: () => apiFetch<{ datasets: CatalogDataset[] }>("/datasets?trainable=true") });
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [tags, setTags] = useState("");
@@ -75,7 +75,7 @@ export function NewRunForm() {
           tags: tags.split(/[\s,]+/).filter(Boolean),
           preset: preset?.name,
           hyperparameters: hyperparameterValues(fields, values),
-          datasetMix: mix.map((m) => ({ dataset: m.dataset, weight: m.weight === "" ? 0 : Number(m.weight) })),
+          datasetMix: mix.map((m) => ({ dataset: m.dataset, ...(m.version ? { version: m.version } : {}), weight: m.weight === "" ? 0 : Number(m.weight) })),
           gpus: num(gpus),
           workerLabels: labels.split(/[\s,]+/).filter(Boolean),
           executor,

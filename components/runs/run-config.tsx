@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Facts } from "../ui/facts";
 import { flattenConfig } from "@/lib/charts/config-diff";
 import { Table, Td, Th } from "../ui/table";
@@ -10,7 +11,7 @@ export function RunConfig({ run }: { run: Run }) {
     ["Preset", run.preset],
     ["Executor", run.executor],
     ["GPUs", String(run.gpus)],
-    ["License", run.license ?? "—"],
+    ["License of the weights", run.license ?? "—"],
     ["Retry policy", run.retryPolicy === undefined || run.retryPolicy === null ? "—" : Object.entries(flattenConfig(run.retryPolicy)).map(([k, v]) => `${k} ${v}`).join(", ") || JSON.stringify(run.retryPolicy)],
   ];
   return (
@@ -23,6 +24,7 @@ export function RunConfig({ run }: { run: Run }) {
           <thead>
             <tr>
               <Th>Dataset</Th>
+              <Th>Version</Th>
               <Th className="text-right">Weight</Th>
               <Th className="text-right">Share</Th>
               <Th>License</Th>
@@ -32,6 +34,15 @@ export function RunConfig({ run }: { run: Run }) {
             {run.datasetMix.map((m) => (
               <tr key={m.dataset}>
                 <Td>{m.name}</Td>
+                <Td>
+                  {m.versionId ? (
+                    <Link className="underline-offset-2 hover:underline" href={`/datasets/${m.dataset}/versions/${m.versionId}`}>
+                      v{m.version}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </Td>
                 <Td className="text-right tabular-nums">{m.weight}</Td>
                 <Td className="text-right tabular-nums">{total > 0 ? `${Math.round((m.weight / total) * 100)}%` : "—"}</Td>
                 <Td>{m.license}</Td>

@@ -19,6 +19,8 @@ export const ZDataset = z.object({
   notes: z.string(),
   verified: z.enum(["YES", "PARTLY", "NO"]).describe("NO/PARTLY: some fields could not be confirmed from a primary source"),
   catalog: z.boolean(),
+  published: z.array(z.object({ id: z.string(), version: z.string(), scans: z.number().int(), publishedAt: z.string().nullable() })).optional()
+    .describe("published versions, newest first (with trainable=true)"),
 });
 
 export const ZDatasetList = z.object({ datasets: z.array(ZDataset) });
@@ -26,6 +28,7 @@ export const ZDatasetListQuery = z.strictObject({
   q: z.string().max(200).optional(),
   commercial: z.enum(["YES", "NO", "UNKNOWN"]).optional(),
   verified: z.enum(["YES", "PARTLY", "NO"]).optional(),
+  trainable: z.enum(["true", "false"]).transform((v) => v === "true").optional().describe("only datasets with a published version (something to train on), with those versions"),
 });
 
 const ZText = (max: number) => z.string().trim().max(max).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "no control characters");

@@ -28,12 +28,17 @@ test("a researcher queues a run from the form, with field errors first", async (
   const u = await createUser(request, "RESEARCHER");
   await uiSignIn(page, u.email);
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  // This researcher holds a local copy of CT-RATE (here: one real phantom series) and publishes it as a version.
+  const version = await (await page.request.post("/api/v1/datasets/ct-rate/versions", { data: { version: `local-${Date.now()}` } })).json();
+  expect((await page.request.post(`/api/v1/dataset-versions/${version.id}/folders`, { data: { root: process.env.DATASET_ROOT, folder: "dicom-series-philips-phantom-axial" } })).status()).toBe(202);
+  await expect.poll(async () => (await (await page.request.post(`/api/v1/dataset-versions/${version.id}/publish`)).status()), { timeout: 30_000 }).toBe(200);
   await page.goto("/runs/new");
   await page.getByLabel("Name").fill("form run");
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page.getByText("choose at least one dataset").first()).toBeVisible();
   await page.getByRole("button", { name: "Add dataset" }).click();
   await page.getByLabel("Dataset 1").selectOption({ label: "CT-RATE" });
+  await expect(page.getByLabel("Version")).toContainText(`v${version.version} (1 volumes)`);
   await expect(page.getByText(/non-commercial/).first()).toBeVisible();
   await page.getByLabel("Learning rate").fill("-1");
   await page.getByRole("button", { name: "Start run" }).click();
@@ -43,6 +48,10 @@ test("a researcher queues a run from the form, with field errors first", async (
   await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
   await expect(page.getByRole("heading", { name: "form run" })).toBeVisible();
   await expect(page.getByText("queued").first()).toBeVisible();
+  // The run page names the exact version it trains on, and the license its weights inherit.
+  await page.getByRole("tab", { name: "Config" }).click();
+  await expect(page.getByRole("link", { name: `v${version.version}` })).toBeVisible();
+  await expect(page.getByText("non-commercial, share-alike (CT-RATE: CC BY-NC-SA 4.0)").first()).toBeVisible();
 });
 
 test("one spike among a million points is drawn at full zoom-out", async ({ page, request }) => {

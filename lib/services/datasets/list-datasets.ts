@@ -15,7 +15,13 @@ export async function listDatasets(actor: Actor, q: z.output<typeof ZDatasetList
       ? { OR: ["name", "bodyRegion", "license", "host"].map((f) => ({ [f]: { contains: q.q, mode: "insensitive" } })) }
       : {}),
   };
-  return db.dataset.findMany({ where, orderBy: [{ ctVolumes: { sort: "desc", nulls: "last" } }, { name: "asc" }] });
+  if (!q.trainable) return db.dataset.findMany({ where, orderBy: [{ ctVolumes: { sort: "desc", nulls: "last" } }, { name: "asc" }] });
+  const rows = await db.dataset.findMany({
+    where: { ...where, versions: { some: { status: "PUBLISHED" } } },
+    orderBy: { name: "asc" },
+    include: { versions: { where: { status: "PUBLISHED" }, orderBy: { publishedAt: "desc" }, select: { id: true, version: true, publishedAt: true, _count: { select: { scans: true } } } } },
+  });
+  return rows.map(({ versions, ...d }) => ({ ...d, published: versions.map((v) => ({ id: v.id, version: v.version, scans: v._count.scans, publishedAt: v.publishedAt?.toISOString() ?? null })) }));
 }
 
 export async function getDataset(actor: Actor, idOrSlug: string) {
