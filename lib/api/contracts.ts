@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
 import { ZId, ZIdParams } from "../schemas/common";
-import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery, ZPreviewQuery } from "../schemas/dataset";
+import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery, ZPreviewQuery, ZUpdateDataset } from "../schemas/dataset";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
@@ -83,6 +83,11 @@ export const contracts = {
   getDataset: defineContract({
     method: "GET", path: "/datasets/{id}", tag: "datasets", auth: "user", permission: "dataset:read",
     summary: "One dataset", params: ZIdParams, response: ZDataset,
+  }),
+  updateDataset: defineContract({
+    method: "PATCH", path: "/datasets/{id}", tag: "datasets", auth: "user", permission: "dataset:write",
+    summary: "Edit a dataset: catalog entries need catalog:write (admins), team datasets their owner; license changes are kept in its history",
+    params: ZIdParams, body: ZUpdateDataset, response: ZDataset, bodyLimit: 16 * 1024,
   }),
   createDataset: defineContract({
     method: "POST", path: "/datasets", tag: "datasets", auth: "user", permission: "dataset:write",

@@ -158,3 +158,22 @@ export const ZPreviewQuery = z.strictObject({
   plane: z.enum(["axial", "coronal", "sagittal"]).default("axial"),
   window: z.enum(["lung", "soft", "bone"]).default("soft").describe("lung W1500/L-600, soft tissue W400/L40, bone W1800/L400"),
 });
+
+export const ZUpdateDataset = z.strictObject({
+  name: ZText(200).min(1).optional(),
+  host: ZText(200).optional(),
+  ctVolumes: z.number().int().min(0).max(1e9).nullable().optional(),
+  reports: ZText(200).optional(),
+  bodyRegion: ZText(200).optional(),
+  format: ZText(100).optional(),
+  license: ZText(200).min(1).optional(),
+  commercialUse: z.enum(["YES", "NO", "UNKNOWN"]).optional(),
+  redistribution: ZText(200).optional(),
+  shareAlike: z.boolean().optional(),
+  gated: z.boolean().optional(),
+  access: ZText(200).optional(),
+  notes: ZText(2000).optional(),
+  description: ZText(5000).optional(),
+  verified: z.enum(["YES", "PARTLY", "NO"]).optional(),
+  licenseNote: ZText(500).optional().describe("why the license terms changed (kept in the license history)"),
+});

@@ -42,6 +42,7 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/datasets": { roles: ALL, scopes: ["read"] },
   "GET /api/v1/datasets/{id}": { roles: ALL, scopes: ["read"] },
   "POST /api/v1/datasets": { roles: STAFF, scopes: ["runs:write"] },
+  "PATCH /api/v1/datasets/{id}": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/datasets/{id}/versions": { roles: ALL, scopes: ["read"] },
   // Another researcher's team dataset and draft version: only admins acting as admins change them; drafts are
   // hidden from clinicians (404).
@@ -352,6 +353,8 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: `/api/v1/uploads/${await newUpload(1000 + n++)}`, headers: tusPatch, data: TEN };
       case "POST /api/v1/datasets":
         return { url: route, data: { name: `matrix dataset ${n++}`, license: "internal" } };
+      case "PATCH /api/v1/datasets/{id}":
+        return { url: `/api/v1/datasets/${ownerDataset}`, data: { notes: `edited ${n++}` } };
       case "GET /api/v1/datasets/{id}/versions":
         return { url: `/api/v1/datasets/${ownerDataset}/versions` };
       case "POST /api/v1/datasets/{id}/versions":

@@ -14,7 +14,10 @@ import { ZCreateDataset, ZCreateVersion, ZRegisterFolder } from "../../lib/schem
 import { claimIngestJob, drainIngestJobs, runIngestJob } from "../../lib/services/datasets/ingest";
 import { getVersion, listProblems, listScans, listVersions } from "../../lib/services/datasets/read-versions";
 import { SAMPLE_SLUG, seedSampleDataset } from "../../lib/services/datasets/seed-sample";
-import { createDataset, createVersion, publishVersion, registerFolder } from "../../lib/services/datasets/team-datasets";
+import { createDataset, createVersion, publishVersion, registerFolder, updateDataset } from "../../lib/services/datasets/team-datasets";
+import { seedCatalog } from "../../lib/services/datasets/seed-catalog";
+import { getDataset } from "../../lib/services/datasets/list-datasets";
+import { ZUpdateDataset } from "../../lib/schemas/dataset";
 import { manifestCsv, versionDuplicates, versionManifest, versionStats } from "../../lib/services/datasets/version-insights";
 import { makeUser } from "../support/factories";
 
@@ -171,6 +174,27 @@ describe("publishing and who sees what", () => {
     expect(seen.tags).toMatchObject({ manufacturer: "Philips", kernel: "UB" });
     expect(JSON.stringify(seen)).not.toMatch(/PLASTIC|1\.3\.46\.670589\.33\.1\.27492712521914879309/);
     await expect(listProblems(clinician.actor, v.id)).rejects.toMatchObject({ action: "dataset:inspect" });
+  });
+});
+
+describe("editing datasets", () => {
+  it("admins edit catalog entries and a license change is kept with its reason; owners edit their own team datasets only", async () => {
+    await seedCatalog(SYSTEM);
+    const admin = await makeUser("ADMIN");
+    const researcher = await makeUser("RESEARCHER");
+    await expect(updateDataset(researcher.ctx, "ct-rate", ZUpdateDataset.parse({ notes: "x" }))).rejects.toMatchObject({ action: "catalog:write" });
+    const before = (await getDataset(admin.actor, "ct-rate")).licenseHistory.length;
+    await updateDataset(admin.ctx, "ct-rate", ZUpdateDataset.parse({ notes: "checked the terms page", verified: "YES" }));
+    expect((await getDataset(admin.actor, "ct-rate")).licenseHistory).toHaveLength(before); // no terms changed
+    await updateDataset(admin.ctx, "ct-rate", ZUpdateDataset.parse({ license: "CC BY 4.0", commercialUse: "YES", shareAlike: false, licenseNote: "relicensed upstream" }));
+    const after = await getDataset(admin.actor, "ct-rate");
+    expect(after).toMatchObject({ license: "CC BY 4.0", commercialUse: "YES", verified: "YES", notes: "checked the terms page" });
+    expect(after.licenseHistory.at(-1)).toMatchObject({ license: "CC BY 4.0; commercial use yes; agreement required", note: "relicensed upstream" });
+    const { d } = await draftVersion(researcher);
+    expect((await updateDataset(researcher.ctx, d.id, ZUpdateDataset.parse({ bodyRegion: "chest" }))).bodyRegion).toBe("chest");
+    const other = await makeUser("RESEARCHER");
+    await expect(updateDataset(other.ctx, d.id, ZUpdateDataset.parse({ bodyRegion: "head" }))).rejects.toMatchObject({ action: "dataset:write" });
+    await updateDataset(admin.ctx, "ct-rate", ZUpdateDataset.parse({ license: "CC BY-NC-SA 4.0", commercialUse: "NO", shareAlike: true, licenseNote: "restore for other tests" }));
   });
 });
 

@@ -8,7 +8,7 @@ import { allowedRoots, resolveFolder } from "../../datasets/server-folders";
 import { db } from "../../db/client";
 import { conflict, notFound } from "../../errors";
 import type { z } from "zod";
-import type { ZCreateDataset, ZCreateVersion, ZRegisterFolder } from "../../schemas/dataset";
+import type { ZCreateDataset, ZCreateVersion, ZRegisterFolder, ZUpdateDataset } from "../../schemas/dataset";
 
 function actorId(actor: Actor) {
   if (actor.kind !== "user") throw new Error("only people create datasets");
@@ -130,4 +130,26 @@ export async function canEditVersion(actor: Actor, versionId: string) {
 /** Whether the actor may add a version to this dataset. */
 export function canAddVersion(actor: Actor, d: { catalog: boolean; ownerId: string | null }) {
   return can(actor, "dataset:write", d.catalog ? undefined : { ownerId: d.ownerId });
+}
+
+/** Edits a dataset: catalog entries by admins, team datasets by their owner (or an admin). A change of license
+ * terms is kept in the license history with its note, so what runs trained under stays on record. */
+export async function updateDataset(ctx: ServiceContext, idOrSlug: string, input: z.output<typeof ZUpdateDataset>) {
+  const d = await db.dataset.findFirst({ where: { OR: [{ id: idOrSlug }, { slug: idOrSlug }] } });
+  if (!d) throw notFound("Dataset");
+  if (d.catalog) assertCan(ctx.actor, "catalog:write");
+  else assertCan(ctx.actor, "dataset:write", { ownerId: d.ownerId });
+  const { licenseNote, ...changes } = input;
+  const terms = ["license", "commercialUse", "shareAlike", "redistribution", "gated"] as const;
+  const termsChanged = terms.some((k) => changes[k] !== undefined && changes[k] !== d[k]);
+  return db.$transaction(async (tx) => {
+    const out = await tx.dataset.update({ where: { id: d.id }, data: changes });
+    if (termsChanged) {
+      const summary = `${out.license}; commercial use ${out.commercialUse.toLowerCase()}${out.shareAlike ? "; share-alike" : ""}${out.gated ? "; agreement required" : ""}`;
+      await tx.datasetLicenseChange.create({ data: { datasetId: d.id, license: summary, note: licenseNote || "edited" } });
+    }
+    const changed = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== (d as Record<string, unknown>)[k]);
+    await recordAudit(tx, ctx, { action: "dataset.update", targetType: "dataset", targetId: d.id, details: { changed, licenseNote: licenseNote ?? null } });
+    return out;
+  });
 }

@@ -1,12 +1,14 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatBytes } from "@/components/datasets/format";
+import { EditDatasetForm } from "@/components/datasets/edit-dataset-form";
 import { NewVersionForm } from "@/components/datasets/new-version-form";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Facts } from "@/components/ui/facts";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requirePermission } from "@/lib/auth/page-session";
+import { can } from "@/lib/auth/policy";
 import { DomainError } from "@/lib/errors";
 import { getDataset } from "@/lib/services/datasets/list-datasets";
 import { listVersions } from "@/lib/services/datasets/read-versions";
@@ -53,6 +55,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           Some of these facts could not be confirmed from a primary source. Check the dataset&apos;s own terms before training on it.
         </p>
       )}
+      {(d.catalog ? can(actor, "catalog:write") : can(actor, "dataset:write", { ownerId: d.ownerId })) && <EditDatasetForm dataset={d} />}
       <div className="grid gap-6 md:grid-cols-2">
         <section aria-labelledby="facts-heading">
           <h2 id="facts-heading" className="mb-2 font-semibold">About</h2>
