@@ -135,11 +135,16 @@ export async function readNiftiHeader(file: string): Promise<NiftiHeader> {
 }
 
 /** Converts raw voxel bytes of one slice to scaled float32 values. */
+const NATIVE_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TYPED: Record<string, Uint8ArrayConstructor | Int8ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Float32ArrayConstructor | Float64ArrayConstructor> = {
+  uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
+};
+
 export function sliceDecoder(h: Pick<NiftiHeader, "datatype" | "littleEndian" | "slope" | "intercept">, voxels: number) {
   const out = new Float32Array(voxels);
   const { slope, intercept } = h;
-  const native = h.littleEndian === (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1);
-  const Ctor = { uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array }[h.datatype]!;
+  const native = h.littleEndian === NATIVE_LE;
+  const Ctor = TYPED[h.datatype];
   return (bytes: Buffer): Float32Array => {
     // `bytes` is a private, aligned copy (see indexNifti), so it can be byte-swapped and viewed in place.
     if (!native && Ctor.BYTES_PER_ELEMENT > 1) swap(bytes, Ctor.BYTES_PER_ELEMENT);
@@ -188,4 +193,65 @@ export async function indexNifti(file: string, size: number, signal?: AbortSigna
     }
   });
   return { ...h, ...acc.finish(), bytes: size, sha256, planes };
+}
+
+/** Only the mid-planes, for a preview of a volume not yet seen: one pass through the file like indexing, but of
+ * each slice only the row and the column through the middle are converted (the middle slice whole): the rest
+ * is just inflated and skipped. */
+export async function niftiPlanes(file: string): Promise<PlaneCollector> {
+  const h = await readNiftiHeader(file);
+  const [nx, ny, nz] = h.dims;
+  const bpv = h.bytesPerVoxel;
+  const sliceBytes = nx * ny * bpv;
+  const planes = new PlaneCollector(h.dims, h.affine, h.spacing);
+  const decode = sliceDecoder(h, nx * ny);
+  const { x: mx, y: my } = planes.middle;
+  // Only these bytes of a slice are kept (the middle slice: all of it): the row through the middle, then the
+  // column, voxel by voxel, gathered straight from the inflated chunks.
+  const rowStart = my * nx * bpv;
+  const rowEnd = rowStart + nx * bpv;
+  const kept = Buffer.alloc(sliceBytes);
+  const rowDecode = sliceDecoder(h, nx);
+  const colDecode = sliceDecoder(h, ny);
+  const rowBuf = Buffer.alloc(nx * bpv);
+  const colBuf = Buffer.alloc(ny * bpv);
+  let at = 0; // byte position within the current slice
+  let k = 0;
+  await streamRange(
+    file,
+    h.gzip,
+    h.voxOffset,
+    sliceBytes * nz,
+    (chunk) => {
+      for (let off = 0; off < chunk.length; ) {
+        const n = Math.min(sliceBytes - at, chunk.length - off);
+        if (k === planes.middleSlice) chunk.copy(kept, at, off, off + n);
+        else {
+          // The row, where this piece overlaps it.
+          const a = Math.max(at, rowStart);
+          const b = Math.min(at + n, rowEnd);
+          if (b > a) chunk.copy(rowBuf, a - rowStart, off + (a - at), off + (b - at));
+          // The column: voxel (j, mx) occupies bytes [(j·nx + mx)·bpv, +bpv); a voxel split between two
+          // chunks gets its bytes from each.
+          for (let j = Math.max(0, Math.floor((at / bpv - mx) / nx)); j < ny; j++) {
+            const p = (j * nx + mx) * bpv;
+            if (p >= at + n) break;
+            const a2 = Math.max(p, at);
+            const b2 = Math.min(p + bpv, at + n);
+            if (b2 > a2) chunk.copy(colBuf, j * bpv + (a2 - p), off + (a2 - at), off + (b2 - at));
+          }
+        }
+        off += n;
+        at += n;
+        if (at === sliceBytes) {
+          if (k === planes.middleSlice) planes.addSlice(decode(kept), k);
+          else planes.addRowAndColumn(k, rowDecode(rowBuf), colDecode(colBuf));
+          k++;
+          at = 0;
+        }
+      }
+    },
+    { hash: false },
+  );
+  return planes;
 }

@@ -21,7 +21,10 @@ export class PlaneCollector {
 
   constructor(private readonly dims: [number, number, number], private readonly affine: Affine, private readonly spacing: [number, number, number]) {
     const [nx, ny, nz] = dims;
-    this.mid = dims.map((d) => Math.floor(d / 2));
+    // The middle voxel toward the world's lower end on even axes, so a volume stored the other way round shows the
+    // same anatomy (not a neighbouring slice).
+    const map = axisMap(affine);
+    this.mid = dims.map((d, a) => (map[a].positive ? Math.floor((d - 1) / 2) : Math.ceil((d - 1) / 2)));
     this.byAxis = [
       { data: new Float32Array(ny * nz), w: ny, h: nz, axes: [1, 2] },
       { data: new Float32Array(nx * nz), w: nx, h: nz, axes: [0, 2] },
@@ -38,6 +41,22 @@ export class PlaneCollector {
     for (let j = 0; j < ny; j++) p0[k * ny + j] = values[j * nx + mx];
     p1.set(values.subarray(my * nx, my * nx + nx), k * nx);
     if (k === mz) this.byAxis[2].data.set(values.subarray(0, nx * ny));
+  }
+
+  /** Slice k away from the middle: only its row and column through the middle are kept, so a caller that can
+   * read those few voxels skips converting the rest of the slice. */
+  addRowAndColumn(k: number, row: ArrayLike<number>, column: ArrayLike<number>) {
+    const [nx, ny] = this.dims;
+    this.byAxis[1].data.set(row as ArrayLike<number>, k * nx);
+    this.byAxis[0].data.set(column as ArrayLike<number>, k * ny);
+  }
+
+  get middleSlice() {
+    return this.mid[2];
+  }
+
+  get middle() {
+    return { x: this.mid[0], y: this.mid[1] };
   }
 
   /** The planes in a compact form for the blob store: a JSON header, then int16 HU (rounded, clamped). */

@@ -8,6 +8,7 @@ import type { Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
 import { indexFiles } from "../../imaging/index-files";
+import { niftiPlanes } from "../../imaging/nifti";
 import { PlaneCollector, type PlaneName, type WindowName } from "../../imaging/planes";
 import { readableVersion } from "./read-versions";
 
@@ -27,14 +28,19 @@ export async function readableScan(actor: Actor, scanId: string) {
   return scan;
 }
 
-async function planesOf(scan: { id: string; files: string[]; path: string }) {
+async function planesOf(scan: { id: string; files: string[]; path: string; format: string }) {
   const saved = await blobStore().readBuffer(planesKey(scan.id));
   if (saved) return PlaneCollector.deserialize(saved);
-  const files = (scan.files.length ? scan.files : [scan.path]).map((p) => ({ path: p, size: statSync(p).size }));
-  const { volumes, problems } = await indexFiles(files);
-  if (!volumes[0]) throw notFound(`Preview (${problems[0]?.error.message ?? "the file is gone"})`);
-  await savePlanes(scan.id, volumes[0].planes);
-  return volumes[0].planes;
+  let planes: PlaneCollector;
+  if (scan.format !== "dicom") planes = await niftiPlanes(scan.path);
+  else {
+    const files = (scan.files.length ? scan.files : [scan.path]).map((p) => ({ path: p, size: statSync(p).size }));
+    const { volumes, problems } = await indexFiles(files);
+    if (!volumes[0]) throw notFound(`Preview (${problems[0]?.error.message ?? "the file is gone"})`);
+    planes = volumes[0].planes;
+  }
+  await savePlanes(scan.id, planes);
+  return planes;
 }
 
 export async function previewPng(actor: Actor, scanId: string, plane: PlaneName, window: WindowName) {

@@ -10,6 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportNifti, exportType } from "../../../lib/imaging/export-nifti";
 import { indexFiles, type IndexedVolume } from "../../../lib/imaging/index-files";
+import { niftiPlanes } from "../../../lib/imaging/nifti";
 
 const CT = path.resolve(import.meta.dirname, "../../fixtures/ct");
 const ORACLE = path.resolve(import.meta.dirname, "../../support/imaging_oracle.py");
@@ -131,5 +132,27 @@ describe("the clean NIfTI export (viewer and downloads)", () => {
       expect(head.subarray(328, 344).every((b) => b === 0)).toBe(true);
       expect(head.readUInt8(348)).toBe(0);
     }
+  });
+});
+
+describe("previews", () => {
+  it("the planes-only pass for a cold preview gives exactly the planes indexing keeps", async () => {
+    for (const f of ["example_ct.nii.gz", "example_ct_heart_crop_lps.nii.gz", "example_ct_sm.nii.gz"]) {
+      const v = await one([input(path.join(CT, f))]);
+      const cold = await niftiPlanes(path.join(CT, f));
+      expect(cold.serialize().equals(v.planes.serialize()), f).toBe(true);
+    }
+  });
+
+  it("shows the patient's right on the image's left and anterior up in the axial view, whatever the storage order", async () => {
+    // The same heart CT stored LPS and flipped on every axis (RAI): the axial previews must be identical pixels.
+    const src = path.join(CT, "example_ct_heart_crop_lps.nii.gz");
+    const made = oracle("variants", src, tmp) as Record<string, string>;
+    const a = (await one([input(src)])).planes.render("soft");
+    const b = (await one([input(made.flipped)])).planes.render("soft");
+    const c = (await one([input(made.transposed)])).planes.render("soft");
+    expect(a.axial.equals(b.axial)).toBe(true);
+    expect(a.axial.equals(c.axial)).toBe(true);
+    expect(a.coronal.equals(c.coronal)).toBe(true);
   });
 });
