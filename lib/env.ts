@@ -38,6 +38,8 @@ const schema = z.object({
   HOUNSFIELD_PYTHON: z.string().default("/usr/bin/python3"),
   /** Server folders researchers may register dataset files from (absolute paths, separated by ":"). Empty: none. */
   DATASET_ROOTS: z.string().default(""),
+  /** The largest dataset file one may upload (bytes). */
+  DATASET_FILE_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 2 ** 30),
   /** The most files one registration or upload batch may hold. */
   INGEST_MAX_FILES: z.coerce.number().int().min(1).default(200_000),
   /** How long indexing one volume may take before it is reported as timed out (seconds). */

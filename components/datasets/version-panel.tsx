@@ -13,6 +13,7 @@ import { Table, Td, Th } from "../ui/table";
 import { BarsChart } from "./bars-chart";
 import { formatBytes } from "./format";
 import { IngestProgress } from "./ingest-progress";
+import { UploadFiles } from "./upload-files";
 
 type Version = z.output<typeof ZVersion>;
 
@@ -60,7 +61,21 @@ export function VersionPanel({ initial, canWrite, staff, roots, datasetSlug }: {
         )}
       </section>
       {publish.error && <p role="alert" className="text-sm text-danger">{(publish.error as Error).message}</p>}
-      {draft && canWrite && <RegisterFolder versionId={id} roots={roots} onDone={refresh} />}
+      {draft && canWrite && (
+        <div className="grid gap-3 lg:grid-cols-2">
+          <RegisterFolder versionId={id} roots={roots} onDone={refresh} />
+          <UploadFiles versionId={id} onUploaded={refresh} />
+        </div>
+      )}
+      {staff && v.uploads.length > 0 && (
+        <section aria-labelledby="partial-heading" className="rounded border border-border p-3 text-sm">
+          <h2 id="partial-heading" className="font-medium">Unfinished uploads ({v.uploads.length})</h2>
+          <p className="text-muted-fg">Choose the same files again to resume them; an upload left for a week is dropped and reported below.</p>
+          <ul className="mt-1">
+            {v.uploads.slice(0, 50).map((u) => <li key={u.name}><span className="font-mono">{u.name}</span>: {formatBytes(u.received)} of {formatBytes(u.bytes)}</li>)}
+          </ul>
+        </section>
+      )}
       {v.jobs.length > 0 && (
         <section aria-labelledby="ingest-heading" className="flex flex-col gap-2">
           <h2 id="ingest-heading" className="font-semibold">Ingestion</h2>

@@ -1,7 +1,8 @@
-// The tus endpoints' handler: the caller is authenticated and must be able to report on runs at all before the
-// tus server sees the request; which run and lease is checked by its hooks (lib/uploads/tus-server.ts).
+// The tus endpoints' handler: the caller is authenticated and must be able to report on runs or write datasets at
+// all before the tus server sees the request; which run and lease, or which version, is checked by its hooks
+// (lib/uploads/tus-server.ts).
 import "server-only";
-import { assertCan, UnauthenticatedError } from "../auth/policy";
+import { assertCan, can, UnauthenticatedError } from "../auth/policy";
 import { resolveActor } from "../auth/resolve-actor";
 import { tusServer } from "../uploads/tus-server";
 import { errorResponse } from "./problem";
@@ -10,7 +11,8 @@ export async function uploadRoute(req: Request): Promise<Response> {
   try {
     const actor = await resolveActor(req.headers);
     if (actor.kind === "anonymous") throw new UnauthenticatedError();
-    assertCan(actor, "run:report");
+    // Checkpoints (run:report) and dataset files (dataset:write) share the endpoint; the hooks decide per upload.
+    if (!can(actor, "dataset:write")) assertCan(actor, "run:report");
     return asProblem(await tusServer().handleWeb(req));
   } catch (e) {
     return errorResponse(e);

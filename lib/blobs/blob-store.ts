@@ -13,6 +13,8 @@ export interface BlobStore {
   /** Stores small derived data (previews); replaces what the key held, atomically. */
   putBuffer(key: string, data: Buffer): Promise<void>;
   readBuffer(key: string): Promise<Buffer | null>;
+  /** Where a stored blob can be read as a file on this machine (the local store; others would stage a copy). */
+  localPath(key: string): string;
   read(key: string, range?: { start: number; end: number }): ReadStream;
   size(key: string): Promise<number | null>;
   delete(key: string): Promise<void>;
@@ -54,6 +56,10 @@ export class LocalBlobStore implements BlobStore {
       if (e.code === "ENOENT") return null;
       throw e;
     });
+  }
+
+  localPath(key: string) {
+    return this.file(key);
   }
 
   read(key: string, range?: { start: number; end: number }) {

@@ -89,6 +89,7 @@ export const ZVersion = z.object({
   reports: z.number().int(),
   failedFiles: z.number().int(),
   jobs: z.array(ZIngestJob),
+  uploads: z.array(z.object({ name: z.string(), bytes: z.number(), received: z.number() })).describe("uploads begun and not finished (staff only)"),
 });
 export const ZVersionList = z.object({ versions: z.array(ZVersion) });
 

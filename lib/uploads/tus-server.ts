@@ -10,9 +10,11 @@ import { resolveActor } from "../auth/resolve-actor";
 import { dataDir, env } from "../env";
 import { DomainError } from "../errors";
 import { authorizeUpload, finishUpload, parseUploadMetadata } from "../services/checkpoints/checkpoint-uploads";
+import { authorizeDatasetUpload, beginDatasetUpload, finishDatasetUpload, isDatasetUpload, parseDatasetUploadMetadata } from "../services/datasets/dataset-uploads";
 import { HashingFileStore } from "./hashing-file-store";
 
 export const UPLOAD_PATH = "/api/v1/uploads";
+const EXPIRY_MS = 7 * 24 * 3_600_000;
 
 /** tus hooks answer with `{ status_code, body }`; ours is problem+json naming what is wrong. */
 function refusal(e: unknown) {
@@ -40,7 +42,7 @@ export function uploadDir() {
 
 export function tusServer() {
   if (server) return server;
-  store = new HashingFileStore({ directory: uploadDir(), expirationPeriodInMilliseconds: 7 * 24 * 3_600_000 });
+  store = new HashingFileStore({ directory: uploadDir(), expirationPeriodInMilliseconds: EXPIRY_MS });
   const files = store;
   server = new Server({
     path: UPLOAD_PATH,
@@ -51,7 +53,9 @@ export function tusServer() {
       if (req.method === "POST" || req.method === "OPTIONS") return;
       try {
         const upload: Upload = await files.getUpload(id);
-        await authorizeUpload(await actorOf(req), parseUploadMetadata(upload.metadata));
+        const actor = await actorOf(req);
+        if (isDatasetUpload(upload.metadata)) await authorizeDatasetUpload(actor, parseDatasetUploadMetadata(upload.metadata));
+        else await authorizeUpload(actor, parseUploadMetadata(upload.metadata));
       } catch (e) {
         if ((e as { status_code?: number }).status_code) throw e; // tus's own (e.g. 404 for an unknown upload)
         throw refusal(e);
@@ -59,13 +63,18 @@ export function tusServer() {
     },
     async onUploadCreate(req, upload) {
       try {
-        const meta = parseUploadMetadata(upload.metadata);
-        await authorizeUpload(await actorOf(req), meta);
+        const actor = await actorOf(req);
+        const dataset = isDatasetUpload(upload.metadata);
+        if (dataset) {
+          if (upload.size === undefined) throw new DomainError("Dataset uploads declare their length", 400, "Invalid request", [{ field: "Upload-Length", message: "required" }]);
+          await authorizeDatasetUpload(actor, parseDatasetUploadMetadata(upload.metadata), upload.size);
+        } else await authorizeUpload(actor, parseUploadMetadata(upload.metadata));
         // Refused before a byte is written when the disk can't hold it (with 1 GiB to spare).
         const fs = await statfs(uploadDir()).catch(() => null);
         if (fs && upload.size !== undefined && upload.size + 2 ** 30 > fs.bavail * fs.bsize) {
           throw new DomainError(`Not enough disk space for ${upload.size} bytes`, 507, "Insufficient Storage", [{ field: "Upload-Length", message: "larger than the free space" }]);
         }
+        if (dataset) await beginDatasetUpload(actor, parseDatasetUploadMetadata(upload.metadata), path.join(uploadDir(), upload.id), upload.size!);
         return { metadata: upload.metadata };
       } catch (e) {
         throw refusal(e);
@@ -73,8 +82,14 @@ export function tusServer() {
     },
     async onUploadFinish(req, upload) {
       try {
-        const meta = parseUploadMetadata(upload.metadata);
         const actor = await actorOf(req);
+        if (isDatasetUpload(upload.metadata)) {
+          files.takeDigest(upload.id, upload.offset);
+          await finishDatasetUpload(actor, parseDatasetUploadMetadata(upload.metadata), path.join(uploadDir(), upload.id), upload.offset);
+          await files.configstore.delete(upload.id);
+          return {};
+        }
+        const meta = parseUploadMetadata(upload.metadata);
         await authorizeUpload(actor, meta);
         await finishUpload(actor, meta, path.join(uploadDir(), upload.id), upload.offset, files.takeDigest(upload.id, upload.offset));
         await files.configstore.delete(upload.id); // its metadata; the bytes themselves moved to the blob store
@@ -88,7 +103,10 @@ export function tusServer() {
   return server;
 }
 
-/** Uploads begun but not finished within a week (an agent that never came back) are deleted; hourly. */
+/** Uploads begun but not finished within a week (an agent that never came back, a closed browser tab) are
+ * deleted; a dataset file among them is reported as incomplete on its version. Hourly. */
 export async function pruneUploads() {
+  const { expireDatasetUploads } = await import("../services/datasets/dataset-uploads");
+  await expireDatasetUploads(new Date(Date.now() - EXPIRY_MS));
   return tusServer() && store ? store.deleteExpired() : 0;
 }

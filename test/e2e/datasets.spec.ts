@@ -1,6 +1,7 @@
 // Datasets as people use them in the browser: a researcher makes a team dataset, registers a folder of real DICOM
 // files, watches it index and publishes it; anyone opens a volume and sees its previews and the interactive
 // viewer, whose crosshair reports millimetres that agree with the volume's affine.
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { createUser, uiSignIn } from "./support/accounts";
 
@@ -31,6 +32,10 @@ test("a researcher creates a team dataset, registers a DICOM folder, watches it 
   await expect(page.getByRole("progressbar", { name: /done, 100 %/ })).toBeVisible();
   await expect(page.getByRole("figure", { name: /^Scanner manufacturer\. Philips: 1/ })).toBeVisible();
   await expect(page.getByRole("cell", { name: "512×512×10" })).toBeVisible();
+  // And a file from this computer, uploaded resumably with a progress bar, indexed like the rest.
+  await page.getByLabel("Choose files to upload").setInputFiles(path.resolve(import.meta.dirname, "../fixtures/ct/example_ct_sm.nii.gz"));
+  await expect(page.getByRole("progressbar", { name: /Upload: 1 of 1 files, 100 %/ })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("cell", { name: "122×101×30" })).toBeVisible({ timeout: 30_000 });
   await page.getByRole("button", { name: "Publish version" }).click();
   await expect(page.getByText("published", { exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "Manifest (CSV)" })).toBeVisible();

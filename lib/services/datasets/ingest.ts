@@ -25,6 +25,12 @@ type JobRow = { id: string; datasetVersionId: string; source: string; folder: st
 
 /** Takes the oldest job that is queued or whose runner's lock lapsed. */
 export async function claimIngestJob(runner = RUNNER_ID): Promise<JobRow | null> {
+  // A file whose upload finished just as its job was marked done waits in a finished job: queue it again.
+  await sqlRows(
+    db as unknown as Tx,
+    `UPDATE "IngestJob" j SET status = 'QUEUED', "finishedAt" = NULL
+      WHERE j.status = 'DONE' AND EXISTS (SELECT 1 FROM "IngestFile" f WHERE f."jobId" = j.id AND f.status = 'PENDING') RETURNING j.id`,
+  );
   const rows = await sqlRows<JobRow>(
     db as unknown as Tx,
     `UPDATE "IngestJob" SET status = 'RUNNING', "lockedBy" = $1, "lockedUntil" = now() + $2 * interval '1 millisecond',
@@ -74,7 +80,7 @@ async function refreshCounts(jobId: string, extra: { listed?: boolean } = {}, on
   const [c] = await sqlRows<{ total: number; done: number; failed: number; bytes: bigint; done_bytes: bigint }>(
     on,
     `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'DONE')::int AS done, count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
-            COALESCE(sum(size), 0)::bigint AS bytes, COALESCE(sum(size) FILTER (WHERE status <> 'PENDING'), 0)::bigint AS done_bytes
+            COALESCE(sum(size), 0)::bigint AS bytes, COALESCE(sum(size) FILTER (WHERE status IN ('DONE', 'FAILED')), 0)::bigint AS done_bytes
        FROM "IngestFile" WHERE "jobId" = $1`,
     [jobId],
   );
@@ -145,11 +151,35 @@ function timeoutError(e: unknown) {
 export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
   try {
     if (!job.listed && job.folder) await listFiles(job);
+    // Uploads keep adding files to their job while it runs: go round until none is waiting.
+    // A round that changes nothing (a series waiting for the rest of its upload) ends this run; the job is
+    // taken up again while files of it are pending.
+    for (let before = -1; ; ) {
+      const more = await db.ingestFile.count({ where: { jobId: job.id, status: "PENDING" } });
+      if (!more || more === before) break;
+      before = more;
+      await indexPending(job, runner);
+    }
+    await db.$transaction(async (tx) => {
+      await refreshCounts(job.id, {}, tx);
+      await tx.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner, status: "RUNNING" }, data: { status: "DONE", finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+    });
+  } catch (e) {
+    if (e instanceof LostLock) return; // cancelled, or another server took it over
+    const message = (e as Error).message ?? String(e);
+    await db.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner }, data: { status: "FAILED", error: message.slice(0, 1000), finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+  }
+}
+
+/** One round over the job's waiting files: NIfTI one by one, DICOM by folder, then reports. */
+async function indexPending(job: JobRow, runner: string) {
+  {
     const pending = await db.ingestFile.findMany({ where: { jobId: job.id, status: "PENDING" }, select: { id: true, path: true, size: true, name: true }, orderBy: { path: "asc" } });
     // Reports are attached once the volumes they belong to are stored.
     const reports: FileRow[] = [];
     // DICOM series are assembled per folder (a series lives in one folder in every layout we know of).
     const dicomByDir = new Map<string, FileRow[]>();
+    let deferred = false;
     let sinceCount = 0;
     for (const row of pending) {
       if (!(await renew(job.id, runner))) throw new LostLock();
@@ -177,8 +207,34 @@ export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
         await refreshCounts(job.id);
       }
     }
-    for (const rows of dicomByDir.values()) {
+    for (const [dir, fresh] of dicomByDir) {
       if (!(await renew(job.id, runner))) throw new LostLock();
+      // A series still arriving (an upload of its folder under way) waits; it is indexed once complete.
+      const folder = path.posix.dirname(fresh[0].name.split(path.sep).join("/"));
+      const arriving = await db.ingestFile.count({ where: { datasetVersionId: job.datasetVersionId, status: "UPLOADING", name: { startsWith: folder === "." ? "" : `${folder}/` } } });
+      if (arriving) {
+        deferred = true;
+        continue;
+      }
+      // Slices that arrived in earlier rounds belong to the same series: the folder is indexed again as a whole
+      // (in a draft, before anyone trained on it), replacing the volumes made from part of it.
+      const earlier = await db.ingestFile.findMany({
+        where: { datasetVersionId: job.datasetVersionId, status: { in: ["DONE", "FAILED"] }, path: { startsWith: `${dir}${path.sep}` }, id: { notIn: fresh.map((r) => r.id) } },
+        select: { id: true, path: true, size: true, name: true, scanId: true },
+      });
+      const siblings = earlier.filter((r) => path.dirname(r.path) === dir && !/\.(nii|nii\.gz|txt|csv)$/i.test(r.name));
+      if (siblings.length) {
+        const scanIds = [...new Set(siblings.map((r) => r.scanId).filter((x): x is string => !!x))];
+        await db.$transaction(async (tx) => {
+          await tx.ingestFile.updateMany({ where: { id: { in: siblings.map((r) => r.id) } }, data: { status: "PENDING", scanId: null, errorCode: null, error: null } });
+          // Reports paired with the replaced volumes are paired again with the new one.
+          if (scanIds.length) {
+            await tx.ingestFile.updateMany({ where: { scanId: { in: scanIds }, id: { notIn: siblings.map((r) => r.id) } }, data: { status: "PENDING", scanId: null, jobId: job.id } });
+            await tx.scan.deleteMany({ where: { id: { in: scanIds }, datasetVersionId: job.datasetVersionId } });
+          }
+        });
+      }
+      const rows = [...fresh, ...siblings];
       const byPath = new Map(rows.map((r) => [r.path, r]));
       try {
         const { volumes, problems } = await indexDicomFiles(rows.map((r) => ({ path: r.path, size: Number(r.size) })), fileSignal());
@@ -189,15 +245,9 @@ export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
       }
       await refreshCounts(job.id);
     }
-    if (reports.length) await attachReports(job, reports);
-    await db.$transaction(async (tx) => {
-      await refreshCounts(job.id, {}, tx);
-      await tx.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner, status: "RUNNING" }, data: { status: "DONE", finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
-    });
-  } catch (e) {
-    if (e instanceof LostLock) return; // cancelled, or another server took it over
-    const message = (e as Error).message ?? String(e);
-    await db.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner }, data: { status: "FAILED", error: message.slice(0, 1000), finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+    // Reports wait for every volume they could belong to (a series still arriving included).
+    if (reports.length && !deferred) await attachReports(job, reports);
+    await refreshCounts(job.id);
   }
 }
 

@@ -5,6 +5,7 @@ import { assertCan, can, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
 import type { Prisma } from "../../../generated/prisma/client";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 
 export const inspects = (actor: Actor) => can(actor, "dataset:inspect");
@@ -33,16 +34,19 @@ export function toJob(j: JobRow) {
 }
 
 async function summarize(actor: Actor, v: Prisma.DatasetVersionGetPayload<{ include: { dataset: true; createdBy: { select: { email: true } } } }>) {
-  const [agg, reports, jobs] = await Promise.all([
+  const [agg, reports, jobs, uploading] = await Promise.all([
     db.scan.aggregate({ where: { datasetVersionId: v.id }, _count: true, _sum: { bytes: true } }),
     db.scan.count({ where: { datasetVersionId: v.id, hasReport: true } }),
     inspects(actor) ? db.ingestJob.findMany({ where: { datasetVersionId: v.id }, orderBy: { createdAt: "desc" }, take: 20 }) : Promise.resolve([]),
+    inspects(actor) ? db.ingestFile.findMany({ where: { datasetVersionId: v.id, status: "UPLOADING" }, orderBy: { name: "asc" }, take: 500, select: { name: true, size: true, path: true } }) : Promise.resolve([]),
   ]);
+  // How far a stopped upload got is the size of its partial file.
+  const uploads = await Promise.all(uploading.map(async (u) => ({ name: u.name, bytes: Number(u.size), received: await stat(u.path).then((st) => st.size, () => 0) })));
   return {
     id: v.id, datasetId: v.datasetId, datasetSlug: v.dataset.slug, datasetName: v.dataset.name, version: v.version,
     description: v.description, status: v.status, createdBy: v.createdBy.email, createdAt: v.createdAt.toISOString(),
     publishedAt: iso(v.publishedAt), scans: agg._count, bytes: Number(agg._sum.bytes ?? 0), reports,
-    failedFiles: jobs.reduce((n, j) => n + j.failedFiles, 0), jobs: jobs.map(toJob),
+    failedFiles: jobs.reduce((n, j) => n + j.failedFiles, 0), jobs: jobs.map(toJob), uploads,
   };
 }
 

@@ -95,6 +95,8 @@ export async function publishVersion(ctx: ServiceContext, versionId: string) {
     await tx.$queryRaw`SELECT id FROM "DatasetVersion" WHERE id = ${v.id} FOR UPDATE`;
     const busy = await tx.ingestJob.count({ where: { datasetVersionId: v.id, status: { in: ["QUEUED", "RUNNING"] } } });
     if (busy) throw conflict("Files are still being indexed: publish when ingestion has finished");
+    const uploading = await tx.ingestFile.count({ where: { datasetVersionId: v.id, status: "UPLOADING" } });
+    if (uploading) throw conflict(`${uploading} upload(s) have not finished: resume them (choose the same files again) or wait until they expire`);
     const scans = await tx.scan.count({ where: { datasetVersionId: v.id } });
     if (!scans) throw conflict("This version has no indexed volumes yet");
     const out = await tx.datasetVersion.update({ where: { id: v.id }, data: { status: "PUBLISHED", publishedAt: new Date() } });

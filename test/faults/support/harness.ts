@@ -43,6 +43,8 @@ export async function harness(server: StartedServer) {
 
   return {
     api,
+    /** The admin token's Authorization header value, for clients that make their own requests. */
+    adminAuth: () => admin.authorization,
     /** `ownDisk`: the agent gets a work folder of its own, as on another machine. */
     startAgent(name: string, extra: string[] = [], opts: { ownDisk?: boolean; env?: Record<string, string> } = {}) {
       const dir = opts.ownDisk ? mkdtempSync(path.join(workDir, `${name}-`)) : workDir;
