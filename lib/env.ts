@@ -42,6 +42,8 @@ const schema = z.object({
   DATASET_FILE_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 2 ** 30),
   /** The most files one registration or upload batch may hold. */
   INGEST_MAX_FILES: z.coerce.number().int().min(1).default(200_000),
+  /** A server holds its ingestion job this long between renewals; another server takes a job up once it lapses. */
+  INGEST_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /** How long indexing one volume may take before it is reported as timed out (seconds). */
   INGEST_FILE_TIMEOUT_SECONDS: z.coerce.number().min(1).default(600),
   CI: bool.optional(),

@@ -35,6 +35,8 @@ export async function run() {
     setTimeout(() => process.exit(code || 1), 15_000).unref();
     await localAgent?.stop().catch(() => undefined);
     await server?.close().catch(() => undefined);
+    const { releaseIngestLocks } = await import("../../lib/services/datasets/ingest");
+    await releaseIngestLocks().catch(() => undefined);
     const { disconnectDb } = await import("../../lib/db/client");
     await disconnectDb().catch(() => undefined);
     await database.stop().catch((e) => log(`stopping PostgreSQL: ${(e as Error).message}`));

@@ -16,7 +16,7 @@ import { fileKind, indexDicomFiles, indexOneNifti, type IndexedVolume } from "..
 import { asImagingError } from "../../imaging/dicom";
 import { savePlanes } from "./previews";
 
-const LOCK_MS = 60_000;
+const lockMs = () => env().INGEST_LOCK_SECONDS * 1000;
 const INSERT_BATCH = 1000;
 
 export const RUNNER_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -39,7 +39,7 @@ export async function claimIngestJob(runner = RUNNER_ID): Promise<JobRow | null>
                    WHERE status IN ('QUEUED', 'RUNNING') AND ("lockedUntil" IS NULL OR "lockedUntil" < now())
                    ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id, "datasetVersionId", source, folder, listed`,
-    [runner, LOCK_MS],
+    [runner, lockMs()],
   );
   return rows[0] ?? null;
 }
@@ -50,7 +50,7 @@ class LostLock extends Error {}
 async function renew(jobId: string, runner: string) {
   const n = await db.ingestJob.updateMany({
     where: { id: jobId, lockedBy: runner, status: "RUNNING" },
-    data: { lockedUntil: new Date(Date.now() + LOCK_MS) },
+    data: { lockedUntil: new Date(Date.now() + lockMs()) },
   });
   return n.count === 1;
 }
@@ -249,6 +249,11 @@ async function indexPending(job: JobRow, runner: string) {
     if (reports.length && !deferred) await attachReports(job, reports);
     await refreshCounts(job.id);
   }
+}
+
+/** A server shutting down lets go of its jobs, so the next server (or another replica) resumes them at once. */
+export async function releaseIngestLocks(runner = RUNNER_ID) {
+  await db.ingestJob.updateMany({ where: { lockedBy: runner, status: "RUNNING" }, data: { lockedUntil: new Date(0) } });
 }
 
 /** Claims and runs jobs until none is waiting; returns how many it ran. */
