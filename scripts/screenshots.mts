@@ -1,5 +1,5 @@
 // Regenerates the README screenshots from a running instance:
-//   BASE_URL=http://localhost:3000 EMAIL=… PASSWORD=… [RUN_ID=…] npx tsx scripts/screenshots.mts
+//   BASE_URL=http://localhost:3000 EMAIL=… PASSWORD=… [RUN_ID=…] [VERSION_PATH=/datasets/…/versions/…] npx tsx scripts/screenshots.mts
 import { chromium } from "playwright-core";
 
 const base = process.env.BASE_URL ?? "http://localhost:3000";
@@ -16,6 +16,19 @@ await page.getByRole("button", { name: "Sign in", exact: true }).click();
 await page.getByRole("heading", { name: "Overview" }).waitFor();
 await page.goto(`${base}/datasets`);
 await page.screenshot({ path: "docs/screenshots/datasets.png" });
+if (process.env.VERSION_PATH) {
+  await page.goto(`${base}${process.env.VERSION_PATH}`);
+  await page.getByRole("heading", { name: "Distributions" }).waitFor();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: "docs/screenshots/dataset-version.png", fullPage: true });
+  await page.getByRole("link", { name: "I10" }).first().click();
+  await page.getByTestId("crosshair").getByText(/click in the image/).waitFor({ timeout: 60_000 });
+  const canvas = page.locator("canvas[aria-label^='CT volume viewer']");
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.22, box.y + box.height * 0.3);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: "docs/screenshots/volume.png", fullPage: true });
+}
 await page.goto(`${base}/runs`);
 await page.getByRole("table").first().waitFor();
 await page.screenshot({ path: "docs/screenshots/runs.png" });
