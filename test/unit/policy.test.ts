@@ -76,9 +76,14 @@ describe("policy", () => {
   it("a worker token is an agent: it connects as its own worker and reports on its leases, nothing else", () => {
     const agent = (role: "ADMIN" | "RESEARCHER" | "CLINICIAN"): Actor => ({ kind: "worker", tokenId: "wt", userId: `u-${role}`, email: "a@x", role, workerId: "w1" });
     const w = agent("ADMIN");
-    expect(ACTIONS.filter((a) => can(w, a)).sort()).toEqual(["checkpoint:read", "run:report", "worker:connect"]);
+    expect(ACTIONS.filter((a) => can(w, a)).sort()).toEqual(["checkpoint:read", "run:data", "run:report", "worker:connect"]);
     expect(can(w, "checkpoint:read", { leaseTokenId: "wt" })).toBe(true);
     expect(can(w, "checkpoint:read", { leaseTokenId: "other" })).toBe(false);
+    // The dataset files of a run: only while its token holds the run's lease.
+    expect(can(w, "run:data", { leaseTokenId: "wt" })).toBe(true);
+    expect(can(w, "run:data", { leaseTokenId: "other" })).toBe(false);
+    expect(can(w, "run:data", { leaseTokenId: null })).toBe(false);
+    expect(can(w, "dataset:read")).toBe(false);
     expect(can(w, "worker:connect", { workerTokenId: "wt" })).toBe(true);
     expect(can(w, "worker:connect", { workerTokenId: "other" })).toBe(false);
     expect(can(w, "worker:connect", { workerTokenId: null })).toBe(false);

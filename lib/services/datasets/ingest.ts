@@ -90,7 +90,8 @@ async function refreshCounts(jobId: string, extra: { listed?: boolean } = {}, on
   });
 }
 
-function scanData(versionId: string, v: IndexedVolume) {
+/** A Scan row's fields for an indexed volume. */
+export function scanData(versionId: string, v: IndexedVolume) {
   const tags = v.tags;
   return {
     datasetVersionId: versionId,

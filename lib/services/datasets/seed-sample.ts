@@ -7,16 +7,22 @@ import path from "node:path";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { assertCan } from "../../auth/policy";
 import { db } from "../../db/client";
-import { runIngestJob } from "./ingest";
+import { indexFiles } from "../../imaging/index-files";
+import { scanData } from "./ingest";
+import { savePlanes } from "./previews";
 
 export const SAMPLE_SLUG = "sample-ct";
 const FILE = path.resolve(import.meta.dirname, "../../../test/fixtures/ct/example_ct.nii.gz");
 
-/** Adds the sample dataset once, created by `ownerId` (an admin); returns whether it added it. */
+/** Adds the sample dataset once, created by `ownerId` (an admin); returns whether it added it. The file is indexed
+ * first (the same indexer as every ingestion), then the dataset appears in one transaction already published, so
+ * nobody sees it half made (a run queued on it in between would find no version). */
 export async function seedSampleDataset(ctx: ServiceContext, ownerId: string) {
   assertCan(ctx.actor, "dataset:write");
   if (await db.dataset.findUnique({ where: { slug: SAMPLE_SLUG }, select: { id: true } })) return false;
   const info = await stat(FILE);
+  const { volumes, problems } = await indexFiles([{ path: FILE, size: info.size }]);
+  if (!volumes[0]) throw new Error(`the sample CT could not be indexed: ${problems[0]?.error.message}`);
   const created = await db.$transaction(async (tx) => {
     if (await tx.dataset.findUnique({ where: { slug: SAMPLE_SLUG }, select: { id: true } })) return null;
     const d = await tx.dataset.create({
@@ -27,16 +33,15 @@ export async function seedSampleDataset(ctx: ServiceContext, ownerId: string) {
       },
     });
     await tx.datasetLicenseChange.create({ data: { datasetId: d.id, license: "CC BY 4.0", note: "sample dataset" } });
-    const v = await tx.datasetVersion.create({ data: { datasetId: d.id, version: "1", createdById: ownerId, description: "The CT shipped with Hounsfield" } });
-    const job = await tx.ingestJob.create({ data: { datasetVersionId: v.id, createdById: ownerId, source: "sample", listed: true, status: "RUNNING", lockedBy: "seed", lockedUntil: new Date(Date.now() + 600_000), startedAt: new Date() } });
-    await tx.ingestFile.create({ data: { jobId: job.id, datasetVersionId: v.id, path: FILE, name: path.basename(FILE), size: BigInt(info.size) } });
+    const now = new Date();
+    const v = await tx.datasetVersion.create({ data: { datasetId: d.id, version: "1", createdById: ownerId, description: "The CT shipped with Hounsfield", status: "PUBLISHED", publishedAt: now } });
+    const scan = await tx.scan.create({ data: scanData(v.id, volumes[0]) });
+    const job = await tx.ingestJob.create({ data: { datasetVersionId: v.id, createdById: ownerId, source: "sample", listed: true, status: "DONE", startedAt: now, finishedAt: now, totalFiles: 1, doneFiles: 1, totalBytes: BigInt(info.size), doneBytes: BigInt(info.size) } });
+    await tx.ingestFile.create({ data: { jobId: job.id, datasetVersionId: v.id, path: FILE, name: path.basename(FILE), size: BigInt(info.size), status: "DONE", scanId: scan.id } });
     await recordAudit(tx, ctx, { action: "dataset.seed_sample", targetType: "dataset", targetId: d.id });
-    return { versionId: v.id, job: { id: job.id, datasetVersionId: v.id, source: "sample", folder: null, listed: true } };
+    return scan.id;
   });
   if (!created) return false;
-  // Indexed here rather than by the background loop, so the version is published before anyone looks.
-  await runIngestJob(created.job, "seed");
-  if (!(await db.scan.count({ where: { datasetVersionId: created.versionId } }))) throw new Error("the sample CT could not be indexed: see its dataset page");
-  await db.datasetVersion.update({ where: { id: created.versionId }, data: { status: "PUBLISHED", publishedAt: new Date() } });
+  await savePlanes(created, volumes[0].planes).catch(() => undefined);
   return true;
 }
