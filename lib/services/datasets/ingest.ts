@@ -174,82 +174,80 @@ export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
 
 /** One round over the job's waiting files: NIfTI one by one, DICOM by folder, then reports. */
 async function indexPending(job: JobRow, runner: string) {
-  {
-    const pending = await db.ingestFile.findMany({ where: { jobId: job.id, status: "PENDING" }, select: { id: true, path: true, size: true, name: true }, orderBy: { path: "asc" } });
-    // Reports are attached once the volumes they belong to are stored.
-    const reports: FileRow[] = [];
-    // DICOM series are assembled per folder (a series lives in one folder in every layout we know of).
-    const dicomByDir = new Map<string, FileRow[]>();
-    let deferred = false;
-    let sinceCount = 0;
-    for (const row of pending) {
-      if (!(await renew(job.id, runner))) throw new LostLock();
-      const input = { path: row.path, size: Number(row.size) };
-      if (/\.txt$/i.test(row.name) || /(^|\/)reports\.csv$/i.test(row.name)) {
-        reports.push(row);
-        continue;
-      }
-      try {
-        const kind = input.size === 0 ? "empty" : await fileKind(input);
-        if (kind === "empty") throw new ImagingError("empty", "the file is empty");
-        if (kind === "unknown") throw new ImagingError("not_a_volume", "neither NIfTI (.nii, .nii.gz) nor DICOM");
-        if (kind === "dicom") {
-          const dir = path.dirname(row.path);
-          dicomByDir.set(dir, [...(dicomByDir.get(dir) ?? []), row]);
-          continue;
-        }
-        await storeVolume(job, await indexOneNifti(input, fileSignal()), [row]);
-      } catch (e) {
-        if (e instanceof LostLock) throw e;
-        await markFailed(row, e instanceof ImagingError ? e : timeoutError(e));
-      }
-      if (++sinceCount >= 20) {
-        sinceCount = 0;
-        await refreshCounts(job.id);
-      }
+  const pending = await db.ingestFile.findMany({ where: { jobId: job.id, status: "PENDING" }, select: { id: true, path: true, size: true, name: true }, orderBy: { path: "asc" } });
+  // Reports are attached once the volumes they belong to are stored.
+  const reports: FileRow[] = [];
+  // DICOM series are assembled per folder (a series lives in one folder in every layout we know of).
+  const dicomByDir = new Map<string, FileRow[]>();
+  let deferred = false;
+  let sinceCount = 0;
+  for (const row of pending) {
+    if (!(await renew(job.id, runner))) throw new LostLock();
+    const input = { path: row.path, size: Number(row.size) };
+    if (/\.txt$/i.test(row.name) || /(^|\/)reports\.csv$/i.test(row.name)) {
+      reports.push(row);
+      continue;
     }
-    for (const [dir, fresh] of dicomByDir) {
-      if (!(await renew(job.id, runner))) throw new LostLock();
-      // A series still arriving (an upload of its folder under way) waits; it is indexed once complete.
-      const folder = path.posix.dirname(fresh[0].name.split(path.sep).join("/"));
-      const arriving = await db.ingestFile.count({ where: { datasetVersionId: job.datasetVersionId, status: "UPLOADING", name: { startsWith: folder === "." ? "" : `${folder}/` } } });
-      if (arriving) {
-        deferred = true;
+    try {
+      const kind = input.size === 0 ? "empty" : await fileKind(input);
+      if (kind === "empty") throw new ImagingError("empty", "the file is empty");
+      if (kind === "unknown") throw new ImagingError("not_a_volume", "neither NIfTI (.nii, .nii.gz) nor DICOM");
+      if (kind === "dicom") {
+        const dir = path.dirname(row.path);
+        dicomByDir.set(dir, [...(dicomByDir.get(dir) ?? []), row]);
         continue;
       }
-      // Slices that arrived in earlier rounds belong to the same series: the folder is indexed again as a whole
-      // (in a draft, before anyone trained on it), replacing the volumes made from part of it.
-      const earlier = await db.ingestFile.findMany({
-        where: { datasetVersionId: job.datasetVersionId, status: { in: ["DONE", "FAILED"] }, path: { startsWith: `${dir}${path.sep}` }, id: { notIn: fresh.map((r) => r.id) } },
-        select: { id: true, path: true, size: true, name: true, scanId: true },
-      });
-      const siblings = earlier.filter((r) => path.dirname(r.path) === dir && !/\.(nii|nii\.gz|txt|csv)$/i.test(r.name));
-      if (siblings.length) {
-        const scanIds = [...new Set(siblings.map((r) => r.scanId).filter((x): x is string => !!x))];
-        await db.$transaction(async (tx) => {
-          await tx.ingestFile.updateMany({ where: { id: { in: siblings.map((r) => r.id) } }, data: { status: "PENDING", scanId: null, errorCode: null, error: null } });
-          // Reports paired with the replaced volumes are paired again with the new one.
-          if (scanIds.length) {
-            await tx.ingestFile.updateMany({ where: { scanId: { in: scanIds }, id: { notIn: siblings.map((r) => r.id) } }, data: { status: "PENDING", scanId: null, jobId: job.id } });
-            await tx.scan.deleteMany({ where: { id: { in: scanIds }, datasetVersionId: job.datasetVersionId } });
-          }
-        });
-      }
-      const rows = [...fresh, ...siblings];
-      const byPath = new Map(rows.map((r) => [r.path, r]));
-      try {
-        const { volumes, problems } = await indexDicomFiles(rows.map((r) => ({ path: r.path, size: Number(r.size) })), fileSignal());
-        for (const v of volumes) await storeVolume(job, v, v.files.map((f) => byPath.get(f)!));
-        for (const p of problems) await markFailed(byPath.get(p.file)!, p.error);
-      } catch (e) {
-        for (const r of rows) await markFailed(r, timeoutError(e));
-      }
+      await storeVolume(job, await indexOneNifti(input, fileSignal()), [row]);
+    } catch (e) {
+      if (e instanceof LostLock) throw e;
+      await markFailed(row, e instanceof ImagingError ? e : timeoutError(e));
+    }
+    if (++sinceCount >= 20) {
+      sinceCount = 0;
       await refreshCounts(job.id);
     }
-    // Reports wait for every volume they could belong to (a series still arriving included).
-    if (reports.length && !deferred) await attachReports(job, reports);
+  }
+  for (const [dir, fresh] of dicomByDir) {
+    if (!(await renew(job.id, runner))) throw new LostLock();
+    // A series still arriving (an upload of its folder under way) waits; it is indexed once complete.
+    const folder = path.posix.dirname(fresh[0].name.split(path.sep).join("/"));
+    const arriving = await db.ingestFile.count({ where: { datasetVersionId: job.datasetVersionId, status: "UPLOADING", name: { startsWith: folder === "." ? "" : `${folder}/` } } });
+    if (arriving) {
+      deferred = true;
+      continue;
+    }
+    // Slices that arrived in earlier rounds belong to the same series: the folder is indexed again as a whole
+    // (in a draft, before anyone trained on it), replacing the volumes made from part of it.
+    const earlier = await db.ingestFile.findMany({
+      where: { datasetVersionId: job.datasetVersionId, status: { in: ["DONE", "FAILED"] }, path: { startsWith: `${dir}${path.sep}` }, id: { notIn: fresh.map((r) => r.id) } },
+      select: { id: true, path: true, size: true, name: true, scanId: true },
+    });
+    const siblings = earlier.filter((r) => path.dirname(r.path) === dir && !/\.(nii|nii\.gz|txt|csv)$/i.test(r.name));
+    if (siblings.length) {
+      const scanIds = [...new Set(siblings.map((r) => r.scanId).filter((x): x is string => !!x))];
+      await db.$transaction(async (tx) => {
+        await tx.ingestFile.updateMany({ where: { id: { in: siblings.map((r) => r.id) } }, data: { status: "PENDING", scanId: null, errorCode: null, error: null } });
+        // Reports paired with the replaced volumes are paired again with the new one.
+        if (scanIds.length) {
+          await tx.ingestFile.updateMany({ where: { scanId: { in: scanIds }, id: { notIn: siblings.map((r) => r.id) } }, data: { status: "PENDING", scanId: null, jobId: job.id } });
+          await tx.scan.deleteMany({ where: { id: { in: scanIds }, datasetVersionId: job.datasetVersionId } });
+        }
+      });
+    }
+    const rows = [...fresh, ...siblings];
+    const byPath = new Map(rows.map((r) => [r.path, r]));
+    try {
+      const { volumes, problems } = await indexDicomFiles(rows.map((r) => ({ path: r.path, size: Number(r.size) })), fileSignal());
+      for (const v of volumes) await storeVolume(job, v, v.files.map((f) => byPath.get(f)!));
+      for (const p of problems) await markFailed(byPath.get(p.file)!, p.error);
+    } catch (e) {
+      for (const r of rows) await markFailed(r, timeoutError(e));
+    }
     await refreshCounts(job.id);
   }
+  // Reports wait for every volume they could belong to (a series still arriving included).
+  if (reports.length && !deferred) await attachReports(job, reports);
+  await refreshCounts(job.id);
 }
 
 /** A server shutting down lets go of its jobs, so the next server (or another replica) resumes them at once. */
