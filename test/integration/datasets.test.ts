@@ -20,6 +20,8 @@ import { getDataset } from "../../lib/services/datasets/list-datasets";
 import { ZUpdateDataset } from "../../lib/schemas/dataset";
 import { manifestCsv, versionDuplicates, versionManifest, versionStats } from "../../lib/services/datasets/version-insights";
 import { makeUser } from "../support/factories";
+import { makeRun } from "../support/runs";
+import { openRunVolume } from "../../lib/services/datasets/run-volumes";
 
 const CT = path.resolve(import.meta.dirname, "../fixtures/ct");
 const SYSTEM = { actor: { kind: "system" as const, label: "test" } };
@@ -177,6 +179,27 @@ describe("publishing and who sees what", () => {
   });
 });
 
+describe("training on DICOM", () => {
+  it("a run on a DICOM-only version gets the series' NIfTI export in its manifest, served by its sha256", async () => {
+    const { r, d, v } = await draftVersion();
+    await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
+    await drainIngestJobs("test-runner");
+    await publishVersion(r.ctx, v.id);
+    const run = await makeRun(r.ctx, { gpus: 0, datasetMix: [{ dataset: d.slug, weight: 1 }] });
+    const scan = await db.scan.findFirstOrThrow({ where: { datasetVersionId: v.id } });
+    expect(scan).toMatchObject({ format: "dicom", trainSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const got = await openRunVolume(r.actor, run.id, scan.trainSha256!);
+    const bytes = await new Promise<Buffer>((res, rej) => {
+      const parts: Buffer[] = [];
+      got.stream!.on("data", (c) => parts.push(c as Buffer)).on("end", () => res(Buffer.concat(parts))).on("error", rej);
+    });
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(scan.trainSha256);
+    // The export is the series in HU: 512×512×10 int16 after a 352-byte header.
+    expect(gunzipSync(bytes).length).toBe(352 + 512 * 512 * 10 * 2);
+    await expect(openRunVolume(r.actor, run.id, scan.sha256)).rejects.toMatchObject({ status: 404 }); // the slices' digest is not a file
+  });
+});
+
 describe("editing datasets", () => {
   it("admins edit catalog entries and a license change is kept with its reason; owners edit their own team datasets only", async () => {
     await seedCatalog(SYSTEM);
@@ -275,9 +298,14 @@ describe("what a dataset page shows", () => {
     const file = path.join(root, "manifest.json");
     writeFileSync(file, JSON.stringify(m));
     const trainer = path.resolve(import.meta.dirname, "../../workers/trainer");
-    const read = execFileSync(process.env.HOUNSFIELD_PYTHON ?? "/usr/bin/python3", ["-c", "import sys, json; from hounsfield_trainer.manifest import load_manifest, materialize; v = load_manifest(sys.argv[1]); print(json.dumps([materialize(e, '/tmp') for e in v if e['path'].endswith('.gz')]))", file], { cwd: trainer, encoding: "utf8" });
-    // The trainer finds the NIfTI files and their sha256 match.
-    expect(JSON.parse(read).map((p: string) => path.basename(p)).sort()).toEqual(["a.nii.gz", "b.nii.gz"]);
+    const read = execFileSync(
+      process.env.HOUNSFIELD_PYTHON ?? "/usr/bin/python3",
+      ["-c", "import sys, json; from hounsfield_trainer.manifest import load_manifest, materialize; from hounsfield_trainer.nifti import load_nifti; print(json.dumps(sorted([list(load_nifti(materialize(e, '/tmp'))[0].shape) for e in load_manifest(sys.argv[1])])))", file],
+      { cwd: trainer, encoding: "utf8" },
+    );
+    // Every volume, the DICOM series through its NIfTI export, passes the trainer's sha256 check and loads.
+    expect(JSON.parse(read)).toEqual([[122, 101, 30], [122, 102, 112], [512, 512, 10]]);
+    expect(dicom).toMatchObject({ path: expect.stringMatching(/\.nii\.gz$/) });
     const csv = manifestCsv(m).trim().split("\n");
     expect(csv[0]).toBe("id,path,sha256,format,dim_x,dim_y,dim_z,spacing_x,spacing_y,spacing_z,orientation,voxel_hash,files,has_report");
     expect(csv).toHaveLength(4);

@@ -15,6 +15,7 @@ import { ImagingError } from "../../imaging/imaging-error";
 import { fileKind, indexDicomFiles, indexOneNifti, type IndexedVolume } from "../../imaging/index-files";
 import { asImagingError } from "../../imaging/dicom";
 import { savePlanes } from "./previews";
+import { makeTrainFile } from "./train-files";
 
 const lockMs = () => env().INGEST_LOCK_SECONDS * 1000;
 const INSERT_BATCH = 1000;
@@ -126,8 +127,10 @@ type FileRow = { id: string; path: string; size: bigint; name: string };
 
 /** Stores a volume and marks its files DONE, in one transaction. */
 async function storeVolume(job: JobRow, v: IndexedVolume, rows: FileRow[]) {
+  // A series' NIfTI for the trainer is made first, so a stored scan is always trainable.
+  const train = await makeTrainFile(job.datasetVersionId, v);
   const scan = await db.$transaction(async (tx) => {
-    const data = scanData(job.datasetVersionId, v);
+    const data = { ...scanData(job.datasetVersionId, v), ...train };
     const row = await tx.scan.upsert({ where: { datasetVersionId_path: { datasetVersionId: job.datasetVersionId, path: data.path } }, create: data, update: {} });
     await tx.ingestFile.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "PENDING" }, data: { status: "DONE", scanId: row.id, errorCode: null, error: null } });
     return row;

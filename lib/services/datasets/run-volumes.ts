@@ -12,11 +12,16 @@ export async function openRunVolume(actor: Actor, runId: string, sha256: string,
   await authorizeLeaseRead(actor, runId, "run:data");
   const run = await db.run.findUnique({ where: { id: runId }, select: { datasetMix: true } });
   const versionIds = ((run?.datasetMix ?? []) as { versionId?: string | null }[]).map((m) => m.versionId).filter((v): v is string => !!v);
-  const scan = await db.scan.findFirst({ where: { sha256, datasetVersionId: { in: versionIds }, format: { not: "dicom" } }, select: { path: true, bytes: true } });
+  // A NIfTI volume by its file's hash, or a DICOM series by its NIfTI export's.
+  const scan = await db.scan.findFirst({
+    where: { datasetVersionId: { in: versionIds }, OR: [{ sha256, format: { not: "dicom" } }, { trainSha256: sha256 }] },
+    select: { path: true, bytes: true, trainPath: true, trainSha256: true, trainBytes: true },
+  });
   if (!scan) throw notFound("Volume of this run");
-  const size = await stat(scan.path).then((s) => s.size, () => null);
+  const [file, expected] = scan.trainSha256 === sha256 ? [scan.trainPath!, Number(scan.trainBytes)] : [scan.path, Number(scan.bytes)];
+  const size = await stat(file).then((s) => s.size, () => null);
   if (size === null) throw new DomainError("The file of this volume is no longer on the server", 410, "Gone");
-  if (size !== Number(scan.bytes)) throw new DomainError("The file of this volume changed on the server since it was indexed", 409, "Conflict");
+  if (size !== expected) throw new DomainError("The file of this volume changed on the server since it was indexed", 409, "Conflict");
   const from = Math.min(Math.max(0, start), size);
-  return { size, from, stream: size > from ? createReadStream(scan.path, { start: from, end: size - 1, highWaterMark: 1 << 20 }) : null, name: scan.path.endsWith(".gz") ? "volume.nii.gz" : "volume.nii" };
+  return { size, from, stream: size > from ? createReadStream(file, { start: from, end: size - 1, highWaterMark: 1 << 20 }) : null, name: file.endsWith(".gz") ? "volume.nii.gz" : "volume.nii" };
 }

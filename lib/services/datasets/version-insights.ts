@@ -109,10 +109,12 @@ export async function versionManifest(actor: Actor, versionId: string) {
     version: v.version,
     license: v.dataset.license,
     publishedAt: v.publishedAt?.toISOString() ?? null,
+    // path and sha256 are what the trainer reads: a NIfTI volume's file, or a DICOM series' NIfTI export (its
+    // slices listed under files).
     volumes: scans.map((s) => ({
       id: s.id,
-      path: s.path,
-      sha256: s.sha256,
+      path: s.trainPath ?? s.path,
+      sha256: s.trainSha256 ?? s.sha256,
       format: s.format,
       geometry: { shape: s.dims, spacing: s.spacing, orientation: s.orientation },
       voxelHash: s.voxelHash,

@@ -105,15 +105,16 @@ async function specFor(tx: Tx, run: Candidate, epoch: number, gpuIndices: number
 
 /** The volumes of the dataset versions recorded in the run's mix, each with its geometry (which the trainer
  * checks against the file). Paths are the server's own, resolved here, never taken from a request; an agent that
- * can't read them downloads each file by its sha256 (GET /runs/{id}/volumes/{sha256}). DICOM series are not in
- * the manifest: the trainer reads NIfTI. Mixes recorded before versions were (no versionId) use the newest
+ * can't read them downloads each file by its sha256 (GET /runs/{id}/volumes/{sha256}). A DICOM series is read
+ * through the NIfTI made when it was indexed. Mixes recorded before versions were (no versionId) use the newest
  * published version. */
 async function manifestFor(tx: Tx, mix: { dataset: string; weight: number; versionId?: string | null }[]) {
   const volumes: RunSpec["manifest"]["volumes"] = [];
   for (const m of mix) {
+    // A DICOM series trains from its NIfTI export (trainPath); a NIfTI volume from its own file.
     const scans = await tx.$queryRaw<{ id: string; path: string; sha256: string; dims: number[]; spacing: number[]; orientation: string }[]>`
-      SELECT s.id, s.path, s.sha256, s.dims, s.spacing, s.orientation FROM "Scan" s
-      WHERE s.format <> 'dicom' AND s."datasetVersionId" = COALESCE(${m.versionId ?? null}::text, (
+      SELECT s.id, COALESCE(s."trainPath", s.path) AS path, COALESCE(s."trainSha256", s.sha256) AS sha256, s.dims, s.spacing, s.orientation FROM "Scan" s
+      WHERE (s.format <> 'dicom' OR s."trainPath" IS NOT NULL) AND s."datasetVersionId" = COALESCE(${m.versionId ?? null}::text, (
         SELECT v.id FROM "Dataset" d JOIN "DatasetVersion" v ON v."datasetId" = d.id AND v.status = 'PUBLISHED'
         WHERE d.slug = ${m.dataset} OR d.id = ${m.dataset} ORDER BY v."publishedAt" DESC NULLS LAST LIMIT 1))
       ORDER BY s.path`;
