@@ -139,5 +139,6 @@ try {
   for await (const _ of createReadStream(big, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))) void _;
   console.error(`  (inflating the volume alone takes ${(performance.now() - t).toFixed(0)} ms here; thumbnail runs: ${times.map((x) => x.toFixed(0)).join(", ")} ms)`);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.error(`  (kept ${dir})`);
+  else rmSync(dir, { recursive: true, force: true });
 }
