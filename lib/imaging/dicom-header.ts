@@ -1,11 +1,15 @@
 // One DICOM file's header, read from the start of the file only (dicom-parser stops before the pixel data), and
 // the fields a CT dataset is judged by. Patient and study identifiers are kept for leakage checks; the service
 // layer decides who may see them.
+import { READ_FLAGS } from "./read-file";
 import { open } from "node:fs/promises";
 import dicomParser from "dicom-parser";
 import { ImagingError } from "./imaging-error";
 
-export const MAX_DICOM_BYTES = 256 * 2 ** 20;
+/** One frame of 4096 × 4096 × 16 bits is 32 MiB; a single-frame CT file beyond twice that is not one. */
+export const MAX_DICOM_BYTES = 64 * 2 ** 20;
+/** A CT header (private tags included) fits in well under this; a longer one is refused, not parsed. */
+const MAX_HEADER_BYTES = 2 ** 20;
 const PIXEL_DATA = "x7fe00010";
 
 export type DicomHeader = {
@@ -73,9 +77,9 @@ const num = (ds: dicomParser.DataSet, tag: string) => {
 export async function readDicomHeader(file: string, size: number): Promise<{ header: DicomHeader; dataSet: dicomParser.DataSet }> {
   if (size === 0) throw new ImagingError("empty", "the file is empty");
   if (size > MAX_DICOM_BYTES) throw new ImagingError("too_large", `a DICOM file of ${size} bytes (at most ${MAX_DICOM_BYTES})`);
-  const fh = await open(file, "r");
+  const fh = await open(file, READ_FLAGS);
   try {
-    for (const want of [64 * 1024, 1 << 20, size]) {
+    for (const want of [64 * 1024, MAX_HEADER_BYTES]) {
       const n = Math.min(want, size);
       const buf = Buffer.alloc(n);
       const { bytesRead } = await fh.read(buf, 0, n, 0);
@@ -89,7 +93,7 @@ export async function readDicomHeader(file: string, size: number): Promise<{ hea
         if (n === size) throw new ImagingError("unreadable", `the DICOM data set is unreadable: ${describe(e)}`);
       }
     }
-    throw new ImagingError("unreadable", "the DICOM data set is unreadable");
+    throw new ImagingError("unreadable", `no pixel data within the first ${MAX_HEADER_BYTES} bytes: the header is unreadable or longer than a CT header is`);
   } finally {
     await fh.close();
   }

@@ -4,7 +4,7 @@
 // one orientation, one frame size, no two slices at one place, no gap that is a whole number of slices missing.
 import path from "node:path";
 import { affineSpacing, orientationCode, type Affine } from "./geometry";
-import { ImagingError, MAX_AXIS } from "./imaging-error";
+import { ImagingError, MAX_AXIS, MAX_VOXELS } from "./imaging-error";
 import type { DicomHeader } from "./dicom-header";
 
 export type FileProblem = { file: string; error: ImagingError };
@@ -70,6 +70,7 @@ export function assembleSeries(files: DicomHeader[]): DicomSeries {
   if (first.rows > MAX_AXIS || first.columns > MAX_AXIS || files.length > MAX_AXIS) {
     throw new ImagingError("too_large", `${first.columns}×${first.rows}×${files.length} voxels: more than ${MAX_AXIS} on an axis`);
   }
+  if (first.rows * first.columns * files.length > MAX_VOXELS) throw new ImagingError("too_large", `${first.columns}×${first.rows}×${files.length} voxels is more than ${MAX_VOXELS}`);
   const row = first.orientation!.slice(0, 3);
   const col = first.orientation!.slice(3, 6);
   const normal = cross(row, col);

@@ -1,5 +1,6 @@
 // Indexing DICOM: headers of every file (start of each file only), grouped into series, then each series' voxels
 // in one pass, one slice in memory at a time.
+import { READ_FLAGS } from "./read-file";
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-header";
@@ -42,7 +43,7 @@ export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, si
   for (const h of s.slices) {
     if (signal?.aborted) throw signal.reason;
     const size = sizes.get(h.file) ?? 0;
-    const fh = await open(h.file, "r");
+    const fh = await open(h.file, READ_FLAGS);
     const buf = Buffer.alloc(size);
     try {
       const { bytesRead } = await fh.read(buf, 0, size, 0);

@@ -9,7 +9,7 @@ import { readDicomHeader, type DicomHeader } from "./dicom-header";
 import { decodeFrame } from "./dicom-pixels";
 import { affineSpacing, type Affine } from "./geometry";
 import { readNiftiHeader, sliceDecoder } from "./nifti";
-import { streamRange } from "./read-file";
+import { READ_FLAGS, streamRange } from "./read-file";
 
 export type ExportSource = { format: string; files: string[]; dims: number[]; spacing: number[]; affine: Affine };
 
@@ -42,7 +42,7 @@ export function niftiHeader(dims: number[], affine: Affine, datatype: "int16" | 
 async function* dicomSlices(src: ExportSource): AsyncGenerator<Float32Array> {
   const out = new Float32Array(src.dims[0] * src.dims[1]);
   for (const file of src.files) {
-    const fh = await open(file, "r");
+    const fh = await open(file, READ_FLAGS);
     let buf: Buffer;
     try {
       const size = (await fh.stat()).size;

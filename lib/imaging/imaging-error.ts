@@ -20,3 +20,5 @@ export class ImagingError extends Error {
 }
 
 export const MAX_AXIS = 4096;
+/** 2^31 voxels: 4 GiB of int16, beyond any CT volume (512 × 512 × 3000 is 786 M). */
+export const MAX_VOXELS = 2 ** 31;

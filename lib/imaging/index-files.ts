@@ -1,5 +1,6 @@
 // A batch of files → volumes: NIfTI files one volume each, DICOM files grouped into series. Every file that
 // can't be indexed comes back as a problem with its reason; the rest of the batch goes on.
+import { READ_FLAGS } from "./read-file";
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { asImagingError, assembleSeries, groupSeries, indexSeries, readHeaders } from "./dicom";
@@ -49,7 +50,7 @@ export async function fileKind(f: InputFile): Promise<FileKind> {
   if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) return "nifti";
   if (lower.endsWith(".dcm")) return "dicom";
   if (f.size < 132) return "unknown";
-  const fh = await open(f.path, "r");
+  const fh = await open(f.path, READ_FLAGS);
   try {
     const b = Buffer.alloc(4);
     await fh.read(b, 0, 4, 128);

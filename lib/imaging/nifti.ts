@@ -3,12 +3,12 @@
 // the pixel sizes), since nifti-reader-js prefers a qform whose code is higher and the test oracle is nibabel.
 import * as nifti from "nifti-reader-js";
 import { affineSpacing, isFiniteAffine, orientationCode, type Affine } from "./geometry";
-import { ImagingError, MAX_AXIS } from "./imaging-error";
+import { ImagingError, MAX_AXIS, MAX_VOXELS } from "./imaging-error";
 import { PlaneCollector } from "./planes";
 import { isGzip, readPrefix, streamRange } from "./read-file";
 import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
 
-export const MAX_VOXELS = 2 ** 31;
+const MAX_VOX_OFFSET = 16 * 2 ** 20;
 
 const DATATYPES: Record<number, { name: string; bytes: number }> = {
   2: { name: "uint8", bytes: 1 },
@@ -62,12 +62,16 @@ export function parseNiftiHeader(buf: Buffer, gzip: boolean): NiftiHeader {
   for (const [i, p] of pix.entries()) {
     if (!(Number.isFinite(p) && p > 0)) throw new ImagingError("bad_geometry", `voxel spacing ${i + 1} is ${p} mm: it must be positive`);
   }
-  const affine = bestAffine(buf, h, v1, pix);
+  const affine = bestAffine(buf, h, v1, pix, dims);
   if (!isFiniteAffine(affine)) throw new ImagingError("bad_geometry", "the voxel-to-world transform is singular or not finite");
   // NIfTI: a slope of 0 (or not finite) means "no scaling".
   const slope = Number.isFinite(h.scl_slope) && h.scl_slope !== 0 ? h.scl_slope : 1;
   const intercept = Number.isFinite(h.scl_slope) && h.scl_slope !== 0 && Number.isFinite(h.scl_inter) ? h.scl_inter : 0;
-  const voxOffset = Math.max(Number(h.vox_offset), v1 ? 352 : 544);
+  // vox_offset bounds where the voxels start: past the header and its extensions, never beyond a few MB (a huge
+  // or non-finite one would make the reader inflate the whole file looking for data).
+  const rawOffset = Number(h.vox_offset);
+  if (!Number.isFinite(rawOffset) || rawOffset > MAX_VOX_OFFSET) throw new ImagingError("bad_geometry", `vox_offset ${h.vox_offset} is not a plausible start of the voxel data`);
+  const voxOffset = Math.max(Math.floor(rawOffset), v1 ? 352 : 544);
   return {
     format: v1 ? "nifti1" : "nifti2",
     gzip,
@@ -86,12 +90,12 @@ export function parseNiftiHeader(buf: Buffer, gzip: boolean): NiftiHeader {
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-function bestAffine(buf: Buffer, h: nifti.NIFTI1 | nifti.NIFTI2, v1: boolean, pix: number[]): Affine {
+function bestAffine(buf: Buffer, h: nifti.NIFTI1 | nifti.NIFTI2, v1: boolean, pix: number[], dims: number[]): Affine {
   if (!v1) {
     // nifti-reader-js reads NIfTI-2's srow into `affine` unconditionally; the qform is computed here as for v1.
     if (h.sform_code > 0) return h.affine.map((r) => [...r]);
     if (h.qform_code > 0) return quaternAffine(h, pix);
-    return baseAffine(pix);
+    return baseAffine(pix, dims);
   }
   if (h.sform_code > 0) {
     const le = h.littleEndian;
@@ -100,14 +104,17 @@ function bestAffine(buf: Buffer, h: nifti.NIFTI1 | nifti.NIFTI2, v1: boolean, pi
     return [...rows, [0, 0, 0, 1]];
   }
   if (h.qform_code > 0) return quaternAffine(h, pix);
-  return baseAffine(pix);
+  return baseAffine(pix, dims);
 }
 
-function baseAffine(pix: number[]): Affine {
+/** No qform or sform: what nibabel assumes (its get_base_affine): x flipped (radiological), origin at the centre. */
+function baseAffine(pix: number[], dims: number[]): Affine {
+  const z = [-pix[0], pix[1], pix[2]];
+  const t = [0, 1, 2].map((i) => (-(dims[i] - 1) / 2) * z[i]);
   return [
-    [pix[0], 0, 0, 0],
-    [0, pix[1], 0, 0],
-    [0, 0, pix[2], 0],
+    [z[0], 0, 0, t[0]],
+    [0, z[1], 0, t[1]],
+    [0, 0, z[2], t[2]],
     [0, 0, 0, 1],
   ];
 }
@@ -177,7 +184,6 @@ export async function indexNifti(file: string, size: number, signal?: AbortSigna
   const slice = Buffer.alloc(sliceBytes); // aligned: Buffer.alloc of ≥ 4 KiB is never pooled
   let filled = 0;
   const sha256 = await streamRange(file, h.gzip, h.voxOffset, sliceBytes * nz, (chunk) => {
-    if (signal?.aborted) throw signal.reason;
     let off = 0;
     while (off < chunk.length) {
       const n = Math.min(sliceBytes - filled, chunk.length - off);
@@ -191,7 +197,7 @@ export async function indexNifti(file: string, size: number, signal?: AbortSigna
         filled = 0;
       }
     }
-  });
+  }, { signal });
   return { ...h, ...acc.finish(), bytes: size, sha256, planes };
 }
 

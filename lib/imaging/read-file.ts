@@ -2,13 +2,17 @@
 // statistics. Decompression is capped by what the header says the file holds, so a .gz that inflates without
 // end stops at that size instead of filling memory or time.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { ImagingError } from "./imaging-error";
 
+/** Files are opened without following a final symbolic link: a file swapped for a link after it was listed (to
+ * read something outside the allowed folder) fails to open instead. */
+export const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+
 export async function isGzip(file: string) {
-  const fh = await open(file, "r");
+  const fh = await open(file, READ_FLAGS);
   try {
     const b = Buffer.alloc(2);
     const { bytesRead } = await fh.read(b, 0, 2, 0);
@@ -20,7 +24,7 @@ export async function isGzip(file: string) {
 
 /** Up to `n` bytes from the start of the file, inflated if it is gzip; reads only as much as that needs. */
 export async function readPrefix(file: string, n: number, gzip: boolean): Promise<Buffer> {
-  const source = createReadStream(file, gzip ? { highWaterMark: 64 * 1024 } : { start: 0, end: n - 1 });
+  const source = (await open(file, READ_FLAGS)).createReadStream(gzip ? { highWaterMark: 64 * 1024 } : { start: 0, end: n - 1 });
   const stream = gzip ? source.pipe(createGunzip()) : source;
   const parts: Buffer[] = [];
   let got = 0;
@@ -45,9 +49,10 @@ export async function readPrefix(file: string, n: number, gzip: boolean): Promis
  * the file as stored (the whole file is read either way). Fails with "truncated" when the file ends early and
  * "inflation_limit" when a gzip member inflates past the declared end by more than a little.
  */
-export async function streamRange(file: string, gzip: boolean, skip: number, length: number, onBytes: (b: Buffer) => void | Promise<void>, opts: { hash?: boolean } = {}): Promise<string> {
+export async function streamRange(file: string, gzip: boolean, skip: number, length: number, onBytes: (b: Buffer) => void | Promise<void>, opts: { hash?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+  if (!Number.isSafeInteger(skip) || !Number.isSafeInteger(length) || skip < 0 || length < 0) throw new ImagingError("bad_geometry", `cannot read ${length} bytes at offset ${skip}`);
   const hash = opts.hash === false ? null : createHash("sha256");
-  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const source = (await open(file, READ_FLAGS)).createReadStream({ highWaterMark: 1 << 20 });
   if (hash) source.on("data", (b) => hash.update(b as Buffer));
   const stream = gzip ? source.pipe(createGunzip({ chunkSize: 1 << 20 })) : source;
   source.on("error", (e) => stream.destroy(e));
@@ -56,6 +61,8 @@ export async function streamRange(file: string, gzip: boolean, skip: number, len
   const slack = 1 << 20;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      // Checked here, not only where bytes are used: inflating a header's long preamble is time too.
+      if (opts.signal?.aborted) throw opts.signal.reason;
       const from = Math.max(0, skip - pos);
       const to = Math.min(chunk.length, end - pos);
       pos += chunk.length;

@@ -70,6 +70,15 @@ describe("bad NIfTI files are reported, the batch goes on", () => {
     expect(await problemOf(write(gzipSync(b)))).toMatchObject({ code: "too_large", message: expect.stringMatching(/dimension 3 is 5000 voxels/) });
   });
 
+  it("an implausible vox_offset (huge, not finite) is refused before any inflating", async () => {
+    for (const v of [1e30, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const b = raw();
+      b.writeFloatLE(v, 108);
+      const bomb = Buffer.concat([gzipSync(b), gzipSync(Buffer.alloc(64 * 2 ** 20))]);
+      expect(await problemOf(write(bomb))).toMatchObject({ code: "bad_geometry", message: expect.stringMatching(/vox_offset/) });
+    }
+  });
+
   it("a 0-byte file", async () => {
     expect(await problemOf(write(Buffer.alloc(0)))).toMatchObject({ code: "empty" });
   });

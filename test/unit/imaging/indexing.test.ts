@@ -2,7 +2,7 @@
 // geometry and HU statistics must agree; the same voxels stored differently must hash alike, and one changed
 // voxel must not.
 import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -132,7 +132,7 @@ describe("the clean NIfTI export (viewer and downloads)", () => {
       expect(head.subarray(328, 344).every((b) => b === 0)).toBe(true);
       expect(head.readUInt8(348)).toBe(0);
     }
-  });
+  }, 60_000);
 });
 
 describe("previews", () => {
@@ -154,5 +154,18 @@ describe("previews", () => {
     expect(a.axial.equals(b.axial)).toBe(true);
     expect(a.axial.equals(c.axial)).toBe(true);
     expect(a.coronal.equals(c.coronal)).toBe(true);
+  });
+});
+
+describe("NIfTI without a qform or sform", () => {
+  it("gets the affine nibabel assumes (x flipped, origin at the centre)", async () => {
+    const raw = gunzipSync(readFileSync(path.join(CT, "example_ct_sm.nii.gz")));
+    raw.writeInt16LE(0, 252); // qform_code
+    raw.writeInt16LE(0, 254); // sform_code
+    const file = path.join(tmp, "no-transform.nii");
+    writeFileSync(file, raw);
+    const v = await one([input(file)]);
+    expectAgrees(v, oracle("nifti", file));
+    expect(v.orientation).toBe("LAS");
   });
 });
