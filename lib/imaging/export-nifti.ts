@@ -103,8 +103,26 @@ export function exportNifti(src: ExportSource, datatype: "int16" | "float32"): R
     body.on("error", (e) => gz.destroy(e));
     body.pipe(gz);
   } else {
-    // Reading waits whenever gzip's buffer is full: memory stays at a slice or two.
-    niftiSlices(src, (values) => (gz.write(encode(values, datatype)) ? undefined : new Promise<void>((r) => gz.once("drain", () => r())))).then(
+    // Reading waits whenever gzip's buffer is full (memory stays at a slice or two), and stops when the reader
+    // goes away: a cancelled download closes the gzip stream, which ends the file read too.
+    let closed = false;
+    gz.once("close", () => (closed = true));
+    const wait = () =>
+      new Promise<void>((resolve) => {
+        if (closed || gz.destroyed) return resolve();
+        const done = () => {
+          gz.off("drain", done);
+          gz.off("close", done);
+          resolve();
+        };
+        gz.once("drain", done);
+        gz.once("close", done);
+      });
+    niftiSlices(src, async (values) => {
+      if (closed) throw new Error("the reader went away");
+      if (!gz.write(encode(values, datatype))) await wait();
+      if (closed) throw new Error("the reader went away");
+    }).then(
       () => gz.end(),
       (e) => gz.destroy(e),
     );

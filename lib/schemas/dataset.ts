@@ -95,7 +95,7 @@ export const ZVersionList = z.object({ versions: z.array(ZVersion) });
 
 export const ZScan = z.object({
   id: z.string(),
-  name: z.string().describe("the file name, or the series' first slice for DICOM"),
+  name: z.string().describe("the file name, or the series' first slice for DICOM (staff); a neutral name for clinicians, since file names can identify patients"),
   format: z.string(),
   files: z.number().int(),
   sha256: z.string(),

@@ -52,6 +52,14 @@ beforeAll(() => {
   cpSync(path.join(CT, "dicom-series-philips-phantom-axial"), path.join(root, "reports", "series"), { recursive: true });
   writeFileSync(path.join(root, "reports", "series", "report.txt"), "Phantom study, no findings.");
   writeFileSync(path.join(root, "reports", "stray.txt"), "a note that belongs to no scan");
+  // Reports that try to read what they shouldn't, or can't say which scan they belong to.
+  mkdirSync(path.join(root, "evil"));
+  cpSync(path.join(CT, "example_ct_sm.nii.gz"), path.join(root, "evil", "a.nii.gz"));
+  cpSync(path.join(CT, "example_ct_heart_crop_lps.nii.gz"), path.join(root, "evil", "b.nii.gz"));
+  writeFileSync(path.join(outside, "secret.txt"), "TOP SECRET server file");
+  symlinkSync(path.join(outside, "secret.txt"), path.join(root, "evil", "leak.txt"));
+  writeFileSync(path.join(root, "evil", "reports.csv"), "scan,report_file\na.nii.gz,leak.txt\nb.nii.gz,../../../etc/hostname\n");
+  writeFileSync(path.join(root, "evil", "report.txt"), "which scan is this for?");
   // The same heart CT twice in one folder, once gzipped and once not: one scan as far as the voxels go.
   mkdirSync(path.join(root, "dups"));
   cpSync(path.join(CT, "example_ct_heart_crop_lps.nii.gz"), path.join(root, "dups", "heart.nii.gz"));
@@ -106,7 +114,7 @@ describe("registering a server folder", () => {
       ["cut.nii.gz", "truncated"],
       ["empty.nii", "empty"],
       ["link.nii.gz", "skipped"],
-      ["notes.txt", "not_a_volume"],
+      ["notes.txt", "report_unpaired"],
     ]);
     expect(problems.find((p) => p.name === "link.nii.gz")?.error).toMatch(/symbolic link/);
   });
@@ -174,7 +182,8 @@ describe("publishing and who sees what", () => {
     expect(staff).toMatchObject({ patientId: "PLASTIC", studyUid: expect.stringMatching(/^1\.3\.46\./) });
     const seen = (await listScans(clinician.actor, v.id, { limit: 10 })).scans[0];
     expect(seen.tags).toMatchObject({ manufacturer: "Philips", kernel: "UB" });
-    expect(JSON.stringify(seen)).not.toMatch(/PLASTIC|1\.3\.46\.670589\.33\.1\.27492712521914879309/);
+    expect(seen.name).toMatch(/^volume [a-z0-9]{8}$/); // file names can carry identifiers too
+    expect(JSON.stringify(seen)).not.toMatch(/PLASTIC|1\.3\.46\.670589\.33\.1\.27492712521914879309|I10/);
     await expect(listProblems(clinician.actor, v.id)).rejects.toMatchObject({ action: "dataset:inspect" });
   });
 });
@@ -245,6 +254,33 @@ describe("radiology reports", () => {
   });
 });
 
+describe("reports that overreach", () => {
+  it("a report file named in reports.csv must be a file of the version: a link out of the root is never read, and a folder of several scans takes no report.txt", async () => {
+    const { r, v } = await draftVersion();
+    await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "evil" }));
+    await drainIngestJobs("test-runner");
+    const scans = await db.scan.findMany({ where: { datasetVersionId: v.id } });
+    expect(scans).toHaveLength(2);
+    expect(scans.every((x) => !x.hasReport && !x.reportText)).toBe(true);
+    expect(JSON.stringify(await db.scan.findMany({ where: { datasetVersionId: v.id }, select: { reportText: true } }))).not.toContain("SECRET");
+    const { problems } = await listProblems(r.actor, v.id);
+    expect(problems.map((p) => [p.name, p.code])).toEqual([["leak.txt", "skipped"], ["report.txt", "report_unpaired"], ["reports.csv", "report_unpaired"]]);
+    expect(problems.find((p) => p.name === "report.txt")?.error).toMatch(/several volumes/);
+  });
+
+  it("a version with files still waiting to be indexed can't be published", async () => {
+    const { r, v } = await draftVersion();
+    await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
+    await drainIngestJobs("test-runner");
+    const job = await db.ingestJob.findFirstOrThrow({ where: { datasetVersionId: v.id } });
+    // A file that arrived as the job finished: waiting in a finished job until the next claim.
+    await db.ingestFile.create({ data: { jobId: job.id, datasetVersionId: v.id, path: path.join(root, "study", "a.nii.gz"), name: "late.nii.gz", size: 1n } });
+    await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/waiting to be indexed/) });
+    await drainIngestJobs("test-runner"); // the finished job is queued again and indexes it
+    expect((await publishVersion(r.ctx, v.id)).status).toBe("PUBLISHED");
+  });
+});
+
 describe("what a dataset page shows", () => {
   async function indexed(folder: string) {
     const d = await draftVersion();
@@ -281,8 +317,10 @@ describe("what a dataset page shows", () => {
     expect(patient?.key).toBe("PLASTIC");
     const clinician = await makeUser("CLINICIAN");
     const seen = await versionDuplicates(clinician.actor, study.v.id);
-    expect(seen.acrossDatasets.find((g) => g.kind === "patient")?.key).toBeNull();
-    expect(JSON.stringify(seen)).not.toContain("PLASTIC");
+    // Clinicians see the same voxels twice, under neutral names, and nothing about patients or studies.
+    expect(seen.acrossDatasets.some((g) => g.kind === "voxels")).toBe(true);
+    expect(seen.acrossDatasets.every((g) => g.kind === "voxels")).toBe(true);
+    expect(JSON.stringify(seen)).not.toMatch(/PLASTIC|heart|\.nii/);
   });
 
   it("a published version's manifest is one the trainer reads, in JSON and CSV; drafts have none", async () => {

@@ -4,9 +4,10 @@
 // is recorded as FAILED with its reason and the job goes on.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { open, readFile, stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import path from "node:path";
-import { identifiableFlags, MAX_REPORT_BYTES, parseReportsCsv, reportKey, scanKey } from "../../datasets/reports";
+import { identifiableFlags, MAX_REPORT_BYTES, readReportsCsv, reportKey, scanKey } from "../../datasets/reports";
+import { READ_FLAGS } from "../../imaging/read-file";
 import { walkFolder } from "../../datasets/server-folders";
 import { db, type Tx } from "../../db/client";
 import { sqlRows } from "../../db/sql";
@@ -126,10 +127,19 @@ export function scanData(versionId: string, v: IndexedVolume) {
 type FileRow = { id: string; path: string; size: bigint; name: string };
 
 /** Stores a volume and marks its files DONE, in one transaction. */
-async function storeVolume(job: JobRow, v: IndexedVolume, rows: FileRow[]) {
+async function storeVolume(job: Running, v: IndexedVolume, rows: FileRow[]) {
   // A series' NIfTI for the trainer is made first, so a stored scan is always trainable.
   const train = await makeTrainFile(job.datasetVersionId, v);
   const scan = await db.$transaction(async (tx) => {
+    // Only while this runner still holds the job and the version is a draft: a runner that lost its lock (another
+    // replica took the job) or a version published meanwhile gets nothing stored.
+    const held = await tx.$queryRaw<{ ok: boolean }[]>`
+      SELECT (j."lockedBy" = ${job.runner} AND j.status = 'RUNNING' AND v.status = 'DRAFT') AS ok
+        FROM "IngestJob" j JOIN "DatasetVersion" v ON v.id = j."datasetVersionId" WHERE j.id = ${job.id} FOR SHARE OF j, v`;
+    if (!held[0]?.ok) {
+      job.lost = true;
+      throw new LostLock();
+    }
     const data = { ...scanData(job.datasetVersionId, v), ...train };
     const row = await tx.scan.upsert({ where: { datasetVersionId_path: { datasetVersionId: job.datasetVersionId, path: data.path } }, create: data, update: {} });
     await tx.ingestFile.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "PENDING" }, data: { status: "DONE", scanId: row.id, errorCode: null, error: null } });
@@ -151,8 +161,22 @@ function timeoutError(e: unknown) {
   return (e as Error)?.name === "TimeoutError" ? new ImagingError("unreadable", `indexing took longer than ${env().INGEST_FILE_TIMEOUT_SECONDS} s`) : asImagingError(e);
 }
 
-/** Runs one claimed job to its end (or until its lock is lost or it is cancelled). */
-export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
+/** What a running job carries: whose lock it is, and whether the lock was lost (renewed on a timer, since one
+ * file can take longer than the lock lasts). */
+type Running = JobRow & { runner: string; lost: boolean };
+
+function check(job: Running) {
+  if (job.lost) throw new LostLock();
+}
+
+/** Runs one claimed job until no file of it is waiting (or its lock is lost, or it is cancelled). Files held back
+ * (a DICOM series whose upload is still arriving) leave the job queued for a few seconds later. */
+export async function runIngestJob(claimed: JobRow, runner = RUNNER_ID) {
+  const job: Running = { ...claimed, runner, lost: false };
+  const beat = setInterval(() => {
+    renew(job.id, runner).then((ok) => (job.lost ||= !ok), () => undefined);
+  }, Math.max(250, lockMs() / 3));
+  beat.unref();
   try {
     if (!job.listed && job.folder) await listFiles(job);
     // Uploads keep adding files to their job while it runs: go round until none is waiting.
@@ -162,21 +186,33 @@ export async function runIngestJob(job: JobRow, runner = RUNNER_ID) {
       const more = await db.ingestFile.count({ where: { jobId: job.id, status: "PENDING" } });
       if (!more || more === before) break;
       before = more;
-      await indexPending(job, runner);
+      await indexPending(job);
     }
+    check(job);
     await db.$transaction(async (tx) => {
       await refreshCounts(job.id, {}, tx);
-      await tx.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner, status: "RUNNING" }, data: { status: "DONE", finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+      const waiting = await tx.ingestFile.count({ where: { jobId: job.id, status: "PENDING" } });
+      await tx.ingestJob.updateMany({
+        where: { id: job.id, lockedBy: runner, status: "RUNNING" },
+        data: waiting
+          ? { status: "QUEUED", lockedBy: null, lockedUntil: new Date(Date.now() + HELD_BACK_MS) }
+          : { status: "DONE", finishedAt: new Date(), lockedBy: null, lockedUntil: null },
+      });
     });
   } catch (e) {
     if (e instanceof LostLock) return; // cancelled, or another server took it over
     const message = (e as Error).message ?? String(e);
     await db.ingestJob.updateMany({ where: { id: job.id, lockedBy: runner }, data: { status: "FAILED", error: message.slice(0, 1000), finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+  } finally {
+    clearInterval(beat);
   }
 }
 
+/** How long a job whose files are held back waits before it is taken up again. */
+const HELD_BACK_MS = 5_000;
+
 /** One round over the job's waiting files: NIfTI one by one, DICOM by folder, then reports. */
-async function indexPending(job: JobRow, runner: string) {
+async function indexPending(job: Running) {
   const pending = await db.ingestFile.findMany({ where: { jobId: job.id, status: "PENDING" }, select: { id: true, path: true, size: true, name: true }, orderBy: { path: "asc" } });
   // Reports are attached once the volumes they belong to are stored.
   const reports: FileRow[] = [];
@@ -184,8 +220,9 @@ async function indexPending(job: JobRow, runner: string) {
   const dicomByDir = new Map<string, FileRow[]>();
   let deferred = false;
   let sinceCount = 0;
+  let stored = 0;
   for (const row of pending) {
-    if (!(await renew(job.id, runner))) throw new LostLock();
+    check(job);
     const input = { path: row.path, size: Number(row.size) };
     if (/\.txt$/i.test(row.name) || /(^|\/)reports\.csv$/i.test(row.name)) {
       reports.push(row);
@@ -197,10 +234,13 @@ async function indexPending(job: JobRow, runner: string) {
       if (kind === "unknown") throw new ImagingError("not_a_volume", "neither NIfTI (.nii, .nii.gz) nor DICOM");
       if (kind === "dicom") {
         const dir = path.dirname(row.path);
-        dicomByDir.set(dir, [...(dicomByDir.get(dir) ?? []), row]);
+        const list = dicomByDir.get(dir) ?? [];
+        list.push(row);
+        dicomByDir.set(dir, list);
         continue;
       }
       await storeVolume(job, await indexOneNifti(input, fileSignal()), [row]);
+      stored++;
     } catch (e) {
       if (e instanceof LostLock) throw e;
       await markFailed(row, e instanceof ImagingError ? e : timeoutError(e));
@@ -211,10 +251,12 @@ async function indexPending(job: JobRow, runner: string) {
     }
   }
   for (const [dir, fresh] of dicomByDir) {
-    if (!(await renew(job.id, runner))) throw new LostLock();
+    check(job);
     // A series still arriving (an upload of its folder under way) waits; it is indexed once complete.
     const folder = path.posix.dirname(fresh[0].name.split(path.sep).join("/"));
-    const arriving = await db.ingestFile.count({ where: { datasetVersionId: job.datasetVersionId, status: "UPLOADING", name: { startsWith: folder === "." ? "" : `${folder}/` } } });
+    const arriving = await db.ingestFile.count({
+      where: { datasetVersionId: job.datasetVersionId, status: "UPLOADING", ...(folder === "." ? { NOT: { name: { contains: "/" } } } : { name: { startsWith: `${folder}/` } }) },
+    });
     if (arriving) {
       deferred = true;
       continue;
@@ -241,12 +283,24 @@ async function indexPending(job: JobRow, runner: string) {
     const byPath = new Map(rows.map((r) => [r.path, r]));
     try {
       const { volumes, problems } = await indexDicomFiles(rows.map((r) => ({ path: r.path, size: Number(r.size) })), fileSignal());
-      for (const v of volumes) await storeVolume(job, v, v.files.map((f) => byPath.get(f)!));
+      for (const v of volumes) {
+        await storeVolume(job, v, v.files.map((f) => byPath.get(f)!));
+        stored++;
+      }
       for (const p of problems) await markFailed(byPath.get(p.file)!, p.error);
     } catch (e) {
+      if (e instanceof LostLock) throw e;
       for (const r of rows) await markFailed(r, timeoutError(e));
     }
     await refreshCounts(job.id);
+  }
+  // Reports that found no scan before are tried again now that volumes were added.
+  if (stored) {
+    const retry = await db.ingestFile.findMany({ where: { datasetVersionId: job.datasetVersionId, errorCode: "report_unpaired", id: { notIn: reports.map((r) => r.id) } }, select: { id: true, path: true, size: true, name: true } });
+    if (retry.length) {
+      await db.ingestFile.updateMany({ where: { id: { in: retry.map((r) => r.id) } }, data: { status: "PENDING", jobId: job.id } });
+      reports.push(...retry);
+    }
   }
   // Reports wait for every volume they could belong to (a series still arriving included).
   if (reports.length && !deferred) await attachReports(job, reports);
@@ -268,65 +322,95 @@ export async function drainIngestJobs(runner = RUNNER_ID) {
   return n;
 }
 
-/** Pairs report files with the version's scans (see lib/datasets/reports.ts for the layouts), screens each. */
+/** Pairs report files with the version's scans (see lib/datasets/reports.ts for the layouts), screens each. A
+ * report that finds no scan is kept as `report_unpaired` and tried again whenever a later round adds volumes. */
 async function attachReports(job: JobRow, rows: FileRow[]) {
-  const files = await db.ingestFile.findMany({ where: { datasetVersionId: job.datasetVersionId, status: "DONE", scanId: { not: null } }, select: { name: true, scanId: true } });
+  const files = await db.ingestFile.findMany({ where: { datasetVersionId: job.datasetVersionId, status: { not: "FAILED" } }, select: { id: true, name: true, scanId: true, path: true, status: true } });
   const byKey = new Map<string, string>();
+  // A folder stands for a scan only when it holds exactly one (a DICOM series, or a single NIfTI file).
+  const byFolder = new Map<string, Set<string>>();
+  const byName = new Map(files.map((f) => [f.name.split(path.sep).join("/"), f]));
   for (const f of files) {
-    byKey.set(scanKey(f.name), f.scanId!); // a NIfTI file, or one DICOM slice
-    byKey.set(path.posix.dirname(f.name.split(path.sep).join("/")).toLowerCase(), f.scanId!); // a series' folder
+    if (f.status !== "DONE" || !f.scanId) continue;
+    const name = f.name.split(path.sep).join("/");
+    byKey.set(scanKey(name), f.scanId); // a NIfTI file, or one DICOM slice
+    const folder = path.posix.dirname(name).toLowerCase();
+    byFolder.set(folder, (byFolder.get(folder) ?? new Set()).add(f.scanId));
   }
-  const attach = async (row: FileRow, scanId: string | undefined, text: string | null, missing: string) => {
-    if (!scanId || text === null) return markFailed(row, new ImagingError("not_a_volume", missing));
+  const folderScan = (folder: string) => {
+    const ids = byFolder.get(folder);
+    return ids?.size === 1 ? [...ids][0] : undefined;
+  };
+  const store = async (scanId: string, text: string, consumed: string[]) => {
     const body = text.slice(0, MAX_REPORT_BYTES);
     await db.$transaction(async (tx) => {
       await tx.scan.update({ where: { id: scanId }, data: { hasReport: true, reportText: body, reportFlags: identifiableFlags(body) } });
-      await tx.ingestFile.updateMany({ where: { id: row.id, status: "PENDING" }, data: { status: "DONE", scanId } });
+      if (consumed.length) await tx.ingestFile.updateMany({ where: { id: { in: consumed } }, data: { status: "DONE", scanId, errorCode: null, error: null } });
     });
   };
-  const readText = async (file: string) => {
-    const st = await stat(file).catch(() => null);
-    if (!st?.isFile()) return null;
-    const fh = await open(file, "r");
-    try {
-      const buf = Buffer.alloc(Math.min(st.size, MAX_REPORT_BYTES));
-      await fh.read(buf, 0, buf.length, 0);
-      return buf.toString("utf8");
-    } finally {
-      await fh.close();
-    }
-  };
-  for (const row of rows) {
+  const unpaired = (row: FileRow, message: string) =>
+    db.ingestFile.updateMany({ where: { id: row.id }, data: { status: "FAILED", errorCode: "report_unpaired", error: message.slice(0, 1000) } });
+  const isCsv = (r: FileRow) => /(^|\/)reports\.csv$/i.test(r.name.split(path.sep).join("/"));
+  const consumed = new Set<string>();
+  // CSVs first: a text file one of them names is its row's report, not a report of its own.
+  for (const row of [...rows.filter(isCsv), ...rows.filter((r) => !isCsv(r))]) {
+    if (consumed.has(row.id)) continue;
     const rel = row.name.split(path.sep).join("/");
     try {
-      if (/(^|\/)reports\.csv$/i.test(rel)) {
-        if (Number(row.size) > 64 * 2 ** 20) throw new Error("reports.csv is larger than 64 MiB");
-        const entries = parseReportsCsv(await readFile(row.path, "utf8"));
+      if (isCsv(row)) {
         let attached = 0;
-        const unmatched: string[] = [];
-        const base = path.dirname(row.path);
-        for (const e of entries) {
-          const key = scanKey(e.scan.replace(/\\/g, "/").replace(/^\.\//, ""));
-          const scanId = byKey.get(key) ?? byKey.get(scanKey(path.posix.join(path.posix.dirname(rel), e.scan)));
-          // A report file named in the CSV is read only from beside the CSV, never through '..' or an absolute path.
-          const safe = e.file && !path.isAbsolute(e.file) && !e.file.split(/[\\/]/).includes("..") ? path.join(base, e.file) : null;
-          const text = e.report ?? (safe ? await readText(safe) : null);
+        const missed: string[] = [];
+        const dir = path.posix.dirname(rel);
+        for await (const e of readReportsCsv(row.path)) {
+          const scanId = byKey.get(scanKey(e.scan.replace(/\\/g, "/").replace(/^\.\//, ""))) ?? byKey.get(scanKey(path.posix.join(dir, e.scan)));
+          // A report file named in the CSV must itself be a file of this version (listed or uploaded): nothing
+          // else on the server is read, whatever the name says.
+          const file = e.file ? byName.get(path.posix.normalize(path.posix.join(dir, e.file.replace(/\\/g, "/")))) : undefined;
+          const text = e.report ?? (file ? await readReportFile(file.path) : null);
           if (!scanId || text === null) {
-            unmatched.push(e.scan);
+            missed.push(e.scan);
             continue;
           }
-          await db.scan.update({ where: { id: scanId }, data: { hasReport: true, reportText: text.slice(0, MAX_REPORT_BYTES), reportFlags: identifiableFlags(text) } });
+          await store(scanId, text, file ? [file.id] : []);
+          if (file) consumed.add(file.id);
           attached++;
         }
-        if (unmatched.length && !attached) throw new Error(`no row of reports.csv names an indexed scan (first: ${unmatched[0].slice(0, 200)})`);
-        await db.ingestFile.updateMany({ where: { id: row.id, status: "PENDING" }, data: { status: "DONE", error: unmatched.length ? `${unmatched.length} row(s) name no indexed scan, e.g. ${unmatched[0].slice(0, 200)}` : null } });
+        if (missed.length && !attached) {
+          await unpaired(row, `no row of reports.csv names an indexed scan (first: ${missed[0].slice(0, 200)})`);
+          continue;
+        }
+        // Rows that named no scan yet are tried again when more volumes arrive (errorCode report_unpaired).
+        await db.ingestFile.updateMany({ where: { id: row.id }, data: { status: "DONE", errorCode: missed.length ? "report_unpaired" : null, error: missed.length ? `${missed.length} row(s) name no indexed scan, e.g. ${missed[0].slice(0, 200)}` : null } });
         continue;
       }
       const key = reportKey(rel);
-      const scanId = byKey.get(key) ?? (path.posix.basename(key) === "report" ? byKey.get(path.posix.dirname(key)) : undefined);
-      await attach(row, scanId, await readText(row.path), `a text file with no scan of the same name (a report is <scan>.txt beside the scan, report.txt in a DICOM series' folder, or a row of reports.csv)`);
+      const scanId = byKey.get(key) ?? (path.posix.basename(key) === "report" ? folderScan(path.posix.dirname(key)) : undefined);
+      const text = await readReportFile(row.path);
+      if (!scanId || text === null) {
+        await unpaired(row, path.posix.basename(key) === "report" && (byFolder.get(path.posix.dirname(key))?.size ?? 0) > 1
+          ? "report.txt sits in a folder of several volumes: name it <scan>.txt or list it in reports.csv"
+          : "a text file with no scan of the same name (a report is <scan>.txt beside the scan, report.txt in a DICOM series' folder, or a row of reports.csv)");
+        continue;
+      }
+      await store(scanId, text, [row.id]);
     } catch (e) {
       await markFailed(row, e instanceof ImagingError ? e : new ImagingError("unreadable", (e as Error).message));
     }
   }
 }
+
+/** The first MAX_REPORT_BYTES of a report file, opened without following a link; null when it is not a file. */
+async function readReportFile(file: string) {
+  const fh = await open(file, READ_FLAGS).catch(() => null);
+  if (!fh) return null;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return null;
+    const buf = Buffer.alloc(Math.min(st.size, MAX_REPORT_BYTES));
+    await fh.read(buf, 0, buf.length, 0);
+    return buf.toString("utf8");
+  } finally {
+    await fh.close();
+  }
+}
+

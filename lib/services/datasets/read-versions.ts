@@ -73,10 +73,15 @@ export async function getVersion(actor: Actor, versionId: string) {
 
 type ScanRow = Prisma.ScanGetPayload<object>;
 
+/** File names are often patients' names or record numbers: clinicians see a neutral name instead. */
+export function scanName(actor: Actor, s: { id: string; path: string }) {
+  return inspects(actor) ? path.basename(s.path) : `volume ${s.id.slice(-8)}`;
+}
+
 export function toScan(actor: Actor, s: ScanRow) {
   const staff = inspects(actor);
   return {
-    id: s.id, name: path.basename(s.path), format: s.format, files: s.files.length || 1, sha256: s.sha256, voxelHash: s.voxelHash,
+    id: s.id, name: scanName(actor, s), format: s.format, files: s.files.length || 1, sha256: s.sha256, voxelHash: s.voxelHash,
     bytes: Number(s.bytes), dims: s.dims, spacing: s.spacing, orientation: s.orientation, datatype: s.datatype,
     affine: s.affine.length === 16 ? [0, 1, 2, 3].map((r) => s.affine.slice(4 * r, 4 * r + 4)) : [],
     huMin: s.huMin, huMax: s.huMax, huP1: s.huP1, huP99: s.huP99, looksLikeHu: s.looksLikeHu, warnings: s.warnings,

@@ -97,6 +97,8 @@ export async function publishVersion(ctx: ServiceContext, versionId: string) {
     if (busy) throw conflict("Files are still being indexed: publish when ingestion has finished");
     const uploading = await tx.ingestFile.count({ where: { datasetVersionId: v.id, status: "UPLOADING" } });
     if (uploading) throw conflict(`${uploading} upload(s) have not finished: resume them (choose the same files again) or wait until they expire`);
+    const waiting = await tx.ingestFile.count({ where: { datasetVersionId: v.id, status: "PENDING" } });
+    if (waiting) throw conflict(`${waiting} file(s) are waiting to be indexed: publish when ingestion has finished`);
     const scans = await tx.scan.count({ where: { datasetVersionId: v.id } });
     if (!scans) throw conflict("This version has no indexed volumes yet");
     const out = await tx.datasetVersion.update({ where: { id: v.id }, data: { status: "PUBLISHED", publishedAt: new Date() } });
@@ -113,6 +115,8 @@ export async function cancelIngest(ctx: ServiceContext, versionId: string, jobId
     if (!job) throw notFound("Ingestion job");
     if (job.status !== "QUEUED" && job.status !== "RUNNING") return;
     await tx.ingestJob.update({ where: { id: jobId }, data: { status: "CANCELLED", finishedAt: new Date(), lockedBy: null, lockedUntil: null } });
+    // What it had not reached is reported as such, not left waiting in a job nobody will run.
+    await tx.ingestFile.updateMany({ where: { jobId, status: "PENDING" }, data: { status: "FAILED", errorCode: "cancelled", error: "ingestion was stopped before this file was indexed" } });
     await recordAudit(tx, ctx, { action: "dataset.ingest_cancel", targetType: "dataset_version", targetId: v.id, details: { job: jobId } });
   });
 }

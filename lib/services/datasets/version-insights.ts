@@ -7,7 +7,7 @@ import { assertCan, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { conflict } from "../../errors";
 import { HU_BIN_LOW, HU_BIN_WIDTH, HU_BINS } from "../../imaging/volume-stats";
-import { inspects, readableVersion } from "./read-versions";
+import { inspects, readableVersion, scanName } from "./read-versions";
 
 type Bin = { label: string; count: number };
 
@@ -79,10 +79,11 @@ export async function versionDuplicates(actor: Actor, versionId: string) {
      LIMIT 20000`;
   const groups = new Map<string, { kind: Row["kind"]; key: string; scans: DupScan[] }>();
   for (const r of rows) {
-    // Other people's drafts are theirs; clinicians see published versions only.
+    // Other people's drafts are theirs; clinicians see published versions only, and no patient or study links.
     if (r.versionId !== v.id && r.status !== "PUBLISHED" && !staff) continue;
+    if (!staff && r.kind !== "voxels") continue;
     const g = groups.get(`${r.kind}:${r.key}`) ?? { kind: r.kind, key: r.key, scans: [] };
-    g.scans.push({ id: r.id, name: path.basename(r.path), dataset: r.slug, version: r.version, versionId: r.versionId });
+    g.scans.push({ id: r.id, name: scanName(actor, r), dataset: r.slug, version: r.version, versionId: r.versionId });
     groups.set(`${r.kind}:${r.key}`, g);
   }
   type Group = { kind: Row["kind"]; key: string | null; scans: DupScan[] };

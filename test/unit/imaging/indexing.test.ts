@@ -110,6 +110,19 @@ describe("the voxel hash", () => {
 });
 
 describe("the clean NIfTI export (viewer and downloads)", () => {
+  it("a download cancelled after its first bytes closes the source file (no descriptor left open)", async () => {
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const v = await one([input(path.join(CT, "example_ct.nii.gz"))]);
+    const before = fds();
+    for (let i = 0; i < 5; i++) {
+      const out = exportNifti({ format: v.format, files: v.files, dims: v.dims, spacing: v.spacing, affine: v.affine }, "int16");
+      await new Promise<void>((resolve) => out.once("data", () => resolve()));
+      out.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fds()).toBe(before);
+  });
+
   const exported = async (v: IndexedVolume, name: string) => {
     const out = path.join(tmp, name);
     const datatype = exportType({ datatype: v.datatype, huMin: v.huMin, huMax: v.huMax, slopeIntegral: true });
