@@ -4,7 +4,7 @@
 // is recorded as FAILED with its reason and the job goes on.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, realpath } from "node:fs/promises";
 import path from "node:path";
 import { identifiableFlags, MAX_REPORT_BYTES, readReportsCsv, reportKey, scanKey } from "../../datasets/reports";
 import { READ_FLAGS } from "../../imaging/read-file";
@@ -224,6 +224,12 @@ async function indexPending(job: Running) {
   for (const row of pending) {
     check(job);
     const input = { path: row.path, size: Number(row.size) };
+    // A registered folder is re-checked at read time: a folder on the way swapped for a link since it was listed
+    // would lead outside it (the file itself is opened without following a link).
+    if (job.folder && !(await insideFolder(row.path, job.folder))) {
+      await markFailed(row, new ImagingError("unreadable", "the file is no longer inside the registered folder (a symbolic link on its path)"));
+      continue;
+    }
     if (/\.txt$/i.test(row.name) || /(^|\/)reports\.csv$/i.test(row.name)) {
       reports.push(row);
       continue;
@@ -305,6 +311,11 @@ async function indexPending(job: Running) {
   // Reports wait for every volume they could belong to (a series still arriving included).
   if (reports.length && !deferred) await attachReports(job, reports);
   await refreshCounts(job.id);
+}
+
+async function insideFolder(file: string, folder: string) {
+  const real = await realpath(path.dirname(file)).catch(() => null);
+  return real !== null && (real === folder || real.startsWith(folder + path.sep));
 }
 
 /** A server shutting down lets go of its jobs, so the next server (or another replica) resumes them at once. */
