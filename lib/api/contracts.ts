@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
 import { ZId, ZIdParams } from "../schemas/common";
 import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery, ZPreviewQuery, ZUpdateDataset } from "../schemas/dataset";
+import { ZAcceptTerms, ZAccessQuery, ZAccessRequest, ZAccessRequestList, ZCreateRelease, ZDecide, ZDecided, ZDeprecate, ZGrantUser, ZNotificationList, ZPublish, ZRelease, ZReleaseList, ZRequestAccess, ZUpdateRelease } from "../schemas/release";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
@@ -155,6 +156,70 @@ export const contracts = {
   listProblems: defineContract({
     method: "GET", path: "/dataset-versions/{id}/problems", tag: "datasets", auth: "user", permission: "dataset:inspect",
     summary: "Files that could not be indexed, each with its reason", params: ZIdParams, response: ZFileProblemPage,
+  }),
+  listReleases: defineContract({
+    method: "GET", path: "/releases", tag: "releases", auth: "user", permission: "release:read",
+    summary: "Releases you may see (drafts: yours; PRIVATE: those you are named on), each with your access", response: ZReleaseList,
+  }),
+  createRelease: defineContract({
+    method: "POST", path: "/releases", tag: "releases", auth: "user", permission: "release:write",
+    summary: "A draft release from a checkpoint of your run: its weights, config, preprocessing contract, fine-tune starter and a model card",
+    body: ZCreateRelease, response: ZRelease, status: 201, bodyLimit: 64 * 1024,
+  }),
+  getRelease: defineContract({
+    method: "GET", path: "/releases/{id}", tag: "releases", auth: "user", permission: "release:read",
+    summary: "One release: card, files with sha256, input contract, lineage, your access", params: ZIdParams, response: ZRelease,
+  }),
+  updateRelease: defineContract({
+    method: "PATCH", path: "/releases/{id}", tag: "releases", auth: "user", permission: "release:write",
+    summary: "Edit a release: card and license while a draft; policy, terms (a new terms version), approval rules and request questions any time",
+    params: ZIdParams, body: ZUpdateRelease, response: ZRelease, bodyLimit: 256 * 1024,
+  }),
+  publishRelease: defineContract({
+    method: "POST", path: "/releases/{id}/publish", tag: "releases", auth: "user", permission: "release:write",
+    summary: "Publish a draft once its license fits the training data (admins may override with a reason)", params: ZIdParams, body: ZPublish, response: ZRelease, bodyLimit: 8 * 1024,
+  }),
+  deprecateRelease: defineContract({
+    method: "POST", path: "/releases/{id}/deprecate", tag: "releases", auth: "user", permission: "release:write",
+    summary: "Mark a published release deprecated (it stays downloadable to those with access)", params: ZIdParams, body: ZDeprecate, response: ZRelease, bodyLimit: 8 * 1024,
+  }),
+  acceptTerms: defineContract({
+    method: "POST", path: "/releases/{id}/terms", tag: "releases", auth: "user", permission: "access:request",
+    summary: "Accept the release's current terms (needed before downloading)", params: ZIdParams, body: ZAcceptTerms, response: ZRelease, bodyLimit: 4 * 1024,
+  }),
+  requestAccess: defineContract({
+    method: "POST", path: "/releases/{id}/requests", tag: "releases", auth: "user", permission: "access:request",
+    summary: "Ask for access to a GATED release (approved at once when its rules say so)", params: ZIdParams, body: ZRequestAccess, response: ZAccessRequest, status: 201, bodyLimit: 32 * 1024,
+  }),
+  grantUser: defineContract({
+    method: "POST", path: "/releases/{id}/grants", tag: "releases", auth: "user", permission: "release:write",
+    summary: "Name a user on a release (PRIVATE releases), optionally for a number of days", params: ZIdParams, body: ZGrantUser, response: z.object({ id: z.string() }), status: 201, bodyLimit: 4 * 1024,
+  }),
+  downloadReleaseFile: defineContract({
+    method: "GET", path: "/releases/{id}/files/{path}", tag: "releases", auth: "user", permission: "release:download",
+    summary: "One file of a release (Range requests resume); every download is recorded",
+    params: z.strictObject({ id: ZId, path: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a file name of the release") }),
+    contentType: "application/octet-stream",
+  }),
+  listAccessRequests: defineContract({
+    method: "GET", path: "/access-requests", tag: "releases", auth: "user", permission: "access:request",
+    summary: "The review queue (admins), or your own requests", query: ZAccessQuery, response: ZAccessRequestList,
+  }),
+  decideAccessRequests: defineContract({
+    method: "POST", path: "/access-requests/decisions", tag: "releases", auth: "user", permission: "access:decide",
+    summary: "Approve or deny requests, one or many, with a reason and an optional expiry", body: ZDecide, response: ZDecided, bodyLimit: 32 * 1024,
+  }),
+  revokeGrant: defineContract({
+    method: "DELETE", path: "/access-grants/{id}", tag: "releases", auth: "user", permission: "access:decide",
+    summary: "Revoke a grant: the next download is refused", params: ZIdParams, response: z.object({ ok: z.literal(true) }),
+  }),
+  listNotifications: defineContract({
+    method: "GET", path: "/notifications", tag: "accounts", auth: "user", permission: "profile:read",
+    summary: "Your in-app notifications, newest first", response: ZNotificationList,
+  }),
+  readNotifications: defineContract({
+    method: "POST", path: "/notifications/read", tag: "accounts", auth: "user", permission: "profile:read",
+    summary: "Mark your notifications read", response: z.object({ ok: z.literal(true) }),
   }),
   listAuditEvents: defineContract({
     method: "GET", path: "/audit-events", tag: "admin", auth: "user", permission: "audit:read",

@@ -86,7 +86,18 @@ export type Actor = UserActor | WorkerActor | { kind: "anonymous" } | { kind: "s
 
 /** What a decision may depend on: the object's owner, and for run reports the token of the worker holding the
  * run's live lease. */
-export type Resource = { ownerId?: string | null; leaseTokenId?: string | null; workerTokenId?: string | null };
+export type Resource = { ownerId?: string | null; leaseTokenId?: string | null; workerTokenId?: string | null; release?: ReleaseAccess };
+
+/** What a decision on one release depends on: its policy and state, and the caller's standing with it. */
+export type ReleaseAccess = {
+  policy: "OPEN" | "GATED" | "PRIVATE";
+  published: boolean;
+  ownerId: string;
+  /** The caller's grant: none, active, expired or revoked (PRIVATE releases grant named users). */
+  grant: "none" | "active" | "expired" | "revoked";
+  /** The caller accepted the release's current terms version (true when it has no terms). */
+  termsAccepted: boolean;
+};
 
 /** What a worker token can do at all: connect as its worker, report on and read what its leased runs need. */
 const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true, "checkpoint:read": true, "run:data": true };
@@ -108,10 +119,45 @@ const OWNER_BOUND: Partial<Record<Action, { adminOverride: boolean }>> = {
   "run:write": { adminOverride: true },
   "run:report": { adminOverride: true },
   "dataset:write": { adminOverride: true },
+  "release:write": { adminOverride: true },
 };
 
 function hasScope(actor: UserActor, scope: Scope) {
   return !actor.token || actor.token.scopes.includes(scope) || actor.token.scopes.includes("admin");
+}
+
+/** A person acting with an administrator's powers: an admin's session, or an admin's token with the admin scope. */
+function actsAsAdmin(actor: UserActor) {
+  return actor.role === "ADMIN" && hasScope(actor, "admin");
+}
+
+/** Whether a release exists for this person at all, whatever their token's scopes: its maker and admins see it,
+ * others once it is published (a PRIVATE one only when they are named on it). Services answer 404 otherwise. */
+export function releaseVisible(actor: Actor, r: ReleaseAccess) {
+  if (actor.kind === "system") return true;
+  if (actor.kind !== "user") return false;
+  return r.ownerId === actor.id || actsAsAdmin(actor) || (r.published && (r.policy !== "PRIVATE" || r.grant === "active"));
+}
+
+/** Release rows of the access model: who sees, requests access to and downloads one release. */
+function releaseCan(actor: UserActor, action: Action, r: ReleaseAccess) {
+  const mine = r.ownerId === actor.id || actsAsAdmin(actor);
+  const visible = releaseVisible(actor, r);
+  switch (action) {
+    case "release:read":
+      return visible;
+    case "release:download":
+      if (mine) return true;
+      if (!visible) return false;
+      // Terms come first everywhere; a GATED or PRIVATE release also needs a grant that is live now.
+      return r.termsAccepted && (r.policy === "OPEN" || r.grant === "active");
+    case "access:request":
+      // Only a published GATED release takes requests (PRIVATE ones name their users, OPEN ones need none), and
+      // not from its own maker.
+      return r.published && r.policy === "GATED" && r.ownerId !== actor.id;
+    default:
+      return true;
+  }
 }
 
 export function can(actor: Actor, action: Action, resource?: Resource): boolean {
@@ -124,6 +170,7 @@ export function can(actor: Actor, action: Action, resource?: Resource): boolean 
   if (!(roles as readonly Role[]).includes(actor.role)) return false;
   if (!(scopes as readonly Scope[]).some((s) => hasScope(actor, s))) return false;
   if (!resource) return true;
+  if (resource.release && !releaseCan(actor, action, resource.release)) return false;
   if (action === "run:report" && resource.leaseTokenId && actor.token?.id === resource.leaseTokenId && hasScope(actor, "worker")) return true;
   // Reporting as the owner needs runs:write; the worker scope only covers a lease this token holds.
   if (action === "run:report" && !hasScope(actor, "runs:write")) return false;

@@ -3,8 +3,10 @@
 // route manifest and their methods from the server's own OPTIONS answer, so a new route can't be missed. Every
 // object a call touches belongs to another user, and is made fresh for the call. A 5xx is always a failure.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import * as tar from "tar";
 import pg from "pg";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { apiSignIn, createUser, setDisabled } from "./support/accounts";
@@ -91,6 +93,24 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/workers/{id}/heartbeat": "nobody",
   "POST /api/v1/workers/{id}/claim": "nobody",
   "GET /api/v1/workers/{id}/samples": { roles: STAFF, scopes: ["read"] },
+  // Releases of another researcher: visible once published; changed, published and shared only by admins acting as
+  // admins (drafts are hidden: 404); requests and terms by anyone who reads; downloads of an OPEN release by
+  // anyone with the download scope; the review queue's decisions and revocations by admins.
+  "GET /api/v1/releases": { roles: ALL, scopes: ["read"] },
+  "POST /api/v1/releases": { roles: ADMIN, scopes: ["admin"] },
+  "GET /api/v1/releases/{id}": { roles: ALL, scopes: ["read"] },
+  "PATCH /api/v1/releases/{id}": { roles: ADMIN, scopes: ["admin"] },
+  "POST /api/v1/releases/{id}/publish": { roles: ADMIN, scopes: ["admin"], hides: true },
+  "POST /api/v1/releases/{id}/deprecate": { roles: ADMIN, scopes: ["admin"] },
+  "POST /api/v1/releases/{id}/terms": { roles: ALL, scopes: ["read"] },
+  "POST /api/v1/releases/{id}/requests": { roles: ALL, scopes: ["read"] },
+  "POST /api/v1/releases/{id}/grants": { roles: ADMIN, scopes: ["admin"] },
+  "GET /api/v1/releases/{id}/files/{path}": { roles: ALL, scopes: ["download"] },
+  "GET /api/v1/access-requests": { roles: ALL, scopes: ["read"] },
+  "POST /api/v1/access-requests/decisions": { roles: ADMIN, scopes: ["admin"] },
+  "DELETE /api/v1/access-grants/{id}": { roles: ADMIN, scopes: ["admin"] },
+  "GET /api/v1/notifications": { roles: ALL, scopes: ["read"] },
+  "POST /api/v1/notifications/read": { roles: ALL, scopes: ["read"] },
   // next-auth's own endpoints and the JSON 404 for unknown API paths: open to all, never a 5xx.
   "GET /api/auth/{nextauth}": "public",
   "POST /api/auth/{nextauth}": "public",
@@ -126,6 +146,24 @@ const PAGES: Record<string, Role[] | "public"> = {
 };
 
 type Caller = { label: string; kind: "anonymous" | "session" | "token" | "dead"; role?: Role; scope?: Scope; email?: string; ctx: APIRequestContext; headers: Record<string, string> };
+
+/** A checkpoint as the trainer writes it (step-N/ with safetensors weights, config, preprocessing, starter), tarred. */
+async function checkpointTar(step: number) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "matrix-ckpt-"));
+  const stepDir = path.join(dir, `step-${step}`);
+  mkdirSync(stepDir);
+  const header = JSON.stringify({ w: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }).padEnd(64, " ");
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  writeFileSync(path.join(stepDir, "model.safetensors"), Buffer.concat([len, Buffer.from(header), Buffer.from(new Float32Array([1, 2]).buffer)]));
+  writeFileSync(path.join(stepDir, "config.json"), "{}");
+  writeFileSync(path.join(stepDir, "preprocessing.json"), JSON.stringify({ orientation: "RAS" }));
+  writeFileSync(path.join(stepDir, "finetune_starter.py"), "print('starter')\n");
+  await tar.c({ cwd: dir, file: path.join(dir, "c.tar"), portable: true }, [`step-${step}`]);
+  const out = readFileSync(path.join(dir, "c.tar"));
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
 
 function builtRoutes() {
   const manifest = JSON.parse(readFileSync(path.join(".next", "app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
@@ -289,6 +327,40 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   };
   const sample = await (await request.get("/api/v1/datasets/sample-ct/versions", { headers: adminH })).json().then((b) => b.versions[0].id as string);
   const sharedDraft = await draft();
+  // A real checkpoint (the trainer's files in a tar) on the other user's leased run, step 2: what releases come from.
+  const ckptTar = await checkpointTar(2);
+  const ckptUpload = await request.post("/api/v1/uploads", { headers: { ...slurmToken, "tus-resumable": "1.0.0", "upload-length": String(ckptTar.length), "upload-metadata": [["runId", leasedRun], ["epoch", String(claim.run.epoch)], ["step", "2"], ["sha256", createHash("sha256").update(ckptTar).digest("hex")]].map(([k, v]) => `${k} ${b64(v)}`).join(",") } });
+  expect(ckptUpload.status(), await ckptUpload.text()).toBe(201);
+  expect((await request.patch(`/api/v1/uploads/${ckptUpload.headers()["location"].split("/").pop()}`, { headers: { ...slurmToken, ...tusPatch }, data: ckptTar })).status()).toBe(204);
+  const newRelease = async (policy: "OPEN" | "GATED" | "PRIVATE", publish = true, terms = "") => {
+    const r = await request.post("/api/v1/releases", { headers: ownerToken, data: { runId: leasedRun, step: 2, name: `m-${Date.now().toString(36)}-${n++}`, version: "1.0.0", license: "CC BY 4.0", policy, terms } });
+    expect(r.status(), await r.text()).toBe(201);
+    const id = (await r.json()).id as string;
+    if (publish) expect((await request.post(`/api/v1/releases/${id}/publish`, { headers: ownerToken, data: {} })).status()).toBe(200);
+    return id;
+  };
+  const gatedRelease = await newRelease("GATED", true, "cite us");
+  const openRelease = await newRelease("OPEN");
+  const ownerSessionCtx = ownerCtx;
+  void ownerSessionCtx;
+  // A third person whose requests and grants admins decide on.
+  const requester = await createUser(request, "CLINICIAN");
+  const requesterCtx = await signIn(requester.email);
+  const sharedDraftRelease = await newRelease("GATED", false);
+  /** A fresh pending request of the requester (on a fresh GATED release). */
+  const pendingRequest = async () => {
+    const rel = await newRelease("GATED");
+    const r = await requesterCtx.post(`/api/v1/releases/${rel}/requests`, { data: { institution: "Clinic", role: "radiologist", intendedUse: "segmentation research", acceptTerms: true, termsVersion: "1" } });
+    expect(r.status(), await r.text()).toBe(201);
+    return (await r.json()).id as string;
+  };
+  const freshGrant = async () => {
+    const r = await request.post(`/api/v1/releases/${gatedRelease}/grants`, { headers: ownerToken, data: { email: requester.email } });
+    expect(r.status(), await r.text()).toBe(201);
+    return (await r.json()).id as string;
+  };
+  const sharedPending = await pendingRequest();
+  const sharedGrant = await freshGrant();
   const [sampleSha256, sampleScan] = await (await request.get(`/api/v1/dataset-versions/${sample}/scans`, { headers: adminH })).json().then((b) => [b.scans[0].sha256 as string, b.scans[0].id as string]);
 
   /** A request that succeeds for whoever may make it: valid body, fresh object of another user. */
@@ -380,6 +452,28 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         const v = await draft();
         return { url: `/api/v1/dataset-versions/${v}/jobs/${await register(v)}/cancel` };
       }
+      case "POST /api/v1/releases":
+        return { url: route, data: { runId: leasedRun, step: 2, name: `matrix-${Date.now().toString(36)}-${n++}`, version: "1.0.0", license: "CC BY 4.0" } };
+      case "GET /api/v1/releases/{id}":
+        return { url: `/api/v1/releases/${gatedRelease}` };
+      case "PATCH /api/v1/releases/{id}":
+        return { url: `/api/v1/releases/${gatedRelease}`, data: { description: `edited ${n++}` } };
+      case "POST /api/v1/releases/{id}/publish":
+        return { url: `/api/v1/releases/${expected(EXPECTED[key], c) ? await newRelease("GATED", false) : sharedDraftRelease}/publish`, data: {} };
+      case "POST /api/v1/releases/{id}/deprecate":
+        return { url: `/api/v1/releases/${openRelease}/deprecate`, data: { note: "superseded" } };
+      case "POST /api/v1/releases/{id}/terms":
+        return { url: `/api/v1/releases/${gatedRelease}/terms`, data: { termsVersion: "1" } };
+      case "POST /api/v1/releases/{id}/requests":
+        return { url: `/api/v1/releases/${expected(EXPECTED[key], c) ? await newRelease("GATED") : gatedRelease}/requests`, data: { institution: "Clinic", role: "radiologist", intendedUse: "segmentation research", acceptTerms: true, termsVersion: "1" } };
+      case "POST /api/v1/releases/{id}/grants":
+        return { url: `/api/v1/releases/${gatedRelease}/grants`, data: { email: requester.email } };
+      case "GET /api/v1/releases/{id}/files/{path}":
+        return { url: `/api/v1/releases/${openRelease}/files/model.safetensors` };
+      case "POST /api/v1/access-requests/decisions":
+        return { url: route, data: { ids: [expected(EXPECTED[key], c) ? await pendingRequest() : sharedPending], approve: true } };
+      case "DELETE /api/v1/access-grants/{id}":
+        return { url: `/api/v1/access-grants/${expected(EXPECTED[key], c) ? await freshGrant() : sharedGrant}` };
       case "GET /api/auth/{nextauth}":
         return { url: "/api/auth/session" };
       case "POST /api/auth/{nextauth}":

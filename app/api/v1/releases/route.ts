@@ -1,0 +1,7 @@
+import { contracts } from "@/lib/api/contracts";
+import { route } from "@/lib/api/route";
+import { createRelease } from "@/lib/services/releases/create-release";
+import { getRelease, listReleases } from "@/lib/services/releases/read-releases";
+
+export const GET = route(contracts.listReleases, async ({ actor }) => ({ releases: await listReleases(actor) }));
+export const POST = route(contracts.createRelease, async ({ actor, ip, body }) => getRelease(actor, (await createRelease({ actor, ip }, body)).id));

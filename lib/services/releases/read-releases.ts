@@ -1,0 +1,69 @@
+// Releases as each caller may see them: drafts to their creator and admins, PRIVATE releases to the people named
+// on them, and with every release the caller's own standing (grant, request, terms) so pages show the one action
+// that applies.
+import "server-only";
+import { assertCan, can, type Actor } from "../../auth/policy";
+import { db } from "../../db/client";
+import { notFound } from "../../errors";
+import { releaseAccess } from "./release-access";
+
+type Row = NonNullable<Awaited<ReturnType<typeof loadRelease>>>;
+
+function loadRelease(id: string) {
+  return db.release.findUnique({ where: { id }, include: { files: { orderBy: { path: "asc" } }, createdBy: { select: { email: true } }, checkpoint: { select: { step: true } }, run: { select: { datasetMix: true } } } });
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+async function present(actor: Actor, r: Row) {
+  const access = await releaseAccess(actor, r);
+  const userId = actor.kind === "user" ? actor.id : null;
+  const [request, downloads] = await Promise.all([
+    userId ? db.accessRequest.findFirst({ where: { releaseId: r.id, userId }, orderBy: { createdAt: "desc" }, select: { status: true } }) : null,
+    db.download.count({ where: { file: { releaseId: r.id, kind: "weights" }, OR: [{ rangeStart: null }, { rangeStart: 0n }] } }),
+  ]);
+  const mix = ((r.run?.datasetMix ?? []) as { dataset: string; name: string; version?: string | null; versionId?: string | null; license: string }[]).map((m) => ({
+    dataset: m.dataset, name: m.name, version: m.version ?? null, versionId: m.versionId ?? null, license: m.license,
+  }));
+  return {
+    id: r.id, name: r.name, version: r.version, status: r.status, policy: r.policy, license: r.license, licenseOverride: r.licenseOverride,
+    description: r.description, card: r.card, terms: r.terms, termsVersion: r.termsVersion, inputContract: r.inputContract,
+    deprecatedAt: iso(r.deprecatedAt), deprecationNote: r.deprecationNote, createdBy: r.createdBy.email, createdAt: r.createdAt.toISOString(),
+    publishedAt: iso(r.publishedAt), runId: r.runId, checkpointStep: r.checkpoint ? Number(r.checkpoint.step) : null, datasets: mix,
+    files: r.files.map((f) => ({ path: f.path, kind: f.kind, bytes: Number(f.bytes), sha256: f.sha256 })).concat([{ path: "README.md", kind: "card", bytes: Buffer.byteLength(r.card), sha256: "" }]),
+    access: { canDownload: can(actor, "release:download", { release: access }), grant: access.grant, request: request?.status ?? "none", termsAccepted: access.termsAccepted },
+    requestFields: ((r.requestFields ?? []) as { name: string; label: string; required: boolean }[]),
+    downloads,
+  } as const;
+}
+
+export async function getRelease(actor: Actor, id: string) {
+  assertCan(actor, "release:read");
+  const r = await loadRelease(id);
+  // Unknown and not-visible read the same, so ids can't be probed.
+  if (!r || !can(actor, "release:read", { release: await releaseAccess(actor, r) })) throw notFound("Release");
+  return present(actor, r);
+}
+
+/** A release by name and version (`latest`: the newest published one the caller may see). */
+export async function findRelease(actor: Actor, name: string, version = "latest") {
+  assertCan(actor, "release:read");
+  const rows = await db.release.findMany({ where: { name, ...(version === "latest" ? { status: "PUBLISHED" } : { version }) }, orderBy: { publishedAt: "desc" }, select: { id: true } });
+  for (const { id } of rows) {
+    const r = await getRelease(actor, id).catch(() => null);
+    if (r) return r;
+  }
+  throw notFound(`Release ${name}${version === "latest" ? "" : `@${version}`}`);
+}
+
+export async function listReleases(actor: Actor) {
+  assertCan(actor, "release:read");
+  const rows = await db.release.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }], take: 500, include: { files: { orderBy: { path: "asc" } }, createdBy: { select: { email: true } }, checkpoint: { select: { step: true } }, run: { select: { datasetMix: true } } } });
+  const out = [];
+  for (const r of rows) {
+    if (!can(actor, "release:read", { release: await releaseAccess(actor, r) })) continue;
+    const { card: _c, terms: _t, inputContract: _i, ...rest } = await present(actor, r);
+    out.push(rest);
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+// Downloading a release's files: authorized by the policy against the release and the caller's grant and terms
+// (checked on every request, so a revoked grant or token stops the next one), served from the blob store with
+// Range, and recorded: who, which file (sha256), how many bytes from where, when, from which address.
+import "server-only";
+import { Readable } from "node:stream";
+import type { ServiceContext } from "../../audit/record-audit";
+import { assertCan, ForbiddenError } from "../../auth/policy";
+import { blobStore } from "../../blobs/blob-store";
+import { db } from "../../db/client";
+import { DomainError, notFound } from "../../errors";
+import { assertVisible, releaseAccess } from "./release-access";
+
+export class TermsNotAccepted extends DomainError {
+  constructor(releaseId: string, termsVersion: string) {
+    super(`Accept the terms of this release (version ${termsVersion}) before downloading: POST /api/v1/releases/${releaseId}/terms`, 403, "Terms not accepted", [{ field: "terms", message: `accept version ${termsVersion}` }], { Link: `</releases/${releaseId}>; rel="terms-of-service"` });
+  }
+}
+
+/** Authorizes a download of `path` from a release; `README.md` is the card. Throws 404 for what the caller can't see. */
+export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null) {
+  assertCan(ctx.actor, "release:download");
+  const r = await db.release.findUnique({ where: { id: releaseId }, include: { files: true } });
+  if (!r) throw notFound("Release");
+  const access = await releaseAccess(ctx.actor, r);
+  assertVisible(ctx.actor, access);
+  try {
+    assertCan(ctx.actor, "release:download", { release: access });
+  } catch (e) {
+    // Say what to do: accept the terms, when that is what's missing.
+    if (e instanceof ForbiddenError && !access.termsAccepted && (access.policy === "OPEN" || access.grant === "active")) throw new TermsNotAccepted(r.id, r.termsVersion);
+    throw e;
+  }
+  const card = filePath === "README.md";
+  const f = card ? null : r.files.find((x) => x.path === filePath);
+  if (!card && !f) throw notFound(`File ${filePath.slice(0, 100)} of this release`);
+  const size = card ? Buffer.byteLength(r.card) : Number(f!.bytes);
+  const from = range ? range.from : 0;
+  const end = range?.end !== undefined ? Math.min(range.end, size - 1) : size - 1;
+  if (from >= size && size > 0) throw new DomainError(`The range starts at ${from}, past the file's ${size} bytes`, 416, "Range not satisfiable", undefined, { "Content-Range": `bytes */${size}` });
+  const stream = size === 0 ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
+  if (f) {
+    await db.download.create({
+      data: { releaseFileId: f.id, userId: ctx.actor.kind === "user" ? ctx.actor.id : null, sha256: f.sha256, bytes: BigInt(Math.max(0, end - from + 1)), rangeStart: range ? BigInt(from) : null, rangeEnd: range ? BigInt(end) : null, ip: ctx.ip ?? null },
+    });
+  }
+  return { size, from, end, stream, sha256: f?.sha256 ?? null, name: filePath, release: r };
+}

@@ -1,0 +1,189 @@
+// Releases on a real database: a checkpoint becomes a draft with exactly the files a fine-tuner needs, the
+// license is checked against the training data, and who may download is decided by the policy for every
+// combination of role, release policy and standing, with real requests, grants and terms.
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { Readable } from "node:stream";
+import { db } from "../../lib/db/client";
+import { ZCreateRelease, ZDecide, ZPublish, ZRequestAccess, ZUpdateRelease } from "../../lib/schemas/release";
+import { acceptTerms, decideRequests, grantUser, listNotifications, listRequests, requestAccess, revokeGrant } from "../../lib/services/releases/access-requests";
+import { createRelease, publishRelease, updateRelease } from "../../lib/services/releases/create-release";
+import { getRelease, listReleases } from "../../lib/services/releases/read-releases";
+import { openReleaseFile } from "../../lib/services/releases/release-downloads";
+import { makeCheckpoint, safetensors } from "../support/checkpoints";
+import { makeUser } from "../support/factories";
+import { makeRun } from "../support/runs";
+
+type Who = Awaited<ReturnType<typeof makeUser>>;
+let n = 0;
+
+async function draft(owner: Who, opts: { policy?: "OPEN" | "GATED" | "PRIVATE"; license?: string; dataset?: string; terms?: string } = {}) {
+  const run = await makeRun(owner.ctx, { gpus: 0, datasetMix: [{ dataset: opts.dataset ?? "totalsegmentator-v2", weight: 1 }] });
+  await makeCheckpoint(run.id, 10);
+  const r = await createRelease(owner.ctx, ZCreateRelease.parse({ runId: run.id, step: 10, name: `ct-encoder-${n++}-${run.id.slice(-6)}`, version: "1.0.0", license: opts.license ?? "CC BY 4.0", policy: opts.policy ?? "GATED", terms: opts.terms ?? "Research use; cite the datasets." }));
+  return { run, r };
+}
+
+async function published(owner: Who, opts: Parameters<typeof draft>[1] = {}) {
+  const d = await draft(owner, opts);
+  await publishRelease(owner.ctx, d.r.id, ZPublish.parse({}));
+  return d;
+}
+
+const read = (s: Readable | null) =>
+  new Promise<Buffer>((resolve, reject) => {
+    if (!s) return resolve(Buffer.alloc(0));
+    const parts: Buffer[] = [];
+    s.on("data", (c) => parts.push(c as Buffer)).on("end", () => resolve(Buffer.concat(parts))).on("error", reject);
+  });
+
+const request = (releaseId: string, who: Who, termsVersion = "1") =>
+  requestAccess(who.ctx, releaseId, ZRequestAccess.parse({ institution: "University Hospital", role: "radiologist", intendedUse: "fine-tune for liver lesion segmentation", acceptTerms: true, termsVersion }));
+
+describe("a release from a checkpoint", () => {
+  it("takes the weights, config, preprocessing contract and starter (never optimizer state), hashed, with a model card", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const { r, run } = await draft(owner);
+    const got = await getRelease(owner.actor, r.id);
+    expect(got.files.map((f) => [f.path, f.kind])).toEqual([["config.json", "config"], ["finetune_starter.py", "code"], ["model.safetensors", "weights"], ["preprocessing.json", "preprocessing"], ["README.md", "card"]]);
+    const weights = await openReleaseFile(owner.ctx, r.id, "model.safetensors", null);
+    const bytes = await read(weights.stream);
+    expect(bytes.equals(safetensors({ "encoder.w": [1, 2, 3, 4], "decoder.w": [5, 6] }))).toBe(true);
+    expect(got.files.find((f) => f.path === "model.safetensors")?.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(got.inputContract).toEqual({ orientation: "RAS", spacing_mm: [1.5, 1.5, 1.5], hu_window: [-1000, 1000] });
+    expect(got.card).toMatch(/^---\nlicense: "CC BY 4.0"\n[\s\S]*datasets:\n {2}- "totalsegmentator-v2@test"\n---/);
+    expect(got.card).toMatch(/## Out of scope\n\n- Clinical decision-making/);
+    expect(got).toMatchObject({ status: "DRAFT", runId: run.id, checkpointStep: 10, datasets: [{ dataset: "totalsegmentator-v2", version: "test" }] });
+    await expect(openReleaseFile(owner.ctx, r.id, "optimizer.safetensors", null)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("refuses another person's run, a taken name@version, and weights that aren't safetensors", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const other = await makeUser("RESEARCHER");
+    const { r, run } = await draft(owner);
+    await expect(createRelease(other.ctx, ZCreateRelease.parse({ runId: run.id, step: 10, name: "stolen", version: "1.0.0", license: "MIT" }))).rejects.toMatchObject({ action: "release:write" });
+    await expect(createRelease(owner.ctx, ZCreateRelease.parse({ runId: run.id, step: 10, name: r.name, version: "1.0.0", license: "MIT" }))).rejects.toMatchObject({ status: 409, errors: [{ field: "version" }] });
+    const pickled = await makeRun(owner.ctx, { gpus: 0 });
+    // A pickle where the weights should be: refused without being loaded.
+    await makeCheckpoint(pickled.id, 1, { weights: Buffer.from("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.", "latin1") });
+    await expect(createRelease(owner.ctx, ZCreateRelease.parse({ runId: pickled.id, step: 1, name: `p-${pickled.id.slice(-6)}`, version: "1.0.0", license: "MIT" }))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/not a safetensors file/) });
+  });
+});
+
+describe("the license check at publish", () => {
+  it("refuses a commercial license for weights trained on non-commercial data, unless an admin overrides with a reason", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const admin = await makeUser("ADMIN");
+    const { r } = await draft(owner, { dataset: "ct-rate", license: "Apache-2.0" });
+    await expect(publishRelease(owner.ctx, r.id, ZPublish.parse({}))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/CT-RATE.*forbids commercial use/) });
+    await expect(publishRelease(owner.ctx, r.id, ZPublish.parse({ licenseOverride: "we asked" }))).rejects.toMatchObject({ status: 409, errors: [{ field: "licenseOverride" }] });
+    const out = await publishRelease(admin.ctx, r.id, ZPublish.parse({ licenseOverride: "written permission from the dataset's authors, 2026-11-02" }));
+    expect(out).toMatchObject({ status: "PUBLISHED", licenseOverride: "written permission from the dataset's authors, 2026-11-02" });
+    const nc = await draft(owner, { dataset: "ct-rate", license: "CC BY-NC-SA 4.0" });
+    expect((await publishRelease(owner.ctx, nc.r.id, ZPublish.parse({}))).status).toBe("PUBLISHED");
+    // Published: its card and license are fixed.
+    await expect(updateRelease(owner.ctx, nc.r.id, ZUpdateRelease.parse({ license: "MIT" }))).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe("who may download", () => {
+  it("every role × policy × standing, decided by the policy with real grants, requests and terms", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const admin = await makeUser("ADMIN");
+    const rows: string[] = [];
+    for (const policy of ["OPEN", "GATED", "PRIVATE"] as const) {
+      for (const role of ["CLINICIAN", "RESEARCHER", "ADMIN"] as const) {
+        for (const standing of ["none", "pending", "approved", "denied", "expired", "revoked"] as const) {
+          const { r } = await published(owner, { policy });
+          const who = await makeUser(role);
+          // Everyone who could accept the terms has (the terms rule is checked on its own below).
+          await db.termsAcceptance.create({ data: { releaseId: r.id, userId: who.user.id, termsVersion: "1" } });
+          if (standing !== "none") {
+            const req = await db.accessRequest.create({ data: { releaseId: r.id, userId: who.user.id, answers: {}, termsVersion: "1", status: standing === "pending" ? "PENDING" : standing === "denied" ? "DENIED" : "APPROVED" } });
+            if (["approved", "expired", "revoked"].includes(standing)) {
+              await db.accessGrant.create({ data: { releaseId: r.id, userId: who.user.id, requestId: req.id, expiresAt: standing === "expired" ? new Date(Date.now() - 1000) : null, revokedAt: standing === "revoked" ? new Date() : null } });
+            }
+          }
+          const can = await openReleaseFile(who.ctx, r.id, "model.safetensors", null).then((f) => (f.stream?.destroy(), "download"), (e) => (e.status === 404 ? "hidden" : e.status === 403 || e.action ? "refused" : `error ${e.status}`));
+          // The expected access model, written out: admins always; OPEN for everyone; otherwise a live grant.
+          const live = standing === "approved";
+          const want = role === "ADMIN" ? "download" : policy === "OPEN" ? "download" : live ? "download" : policy === "PRIVATE" ? "hidden" : "refused";
+          if (can !== want) rows.push(`${policy} ${role} ${standing}: ${can}, want ${want}`);
+        }
+      }
+    }
+    expect(rows).toEqual([]);
+    void admin;
+  }, 120_000);
+
+  it("a request is approved by an admin (notified both ways); the grant downloads, expires and is revoked at once; a denied person may apply again", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const admin = await makeUser("ADMIN");
+    const clinician = await makeUser("CLINICIAN");
+    const { r } = await published(owner);
+    await expect(openReleaseFile(clinician.ctx, r.id, "model.safetensors", null)).rejects.toMatchObject({ action: "release:download" });
+    const req = await request(r.id, clinician);
+    expect(req.status).toBe("PENDING");
+    await expect(request(r.id, clinician)).rejects.toMatchObject({ status: 409 });
+    expect((await listNotifications(admin.actor)).notifications[0]).toMatchObject({ kind: "access.requested", link: "/admin/access" });
+    // Only admins decide, and nobody sees other people's requests but them.
+    await expect(decideRequests(clinician.ctx, ZDecide.parse({ ids: [req.id], approve: true }))).rejects.toMatchObject({ action: "access:decide" });
+    expect((await listRequests(owner.actor, {})).some((x) => x.id === req.id)).toBe(false);
+    expect((await listRequests(admin.actor, { status: "PENDING" })).some((x) => x.id === req.id)).toBe(true);
+    await decideRequests(admin.ctx, ZDecide.parse({ ids: [req.id], approve: true, reason: "fine", expiresInDays: 30 }));
+    expect((await listNotifications(clinician.actor)).notifications[0]).toMatchObject({ kind: "access.approved" });
+    const f = await openReleaseFile({ actor: clinician.actor, ip: "192.0.2.9" }, r.id, "model.safetensors", null);
+    const bytes = await read(f.stream);
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(f.sha256);
+    const audit = await db.download.findFirstOrThrow({ where: { userId: clinician.user.id }, orderBy: { createdAt: "desc" } });
+    expect(audit).toMatchObject({ sha256: f.sha256, bytes: BigInt(bytes.length), ip: "192.0.2.9", rangeStart: null });
+    expect((await getRelease(owner.actor, r.id)).downloads).toBe(1);
+    // Config fetches are not downloads of the model.
+    await read((await openReleaseFile(clinician.ctx, r.id, "config.json", null)).stream);
+    expect((await getRelease(owner.actor, r.id)).downloads).toBe(1);
+    const grant = (await listRequests(admin.actor, {})).find((x) => x.id === req.id)!.grant!;
+    await expect(revokeGrant(owner.ctx, grant.id)).rejects.toMatchObject({ action: "access:decide" });
+    await revokeGrant(admin.ctx, grant.id);
+    await expect(openReleaseFile(clinician.ctx, r.id, "model.safetensors", null)).rejects.toMatchObject({ action: "release:download" });
+    // Denied, then applies again.
+    const other = await makeUser("CLINICIAN");
+    const first = await request(r.id, other);
+    await decideRequests(admin.ctx, ZDecide.parse({ ids: [first.id], approve: false, reason: "no institution email" }));
+    expect((await listNotifications(other.actor)).notifications[0].text).toMatch(/denied: no institution email/);
+    expect((await request(r.id, other)).status).toBe("PENDING");
+  });
+
+  it("rules approve at once; a new terms version must be accepted before the next download; ranges and bad files answer clearly", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const clinician = await makeUser("CLINICIAN");
+    const { r } = await published(owner);
+    await updateRelease(owner.ctx, r.id, ZUpdateRelease.parse({ autoApprove: { roles: ["CLINICIAN"] } }));
+    expect((await request(r.id, clinician)).status).toBe("APPROVED");
+    const part = await openReleaseFile(clinician.ctx, r.id, "model.safetensors", { from: 8, end: 17 });
+    expect((await read(part.stream)).length).toBe(10);
+    await expect(openReleaseFile(clinician.ctx, r.id, "model.safetensors", { from: 10_000_000 })).rejects.toMatchObject({ status: 416 });
+    await expect(openReleaseFile(clinician.ctx, r.id, "nope.bin", null)).rejects.toMatchObject({ status: 404 });
+    const changed = await updateRelease(owner.ctx, r.id, ZUpdateRelease.parse({ terms: "Research use only; no clinical use; cite." }));
+    expect(changed.termsVersion).toBe("2");
+    await expect(openReleaseFile(clinician.ctx, r.id, "model.safetensors", null)).rejects.toMatchObject({ status: 403, title: "Terms not accepted" });
+    await expect(acceptTerms(clinician.ctx, r.id, "1")).rejects.toMatchObject({ status: 409 });
+    await acceptTerms(clinician.ctx, r.id, "2");
+    await read((await openReleaseFile(clinician.ctx, r.id, "model.safetensors", null)).stream);
+  });
+
+  it("a PRIVATE release is seen only by the people named on it; drafts only by their owner and admins", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const named = await makeUser("CLINICIAN");
+    const stranger = await makeUser("RESEARCHER");
+    const { r } = await published(owner, { policy: "PRIVATE" });
+    const d = await draft(owner);
+    expect((await listReleases(stranger.actor)).map((x) => x.id)).not.toContain(r.id);
+    expect((await listReleases(stranger.actor)).map((x) => x.id)).not.toContain(d.r.id);
+    await expect(getRelease(stranger.actor, r.id)).rejects.toMatchObject({ status: 404 });
+    await expect(request(r.id, stranger)).rejects.toMatchObject({ status: 404 });
+    await expect(grantUser(stranger.ctx, r.id, { email: stranger.user.email })).rejects.toMatchObject({ status: 404 });
+    await grantUser(owner.ctx, r.id, { email: named.user.email });
+    await acceptTerms(named.ctx, r.id, "1");
+    expect((await getRelease(named.actor, r.id)).access).toMatchObject({ canDownload: true, grant: "active" });
+  });
+});
