@@ -2,6 +2,7 @@ import Link from "next/link";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { NavLinks } from "@/components/shell/nav-links";
+import { NotificationsBell } from "@/components/shell/notifications-bell";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { can } from "@/lib/auth/policy";
@@ -16,6 +17,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/workers", label: "Workers", show: can(actor, "worker:read") },
     { href: "/releases", label: "Releases", show: can(actor, "release:read") },
     { href: "/admin", label: "Admin", show: can(actor, "user:manage") },
+    { href: "/admin/access", label: "Access requests", show: can(actor, "access:decide") },
     { href: "/settings/tokens", label: "API tokens", show: can(actor, "token:read") },
     { href: "/settings/sessions", label: "Sessions", show: can(actor, "session:read") },
     { href: "/api-docs", label: "API", show: true },
@@ -30,6 +32,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           Hounsfield
         </Link>
         <NavLinks items={items} />
+        <NotificationsBell />
         <div className="mt-auto flex flex-col gap-2 px-3 text-sm">
           <span className="truncate" title={actor.email}>
             {actor.email}

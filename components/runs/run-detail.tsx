@@ -10,6 +10,7 @@ import { EmptyState } from "../ui/empty-state";
 import { Tabs } from "../ui/tabs";
 import { RunActions } from "./run-actions";
 import { RunCharts } from "./run-charts";
+import { PromoteCheckpoint } from "../releases/promote-checkpoint";
 import { RunConfig } from "./run-config";
 import { RunLogs } from "./run-logs";
 import { RunTimeline } from "./run-timeline";
@@ -87,6 +88,7 @@ export function RunDetail({ id, actor, initial }: { id: string; actor: UserActor
           { value: "logs", label: "Logs", content: <RunLogs runId={r.id} live={live} /> },
           { value: "timeline", label: "Timeline", content: <RunTimeline run={r} /> },
           { value: "config", label: "Config", content: <RunConfig run={r} /> },
+          { value: "release", label: "Release", content: <PromoteCheckpoint runId={r.id} runName={r.name} mixLicense={r.license ?? null} /> },
         ]}
       />
     </article>

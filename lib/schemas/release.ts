@@ -66,6 +66,7 @@ export const ZRelease = z.object({
   }).describe("the caller's standing"),
   requestFields: z.array(z.object({ name: z.string(), label: z.string(), required: z.boolean() })),
   downloads: z.number().int().describe("weights downloads of this version"),
+  canManage: z.boolean().describe("the caller may edit, publish and share it"),
 });
 export const ZReleaseList = z.object({ releases: z.array(ZRelease.omit({ card: true, terms: true, inputContract: true })) });
 

@@ -132,6 +132,8 @@ const PAGES: Record<string, Role[] | "public"> = {
   "/datasets/[id]/versions/[version]": ALL,
   "/datasets/[id]/versions/[version]/scans/[scan]": ALL,
   "/releases": ALL,
+  "/releases/[id]": ALL,
+  "/admin/access": ADMIN,
   "/settings/tokens": ALL,
   "/settings/sessions": ALL,
   "/api-docs": ALL,
@@ -163,6 +165,25 @@ async function checkpointTar(step: number) {
   const out = readFileSync(path.join(dir, "c.tar"));
   rmSync(dir, { recursive: true, force: true });
   return out;
+}
+
+/** The owner's published OPEN release: a run of theirs claimed by their own Slurm worker, a checkpoint uploaded. */
+async function openReleaseOf(request: APIRequestContext, ownerCtx: APIRequestContext) {
+  const token = (await (await ownerCtx.post("/api/v1/tokens", { data: { name: "pages worker", scopes: ["worker"] } })).json()).secret as string;
+  const w = { authorization: `Bearer ${token}` };
+  const worker = (await (await request.post("/api/v1/workers", { headers: w, data: { name: "pages cluster", executor: "SLURM" } })).json()).id as string;
+  const run = (await (await ownerCtx.post("/api/v1/runs", { data: { name: "released", preset: "tiny", executor: "SLURM", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }] } })).json()).id as string;
+  const claim = await (await request.post(`/api/v1/workers/${worker}/claim`, { headers: w, data: {} })).json();
+  expect(claim.run?.runId).toBe(run);
+  const body = await checkpointTar(3);
+  const b64 = (v: string) => Buffer.from(v).toString("base64");
+  const meta = [["runId", run], ["epoch", String(claim.run.epoch)], ["step", "3"], ["sha256", createHash("sha256").update(body).digest("hex")]].map(([k, v]) => `${k} ${b64(v)}`).join(",");
+  const up = await request.post("/api/v1/uploads", { headers: { ...w, "tus-resumable": "1.0.0", "upload-length": String(body.length), "upload-metadata": meta } });
+  expect(up.status()).toBe(201);
+  expect((await request.patch(`/api/v1/uploads/${up.headers()["location"].split("/").pop()}`, { headers: { ...w, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" }, data: body })).status()).toBe(204);
+  const rel = (await (await ownerCtx.post("/api/v1/releases", { data: { runId: run, step: 3, name: `pages-${Date.now().toString(36)}`, version: "1.0.0", license: "CC BY 4.0", policy: "OPEN" } })).json()).id as string;
+  expect((await ownerCtx.post(`/api/v1/releases/${rel}/publish`, { data: {} })).status()).toBe(200);
+  return rel;
 }
 
 function builtRoutes() {
@@ -526,13 +547,16 @@ test("pages × anonymous and each role: the right ones render, others send to /f
   // The published sample version and its volume (an admin's): every role may open them.
   const sampleVersion = await (await request.get("/api/v1/datasets/sample-ct/versions", { headers: adminH })).json().then((b) => b.versions[0].id as string);
   const sampleScan = await (await request.get(`/api/v1/dataset-versions/${sampleVersion}/scans`, { headers: adminH })).json().then((b) => b.scans[0].id as string);
+  // A published OPEN release of another user (made from a real checkpoint on a run it leases itself).
+  const releaseId = await openReleaseOf(request, ownerCtx);
   const mismatches: string[] = [];
   for (const [page, who] of Object.entries(PAGES)) {
     const url = page
       .replace("/runs/[id]", `/runs/${runId}`)
       .replace("/datasets/[id]/versions/[version]", `/datasets/sample-ct/versions/${sampleVersion}`)
       .replace("/scans/[scan]", `/scans/${sampleScan}`)
-      .replace("/datasets/[id]", `/datasets/${datasetId}`);
+      .replace("/datasets/[id]", `/datasets/${datasetId}`)
+      .replace("/releases/[id]", `/releases/${releaseId}`);
     for (const [label, ctx] of Object.entries(ctxFor)) {
       const res = await ctx!.get(url, { maxRedirects: 0 });
       const status = res.status();

@@ -34,6 +34,7 @@ async function present(actor: Actor, r: Row) {
     access: { canDownload: can(actor, "release:download", { release: access }), grant: access.grant, request: request?.status ?? "none", termsAccepted: access.termsAccepted },
     requestFields: ((r.requestFields ?? []) as { name: string; label: string; required: boolean }[]),
     downloads,
+    canManage: can(actor, "release:write", { ownerId: r.createdById }),
   } as const;
 }
 
