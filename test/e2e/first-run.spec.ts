@@ -1,5 +1,11 @@
 // The newcomer's demo, as a newcomer does it: `hounsfield start` with its local CPU worker, sign in, queue a run
-// of the tiny preset on the sample CT from the form, and watch it train to SUCCEEDED with its loss drawn falling.
+// of the tiny preset on the sample CT from the form, and watch it train to SUCCEEDED with its loss drawn falling;
+// then release its final checkpoint to a clinician through a gated request, and take the access back.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { startServer, type StartedServer } from "../support/start-server";
 
@@ -47,6 +53,60 @@ test("a fresh install trains a tiny run on the sample CT from the UI, on its loc
     });
     expect(ends.last).toBeGreaterThan(ends.first); // SVG y grows downwards
     await page.screenshot({ path: test.info().outputPath("first-run.png"), fullPage: true });
+
+    // The researcher (here the admin) promotes the final checkpoint to a gated release and publishes it.
+    await page.getByRole("tab", { name: "Release" }).click();
+    await page.getByLabel("Release name").fill("first-encoder");
+    await page.getByLabel("Terms people accept").fill("Research use only; cite the sample's dataset.");
+    await page.getByRole("button", { name: "Create a draft release" }).click();
+    await expect(page).toHaveURL(/\/releases\/rel[a-z0-9]+$/);
+    const releaseId = page.url().split("/").pop()!;
+    await expect(page.getByRole("cell", { name: "model.safetensors" })).toBeVisible();
+    await page.getByRole("button", { name: /^Publish / }).click();
+    await expect(page.getByText("published", { exact: true })).toBeVisible();
+
+    // A clinician registers, asks for access with the form, and waits.
+    const clinicianEmail = `clinician-${Date.now()}@example.org`;
+    expect((await page.request.post("/api/v1/register", { data: { email: clinicianEmail, name: "A Clinician", password: "a long clinician password" } })).status()).toBe(202);
+    const clinician = await browser.newPage({ baseURL: server.baseUrl });
+    await clinician.goto("/login");
+    await clinician.getByLabel("Email").fill(clinicianEmail);
+    await clinician.getByLabel("Password").fill("a long clinician password");
+    await clinician.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(clinician.getByRole("heading", { name: "Overview" })).toBeVisible();
+    await clinician.goto(`/releases/${releaseId}`);
+    await clinician.getByLabel("Institution").fill("University Hospital");
+    await clinician.getByLabel("Your role").fill("radiologist");
+    await clinician.getByLabel("Intended use").fill("fine-tuning a liver segmentation model for research");
+    await clinician.getByLabel(/I accept the terms/).check();
+    await clinician.getByRole("button", { name: "Request access" }).click();
+    await expect(clinician.getByText(/waiting for an administrator/)).toBeVisible();
+    expect((await clinician.request.get(`/api/v1/releases/${releaseId}/files/model.safetensors`)).status()).toBe(403);
+
+    // The admin approves it from the queue (and was notified of it).
+    await page.goto("/admin/access");
+    await page.getByRole("checkbox", { name: new RegExp(`request of ${clinicianEmail}`) }).check();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByRole("row", { name: new RegExp(clinicianEmail) })).toContainText("approved");
+
+    // The clinician downloads every file; the weights' sha256 is the one the release lists; the starter loads them.
+    const release = await (await clinician.request.get(`/api/v1/releases/${releaseId}`)).json();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "hounsfield-release-"));
+    for (const f of release.files as { path: string; sha256: string }[]) {
+      const res = await clinician.request.get(`/api/v1/releases/${releaseId}/files/${f.path}`);
+      expect(res.status(), f.path).toBe(200);
+      const body = await res.body();
+      if (f.sha256) expect(createHash("sha256").update(body).digest("hex")).toBe(f.sha256);
+      writeFileSync(path.join(dir, f.path), body);
+    }
+    const loaded = execFileSync(process.env.HOUNSFIELD_PYTHON ?? "/usr/bin/python3", ["-c", "from finetune_starter import load_encoder; e, c, k = load_encoder('.'); print(sum(p.numel() for p in e.parameters()))"], { cwd: dir, encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" } });
+    expect(Number(loaded.trim())).toBeGreaterThan(1000);
+    rmSync(dir, { recursive: true, force: true });
+
+    // Revoked: the next download is refused at once.
+    await page.getByRole("button", { name: "Revoke" }).first().click();
+    await expect(page.getByRole("row", { name: new RegExp(clinicianEmail) })).toContainText("revoked");
+    expect((await clinician.request.get(`/api/v1/releases/${releaseId}/files/model.safetensors`)).status()).toBe(403);
   } finally {
     await server?.stop();
   }
