@@ -9,6 +9,7 @@ Commands:
   migrate                   Apply pending database migrations
   seed                      Load the public CT dataset catalog
   agent                     Attach this machine as a GPU worker (hounsfield agent --help)
+  download <name>[@version] Download a release's files, resumable and sha256-checked (hounsfield download --help)
 
 Run 'hounsfield <command> --help' for a command's options.
 Settings come from the environment (see the README): DATABASE_URL, HOUNSFIELD_DATA_DIR, PORT, …`,

@@ -29,6 +29,11 @@ export async function main(argv: string[]) {
     const { agentMain } = await import("../workers/agent/main");
     return agentMain(argv.slice(1));
   }
+  // So is the release downloader: a client of any server, with a token.
+  if (argv[0] === "download") {
+    const { downloadMain } = await import("./download");
+    return downloadMain(argv.slice(1));
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

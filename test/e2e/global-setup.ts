@@ -32,6 +32,12 @@ export default async function globalSetup() {
   process.env.E2E_ADMIN_EMAIL = server.adminEmail;
   process.env.E2E_ADMIN_PASSWORD = server.adminPassword;
   process.env.E2E_ADMIN_TOKEN = (await cli(["token", "create", "--email", server.adminEmail, "--scopes", "admin", "--name", "e2e"])).trim();
+  // Tests queue runs on the sample dataset, which the server publishes a few seconds after its admin exists.
+  for (let i = 0; i < 120; i++) {
+    const r = await fetch(`${server.baseUrl}/api/v1/datasets/sample-ct/versions`, { headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}` } });
+    if (r.status === 200 && (await r.json()).versions?.length) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
   return async () => {
     await server.stop();
     await oidc.stop();

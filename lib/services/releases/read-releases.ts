@@ -2,6 +2,7 @@
 // on them, and with every release the caller's own standing (grant, request, terms) so pages show the one action
 // that applies.
 import "server-only";
+import { createHash } from "node:crypto";
 import { assertCan, can, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
@@ -30,7 +31,7 @@ async function present(actor: Actor, r: Row) {
     description: r.description, card: r.card, terms: r.terms, termsVersion: r.termsVersion, inputContract: r.inputContract,
     deprecatedAt: iso(r.deprecatedAt), deprecationNote: r.deprecationNote, createdBy: r.createdBy.email, createdAt: r.createdAt.toISOString(),
     publishedAt: iso(r.publishedAt), runId: r.runId, checkpointStep: r.checkpoint ? Number(r.checkpoint.step) : null, datasets: mix,
-    files: r.files.map((f) => ({ path: f.path, kind: f.kind, bytes: Number(f.bytes), sha256: f.sha256 })).concat([{ path: "README.md", kind: "card", bytes: Buffer.byteLength(r.card), sha256: "" }]),
+    files: r.files.map((f) => ({ path: f.path, kind: f.kind, bytes: Number(f.bytes), sha256: f.sha256 })).concat([{ path: "README.md", kind: "card", bytes: Buffer.byteLength(r.card), sha256: createHash("sha256").update(r.card).digest("hex") }]),
     access: { canDownload: can(actor, "release:download", { release: access }), grant: access.grant, request: request?.status ?? "none", termsAccepted: access.termsAccepted },
     requestFields: ((r.requestFields ?? []) as { name: string; label: string; required: boolean }[]),
     downloads,

@@ -2,6 +2,7 @@
 // (checked on every request, so a revoked grant or token stops the next one), served from the blob store with
 // Range, and recorded: who, which file (sha256), how many bytes from where, when, from which address.
 import "server-only";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { ServiceContext } from "../../audit/record-audit";
 import { assertCan, ForbiddenError } from "../../auth/policy";
@@ -43,5 +44,5 @@ export async function openReleaseFile(ctx: ServiceContext, releaseId: string, fi
       data: { releaseFileId: f.id, userId: ctx.actor.kind === "user" ? ctx.actor.id : null, sha256: f.sha256, bytes: BigInt(Math.max(0, end - from + 1)), rangeStart: range ? BigInt(from) : null, rangeEnd: range ? BigInt(end) : null, ip: ctx.ip ?? null },
     });
   }
-  return { size, from, end, stream, sha256: f?.sha256 ?? null, name: filePath, release: r };
+  return { size, from, end, stream, sha256: f?.sha256 ?? createHash("sha256").update(r.card).digest("hex"), name: filePath, release: r };
 }
