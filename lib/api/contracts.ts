@@ -201,6 +201,17 @@ export const contracts = {
     params: z.strictObject({ id: ZId, path: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a file name of the release") }),
     contentType: "application/octet-stream",
   }),
+  createDownloadLink: defineContract({
+    method: "POST", path: "/releases/{id}/files/{path}/link", tag: "releases", auth: "user", permission: "release:download",
+    summary: "A link to one file that works without a token for 5 minutes (your access is checked again when it is used)",
+    params: z.strictObject({ id: ZId, path: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a file name of the release") }),
+    response: z.object({ url: z.string(), expiresAt: z.string() }),
+  }),
+  downloadByLink: defineContract({
+    method: "GET", path: "/downloads/{token}", tag: "releases", auth: "public",
+    summary: "Download through a signed link (Range requests resume); tampered links are refused, expired ones answer 410",
+    params: z.strictObject({ token: z.string().max(2200) }), contentType: "application/octet-stream",
+  }),
   listAccessRequests: defineContract({
     method: "GET", path: "/access-requests", tag: "releases", auth: "user", permission: "access:request",
     summary: "The review queue (admins), or your own requests", query: ZAccessQuery, response: ZAccessRequestList,

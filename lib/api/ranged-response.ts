@@ -8,15 +8,22 @@ export function rangeStart(req: Request) {
   return m ? { from: Number(m[1]), ranged: true } : { from: 0, ranged: false };
 }
 
-export function rangedResponse(o: { ranged: boolean; size: number; from: number; stream: Readable | null; contentType: string; filename: string; headers?: Record<string, string> }) {
+/** `bytes=N-` or `bytes=N-M`, or null for no (or an unsupported) Range header. */
+export function parseRange(req: Request): { from: number; end?: number } | null {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
+  return m ? { from: Number(m[1]), ...(m[2] ? { end: Number(m[2]) } : {}) } : null;
+}
+
+export function rangedResponse(o: { ranged: boolean; size: number; from: number; end?: number; stream: Readable | null; contentType: string; filename: string; headers?: Record<string, string> }) {
+  const end = o.end ?? o.size - 1;
   const headers: Record<string, string> = {
     "content-type": o.contentType,
-    "content-length": String(o.size - o.from),
+    "content-length": String(Math.max(0, end - o.from + 1)),
     "accept-ranges": "bytes",
     "content-disposition": `attachment; filename="${o.filename}"`,
     "cache-control": "private, no-store",
     ...o.headers,
   };
-  if (o.ranged) headers["content-range"] = `bytes ${o.from}-${o.size - 1}/${o.size}`;
+  if (o.ranged) headers["content-range"] = `bytes ${o.from}-${end}/${o.size}`;
   return new Response(o.stream ? (Readable.toWeb(o.stream) as ReadableStream) : null, { status: o.ranged ? 206 : 200, headers });
 }

@@ -105,6 +105,9 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/releases/{id}/requests": { roles: ALL, scopes: ["read"] },
   "POST /api/v1/releases/{id}/grants": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/releases/{id}/files/{path}": { roles: ALL, scopes: ["download"] },
+  "POST /api/v1/releases/{id}/files/{path}/link": { roles: ALL, scopes: ["download"] },
+  // A signed link is its own credential (for the owner who made it): anyone holding it downloads, for 5 minutes.
+  "GET /api/v1/downloads/{token}": "public",
   "GET /api/v1/access-requests": { roles: ALL, scopes: ["read"] },
   "POST /api/v1/access-requests/decisions": { roles: ADMIN, scopes: ["admin"] },
   "DELETE /api/v1/access-grants/{id}": { roles: ADMIN, scopes: ["admin"] },
@@ -247,6 +250,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   const owner = await createUser(request, "RESEARCHER");
   const ownerCtx = await signIn(owner.email);
   const ownerToken = { authorization: `Bearer ${(await mint(ownerCtx, ["read", "runs:write", "tokens"])).secret}` };
+  const ownerDownload = { authorization: `Bearer ${(await mint(ownerCtx, ["download"])).secret}` };
   const ownerSession = await (await ownerCtx.get("/api/v1/sessions")).json().then((b) => b.sessions[0].id as string);
   const victim = await createUser(request, "CLINICIAN");
   const dataset = await (await request.get("/api/v1/datasets?q=NLST", { headers: adminH })).json().then((b) => b.datasets[0].id as string);
@@ -324,6 +328,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   };
   const gatedRelease = await newRelease("GATED", true, "cite us");
   const openRelease = await newRelease("OPEN");
+  const ownerLink = (await (await request.post(`/api/v1/releases/${openRelease}/files/model.safetensors/link`, { headers: ownerDownload })).json()).url as string;
   const ownerSessionCtx = ownerCtx;
   void ownerSessionCtx;
   // A third person whose requests and grants admins decide on.
@@ -453,6 +458,10 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: `/api/v1/releases/${gatedRelease}/grants`, data: { email: requester.email } };
       case "GET /api/v1/releases/{id}/files/{path}":
         return { url: `/api/v1/releases/${openRelease}/files/model.safetensors` };
+      case "POST /api/v1/releases/{id}/files/{path}/link":
+        return { url: `/api/v1/releases/${openRelease}/files/model.safetensors/link` };
+      case "GET /api/v1/downloads/{token}":
+        return { url: ownerLink };
       case "POST /api/v1/access-requests/decisions":
         return { url: route, data: { ids: [expected(EXPECTED[key], c) ? await pendingRequest() : sharedPending], approve: true } };
       case "DELETE /api/v1/access-grants/{id}":

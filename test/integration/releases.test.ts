@@ -9,7 +9,8 @@ import { ZCreateRelease, ZDecide, ZPublish, ZRequestAccess, ZUpdateRelease } fro
 import { acceptTerms, decideRequests, grantUser, listNotifications, listRequests, requestAccess, revokeGrant } from "../../lib/services/releases/access-requests";
 import { createRelease, publishRelease, updateRelease } from "../../lib/services/releases/create-release";
 import { getRelease, listReleases } from "../../lib/services/releases/read-releases";
-import { openReleaseFile } from "../../lib/services/releases/release-downloads";
+import { signLink } from "../../lib/releases/download-links";
+import { createDownloadLink, openLinkedFile, openReleaseFile } from "../../lib/services/releases/release-downloads";
 import { makeCheckpoint, safetensors } from "../support/checkpoints";
 import { makeUser } from "../support/factories";
 import { makeRun } from "../support/runs";
@@ -185,5 +186,34 @@ describe("who may download", () => {
     await grantUser(owner.ctx, r.id, { email: named.user.email });
     await acceptTerms(named.ctx, r.id, "1");
     expect((await getRelease(named.actor, r.id)).access).toMatchObject({ canDownload: true, grant: "active" });
+  });
+});
+
+describe("short-lived download links", () => {
+  it("work without a token for the person they name, refuse tampering, expire, and stop when the grant is revoked", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const admin = await makeUser("ADMIN");
+    const clinician = await makeUser("CLINICIAN");
+    const { r } = await published(owner);
+    await expect(createDownloadLink(clinician.ctx, r.id, "model.safetensors")).rejects.toMatchObject({ action: "release:download" });
+    const req = await request(r.id, clinician);
+    await decideRequests(admin.ctx, ZDecide.parse({ ids: [req.id], approve: true }));
+    const link = await createDownloadLink(clinician.ctx, r.id, "model.safetensors");
+    const token = link.url.split("/").pop()!;
+    const f = await openLinkedFile(token, "198.51.100.1", null);
+    expect(createHash("sha256").update(await read(f.stream)).digest("hex")).toBe(f.sha256);
+    expect(await db.download.count({ where: { userId: clinician.user.id, ip: "198.51.100.1" } })).toBe(1);
+    // Another file, another release or another person: the signature no longer fits.
+    const [payload, sig] = token.split(".");
+    const swapped = Buffer.from(JSON.stringify(JSON.parse(Buffer.from(payload, "base64url").toString()).map((x: unknown, i: number) => (i === 1 ? "config.json" : x)))).toString("base64url");
+    await expect(openLinkedFile(`${swapped}.${sig}`, null, null)).rejects.toMatchObject({ status: 403 });
+    await expect(openLinkedFile(`${payload}.${sig.slice(0, -2)}AA`, null, null)).rejects.toMatchObject({ status: 403 });
+    await expect(openLinkedFile("not-a-link", null, null)).rejects.toMatchObject({ status: 403 });
+    const old = signLink({ releaseId: r.id, path: "model.safetensors", userId: clinician.user.id, exp: Math.floor(Date.now() / 1000) - 1 });
+    await expect(openLinkedFile(old, null, null)).rejects.toMatchObject({ status: 410 });
+    // The link names the person; their access is checked when it is used.
+    const grant = (await listRequests(admin.actor, {})).find((x) => x.id === req.id)!.grant!;
+    await revokeGrant(admin.ctx, grant.id);
+    await expect(openLinkedFile(token, null, null)).rejects.toMatchObject({ action: "release:download" });
   });
 });

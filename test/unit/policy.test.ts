@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, can, PERMISSIONS, scopesAllowedFor, type Actor } from "../../lib/auth/policy";
+import { ACTIONS, can, PERMISSIONS, releaseVisible, scopesAllowedFor, type Actor } from "../../lib/auth/policy";
 
 const user = (role: "ADMIN" | "RESEARCHER" | "CLINICIAN", scopes?: string[]): Actor => ({
   kind: "user",
@@ -105,5 +105,42 @@ describe("policy", () => {
 
   it("every action names at least one role", () => {
     for (const a of ACTIONS) expect(PERMISSIONS[a][0].length).toBeGreaterThan(0);
+  });
+});
+
+describe("release access, as the policy decides it", () => {
+  const person = (role: "ADMIN" | "RESEARCHER" | "CLINICIAN", scopes?: string[]): Actor => ({ kind: "user", id: `u-${role}`, email: "p@x", role, ...(scopes ? { token: { id: "t", scopes: scopes as never } } : {}) });
+  const rel = (policy: "OPEN" | "GATED" | "PRIVATE", grant: "none" | "active" | "expired" | "revoked", o: Partial<{ published: boolean; termsAccepted: boolean; ownerId: string }> = {}) => ({ release: { policy, grant, published: true, termsAccepted: true, ownerId: "u-OWNER", ...o } });
+
+  it("downloads: OPEN for all with accepted terms; GATED and PRIVATE need a live grant; admins acting as admins always", () => {
+    for (const role of ["CLINICIAN", "RESEARCHER"] as const) {
+      expect(can(person(role), "release:download", rel("OPEN", "none"))).toBe(true);
+      expect(can(person(role), "release:download", rel("OPEN", "none", { termsAccepted: false }))).toBe(false);
+      for (const policy of ["GATED", "PRIVATE"] as const) {
+        expect(can(person(role), "release:download", rel(policy, "active"))).toBe(true);
+        for (const grant of ["none", "expired", "revoked"] as const) expect({ policy, grant, ok: can(person(role), "release:download", rel(policy, grant)) }).toEqual({ policy, grant, ok: false });
+        expect(can(person(role), "release:download", rel(policy, "active", { termsAccepted: false }))).toBe(false);
+      }
+      // Drafts are their maker's.
+      expect(can(person(role), "release:download", rel("OPEN", "none", { published: false }))).toBe(false);
+    }
+    expect(can(person("ADMIN"), "release:download", rel("PRIVATE", "none", { published: false }))).toBe(true);
+    // An admin's token without the admin scope is a person like any other; without the download scope, nothing.
+    expect(can(person("ADMIN", ["download"]), "release:download", rel("GATED", "none"))).toBe(false);
+    expect(can(person("CLINICIAN", ["read"]), "release:download", rel("OPEN", "none"))).toBe(false);
+    // The maker downloads their own, whatever its policy.
+    expect(can({ ...person("RESEARCHER"), id: "u-OWNER" } as Actor, "release:download", rel("PRIVATE", "none", { published: false }))).toBe(true);
+  });
+
+  it("visibility and requests: PRIVATE releases exist only for the people named on them; only GATED ones take requests", () => {
+    expect(releaseVisible(person("CLINICIAN"), rel("PRIVATE", "none").release)).toBe(false);
+    expect(releaseVisible(person("CLINICIAN"), rel("PRIVATE", "revoked").release)).toBe(false);
+    expect(releaseVisible(person("CLINICIAN"), rel("PRIVATE", "active").release)).toBe(true);
+    expect(releaseVisible(person("CLINICIAN", ["download"]), rel("GATED", "none").release)).toBe(true);
+    expect(releaseVisible(person("RESEARCHER"), rel("GATED", "none", { published: false }).release)).toBe(false);
+    expect(can(person("CLINICIAN"), "access:request", rel("GATED", "none"))).toBe(true);
+    expect(can(person("CLINICIAN"), "access:request", rel("OPEN", "none"))).toBe(false);
+    expect(can(person("CLINICIAN"), "access:request", rel("PRIVATE", "active"))).toBe(false);
+    expect(can({ kind: "worker", tokenId: "t", userId: "u", email: "a", role: "ADMIN", workerId: null }, "release:download", rel("OPEN", "none"))).toBe(false);
   });
 });

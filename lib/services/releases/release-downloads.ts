@@ -10,6 +10,7 @@ import { blobStore } from "../../blobs/blob-store";
 import { db } from "../../db/client";
 import { DomainError, notFound } from "../../errors";
 import { assertVisible, releaseAccess } from "./release-access";
+import { LINK_SECONDS, signLink, verifyLink } from "../../releases/download-links";
 
 export class TermsNotAccepted extends DomainError {
   constructor(releaseId: string, termsVersion: string) {
@@ -18,7 +19,7 @@ export class TermsNotAccepted extends DomainError {
 }
 
 /** Authorizes a download of `path` from a release; `README.md` is the card. Throws 404 for what the caller can't see. */
-export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null) {
+export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null, opts: { record?: boolean } = {}) {
   assertCan(ctx.actor, "release:download");
   const r = await db.release.findUnique({ where: { id: releaseId }, include: { files: true } });
   if (!r) throw notFound("Release");
@@ -39,10 +40,28 @@ export async function openReleaseFile(ctx: ServiceContext, releaseId: string, fi
   const end = range?.end !== undefined ? Math.min(range.end, size - 1) : size - 1;
   if (from >= size && size > 0) throw new DomainError(`The range starts at ${from}, past the file's ${size} bytes`, 416, "Range not satisfiable", undefined, { "Content-Range": `bytes */${size}` });
   const stream = size === 0 ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
-  if (f) {
+  if (f && opts.record !== false) {
     await db.download.create({
       data: { releaseFileId: f.id, userId: ctx.actor.kind === "user" ? ctx.actor.id : null, sha256: f.sha256, bytes: BigInt(Math.max(0, end - from + 1)), rangeStart: range ? BigInt(from) : null, rangeEnd: range ? BigInt(end) : null, ip: ctx.ip ?? null },
     });
   }
   return { size, from, end, stream, sha256: f?.sha256 ?? createHash("sha256").update(r.card).digest("hex"), name: filePath, release: r };
+}
+
+/** A short-lived link to one file, for a caller who may download it now. */
+export async function createDownloadLink(ctx: ServiceContext, releaseId: string, filePath: string) {
+  const f = await openReleaseFile(ctx, releaseId, filePath, { from: 0, end: 0 }, { record: false });
+  f.stream?.destroy();
+  if (ctx.actor.kind !== "user") throw new DomainError("Links are made for people", 403, "Forbidden");
+  const exp = Math.floor(Date.now() / 1000) + LINK_SECONDS;
+  return { url: `/api/v1/downloads/${signLink({ releaseId, path: filePath, userId: ctx.actor.id, exp })}`, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** A link's download: its signature and time checked, then the named person's access checked as if they asked. */
+export async function openLinkedFile(token: string, ip: string | null, range: { from: number; end?: number } | null) {
+  const v = verifyLink(token);
+  if (!v.ok) throw v.why === "expired" ? new DomainError("This download link has expired: make a new one on the release's page", 410, "Gone") : new DomainError("This download link is not valid", 403, "Forbidden");
+  const user = await db.user.findUnique({ where: { id: v.claims.userId }, select: { id: true, email: true, role: true, disabled: true } });
+  if (!user || user.disabled) throw new DomainError("This download link is not valid", 403, "Forbidden");
+  return openReleaseFile({ actor: { kind: "user", id: user.id, email: user.email, role: user.role }, ip }, v.claims.releaseId, v.claims.path, range);
 }
