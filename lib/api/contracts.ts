@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
 import { ZId, ZIdParams } from "../schemas/common";
 import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery, ZPreviewQuery, ZUpdateDataset } from "../schemas/dataset";
-import { ZAcceptTerms, ZAccessQuery, ZAccessRequest, ZAccessRequestList, ZCreateRelease, ZDecide, ZDecided, ZDeprecate, ZGrantUser, ZNotificationList, ZPublish, ZRelease, ZReleaseList, ZRequestAccess, ZUpdateRelease } from "../schemas/release";
+import { ZAcceptTerms, ZAccessQuery, ZAccessRequest, ZAccessRequestList, ZCreateRelease, ZDecide, ZDecided, ZDeprecate, ZGrantUser, ZNotificationList, ZPublish, ZRelease, ZReleaseList, ZReleaseStats, ZRequestAccess, ZUpdateRelease } from "../schemas/release";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
@@ -200,6 +200,10 @@ export const contracts = {
     summary: "One file of a release (Range requests resume); every download is recorded",
     params: z.strictObject({ id: ZId, path: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a file name of the release") }),
     contentType: "application/octet-stream",
+  }),
+  releaseStats: defineContract({
+    method: "GET", path: "/releases/{id}/stats", tag: "releases", auth: "user", permission: "release:write",
+    summary: "Downloads of the weights per day (90 days) and in all: the release's maker and admins", params: ZIdParams, response: ZReleaseStats,
   }),
   createDownloadLink: defineContract({
     method: "POST", path: "/releases/{id}/files/{path}/link", tag: "releases", auth: "user", permission: "release:download",

@@ -107,3 +107,9 @@ export const ZAcceptTerms = z.strictObject({ termsVersion: z.string().max(20) })
 
 export const ZNotification = z.object({ id: z.string(), kind: z.string(), text: z.string(), link: z.string(), read: z.boolean(), createdAt: z.string() });
 export const ZNotificationList = z.object({ notifications: z.array(ZNotification), unread: z.number().int() });
+
+export const ZReleaseStats = z.object({
+  total: z.number().int().describe("downloads of the weights from their first byte"),
+  people: z.number().int(),
+  days: z.array(z.object({ day: z.string(), downloads: z.number().int(), people: z.number().int() })),
+});

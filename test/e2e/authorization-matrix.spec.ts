@@ -106,6 +106,7 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/releases/{id}/grants": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/releases/{id}/files/{path}": { roles: ALL, scopes: ["download"] },
   "POST /api/v1/releases/{id}/files/{path}/link": { roles: ALL, scopes: ["download"] },
+  "GET /api/v1/releases/{id}/stats": { roles: ADMIN, scopes: ["admin"] },
   // A signed link is its own credential (for the owner who made it): anyone holding it downloads, for 5 minutes.
   "GET /api/v1/downloads/{token}": "public",
   "GET /api/v1/access-requests": { roles: ALL, scopes: ["read"] },
@@ -458,6 +459,8 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: `/api/v1/releases/${gatedRelease}/grants`, data: { email: requester.email } };
       case "GET /api/v1/releases/{id}/files/{path}":
         return { url: `/api/v1/releases/${openRelease}/files/model.safetensors` };
+      case "GET /api/v1/releases/{id}/stats":
+        return { url: `/api/v1/releases/${gatedRelease}/stats` };
       case "POST /api/v1/releases/{id}/files/{path}/link":
         return { url: `/api/v1/releases/${openRelease}/files/model.safetensors/link` };
       case "GET /api/v1/downloads/{token}":

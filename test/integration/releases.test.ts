@@ -8,7 +8,7 @@ import { db } from "../../lib/db/client";
 import { ZCreateRelease, ZDecide, ZPublish, ZRequestAccess, ZUpdateRelease } from "../../lib/schemas/release";
 import { acceptTerms, decideRequests, grantUser, listNotifications, listRequests, requestAccess, revokeGrant } from "../../lib/services/releases/access-requests";
 import { createRelease, publishRelease, updateRelease } from "../../lib/services/releases/create-release";
-import { getRelease, listReleases } from "../../lib/services/releases/read-releases";
+import { getRelease, listReleases, releaseStats } from "../../lib/services/releases/read-releases";
 import { signLink } from "../../lib/releases/download-links";
 import { createDownloadLink, openLinkedFile, openReleaseFile } from "../../lib/services/releases/release-downloads";
 import { makeCheckpoint, safetensors } from "../support/checkpoints";
@@ -142,6 +142,9 @@ describe("who may download", () => {
     // Config fetches are not downloads of the model.
     await read((await openReleaseFile(clinician.ctx, r.id, "config.json", null)).stream);
     expect((await getRelease(owner.actor, r.id)).downloads).toBe(1);
+    const stats = await releaseStats(owner.actor, r.id);
+    expect(stats).toMatchObject({ total: 1, people: 1, days: [{ day: new Date().toISOString().slice(0, 10), downloads: 1, people: 1 }] });
+    await expect(releaseStats(clinician.actor, r.id)).rejects.toMatchObject({ action: "release:write" });
     const grant = (await listRequests(admin.actor, {})).find((x) => x.id === req.id)!.grant!;
     await expect(revokeGrant(owner.ctx, grant.id)).rejects.toMatchObject({ action: "access:decide" });
     await revokeGrant(admin.ctx, grant.id);

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { assertCan, can, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
-import { releaseAccess } from "./release-access";
+import { assertVisible, releaseAccess } from "./release-access";
 
 type Row = NonNullable<Awaited<ReturnType<typeof loadRelease>>>;
 
@@ -68,4 +68,24 @@ export async function listReleases(actor: Actor) {
     out.push(rest);
   }
   return out;
+}
+
+/** Downloads of the weights per day (last 90 days) and in all, for the release's maker and admins. */
+export async function releaseStats(actor: Actor, id: string) {
+  const r = await db.release.findUnique({ where: { id } });
+  if (!r) throw notFound("Release");
+  assertVisible(actor, await releaseAccess(actor, r));
+  assertCan(actor, "release:write", { ownerId: r.createdById });
+  // A download is a fetch of the weights from their first byte (resumed ranges and config fetches don't count).
+  const days = await db.$queryRaw<{ day: Date; downloads: number; people: number }[]>`
+    SELECT date_trunc('day', d."createdAt") AS day, count(*)::int AS downloads, count(DISTINCT d."userId")::int AS people
+      FROM "Download" d JOIN "ReleaseFile" f ON f.id = d."releaseFileId"
+     WHERE f."releaseId" = ${id} AND f.kind = 'weights' AND (d."rangeStart" IS NULL OR d."rangeStart" = 0)
+       AND d."createdAt" > now() - interval '90 days'
+     GROUP BY 1 ORDER BY 1`;
+  const [total, people] = await Promise.all([
+    db.download.count({ where: { file: { releaseId: id, kind: "weights" }, OR: [{ rangeStart: null }, { rangeStart: 0n }] } }),
+    db.download.findMany({ where: { file: { releaseId: id, kind: "weights" } }, distinct: ["userId"], select: { userId: true } }),
+  ]);
+  return { total, people: people.length, days: days.map((d) => ({ day: d.day.toISOString().slice(0, 10), downloads: d.downloads, people: d.people })) };
 }

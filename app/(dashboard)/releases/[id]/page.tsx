@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatBytes } from "@/components/datasets/format";
+import { DownloadStats } from "@/components/releases/download-stats";
 import { ReleaseAccessPanel } from "@/components/releases/release-access-panel";
 import { ReleaseOwnerPanel } from "@/components/releases/release-owner-panel";
 import { Badge } from "@/components/ui/badge";
@@ -41,6 +42,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
       </p>
       <ReleaseAccessPanel release={r} />
       {r.canManage && <ReleaseOwnerPanel release={r} />}
+      {r.canManage && r.status === "PUBLISHED" && <DownloadStats releaseId={r.id} />}
       <section aria-labelledby="files-heading">
         <h2 id="files-heading" className="mb-2 font-semibold">Files</h2>
         <Table caption="Files of this release with their sha256">
