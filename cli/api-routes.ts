@@ -11,6 +11,9 @@ import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "./build";
 
+/** The symbol of lib/api/ranged-response.ts (registered, so no import of the route side is needed here). */
+const NODE_BODY = Symbol.for("hounsfield.nodeBody");
+
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Route = { pattern: RegExp; names: string[]; handlers: Partial<Record<string, Handler>> };
 
@@ -89,6 +92,13 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
   const cookies = response.headers.getSetCookie();
   if (cookies.length) out["set-cookie"] = cookies;
   res.writeHead(response.status, out);
-  if (!response.body || req.method === "HEAD") return void res.end();
-  Readable.fromWeb(response.body as never).on("error", () => res.destroy()).pipe(res);
+  const nodeBody = (response as unknown as Record<symbol, Readable | undefined>)[NODE_BODY];
+  if (req.method === "HEAD" || (!response.body && !nodeBody)) {
+    nodeBody?.destroy();
+    return void res.end();
+  }
+  // A file's own stream goes straight to the socket (see lib/api/ranged-response.ts); other bodies are Web streams.
+  const body = nodeBody ?? Readable.fromWeb(response.body as never);
+  res.on("close", () => body.destroy());
+  body.on("error", () => res.destroy()).pipe(res);
 }

@@ -38,6 +38,10 @@ const schema = z.object({
   HOUNSFIELD_PYTHON: z.string().default("/usr/bin/python3"),
   /** Server folders researchers may register dataset files from (absolute paths, separated by ":"). Empty: none. */
   DATASET_ROOTS: z.string().default(""),
+  /** x-accel: release files are sent by nginx in front of the app (X-Accel-Redirect) once the app has authorized and
+   * recorded the download; nginx maps DOWNLOAD_OFFLOAD_PREFIX to the blob folder as an internal location. */
+  DOWNLOAD_OFFLOAD: z.enum(["none", "x-accel"]).default("none"),
+  DOWNLOAD_OFFLOAD_PREFIX: z.string().regex(/^\/[\w/-]*\/$/, "a path like /_blobs/").default("/_hounsfield_blobs/"),
   /** The largest dataset file one may upload (bytes). */
   DATASET_FILE_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 2 ** 30),
   /** The most files one registration or upload batch may hold. */

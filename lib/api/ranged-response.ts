@@ -14,6 +14,32 @@ export function parseRange(req: Request): { from: number; end?: number } | null 
   return m ? { from: Number(m[1]), ...(m[2] ? { end: Number(m[2]) } : {}) } : null;
 }
 
+/** Where a response keeps the Node stream its body comes from: the server's /api/v1 dispatcher pipes it straight
+ * to the socket (cli/api-routes.ts), skipping two Web-stream conversions that cost most of a large download's
+ * time. Symbol.for, so the dispatcher and the route modules agree on it. */
+export const NODE_BODY = Symbol.for("hounsfield.nodeBody");
+
+/** A Web stream over a Node stream that reads nothing until it is read: a response whose Node stream is piped
+ * directly never has its bytes taken by an idle Web stream. */
+function lazyWeb(stream: Readable): ReadableStream {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        reader ??= (Readable.toWeb(stream) as ReadableStream<Uint8Array>).getReader();
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        stream.destroy();
+        void reader?.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 export function rangedResponse(o: { ranged: boolean; size: number; from: number; end?: number; stream: Readable | null; contentType: string; filename: string; headers?: Record<string, string> }) {
   const end = o.end ?? o.size - 1;
   const headers: Record<string, string> = {
@@ -25,5 +51,7 @@ export function rangedResponse(o: { ranged: boolean; size: number; from: number;
     ...o.headers,
   };
   if (o.ranged) headers["content-range"] = `bytes ${o.from}-${end}/${o.size}`;
-  return new Response(o.stream ? (Readable.toWeb(o.stream) as ReadableStream) : null, { status: o.ranged ? 206 : 200, headers });
+  const res = new Response(o.stream ? lazyWeb(o.stream) : null, { status: o.ranged ? 206 : 200, headers });
+  if (o.stream) Object.defineProperty(res, NODE_BODY, { value: o.stream });
+  return res;
 }

@@ -63,7 +63,8 @@ export class LocalBlobStore implements BlobStore {
   }
 
   read(key: string, range?: { start: number; end: number }) {
-    return createReadStream(this.file(key), range);
+    // 1 MiB reads: large files (checkpoints, weights) stream several times faster than with the 64 KiB default.
+    return createReadStream(this.file(key), { ...range, highWaterMark: 1 << 20 });
   }
 
   async size(key: string) {

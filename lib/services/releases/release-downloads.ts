@@ -19,7 +19,7 @@ export class TermsNotAccepted extends DomainError {
 }
 
 /** Authorizes a download of `path` from a release; `README.md` is the card. Throws 404 for what the caller can't see. */
-export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null, opts: { record?: boolean } = {}) {
+export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null, opts: { record?: boolean; offload?: boolean } = {}) {
   assertCan(ctx.actor, "release:download");
   const r = await db.release.findUnique({ where: { id: releaseId }, include: { files: true } });
   if (!r) throw notFound("Release");
@@ -39,13 +39,15 @@ export async function openReleaseFile(ctx: ServiceContext, releaseId: string, fi
   const from = range ? range.from : 0;
   const end = range?.end !== undefined ? Math.min(range.end, size - 1) : size - 1;
   if (from >= size && size > 0) throw new DomainError(`The range starts at ${from}, past the file's ${size} bytes`, 416, "Range not satisfiable", undefined, { "Content-Range": `bytes */${size}` });
-  const stream = size === 0 ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
+  // Offloaded: nginx sends the bytes (and answers the Range itself); nothing is opened here.
+  const offload = !!opts.offload && !card;
+  const stream = size === 0 || offload ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
   if (f && opts.record !== false) {
     await db.download.create({
       data: { releaseFileId: f.id, userId: ctx.actor.kind === "user" ? ctx.actor.id : null, sha256: f.sha256, bytes: BigInt(Math.max(0, end - from + 1)), rangeStart: range ? BigInt(from) : null, rangeEnd: range ? BigInt(end) : null, ip: ctx.ip ?? null },
     });
   }
-  return { size, from, end, stream, sha256: f?.sha256 ?? createHash("sha256").update(r.card).digest("hex"), name: filePath, release: r };
+  return { size, from, end, stream, sha256: f?.sha256 ?? createHash("sha256").update(r.card).digest("hex"), name: filePath, release: r, storageKey: offload ? f!.storageKey : null };
 }
 
 /** A short-lived link to one file, for a caller who may download it now. */
