@@ -4,13 +4,12 @@
 // be safetensors (a length-prefixed JSON header, then raw tensors) without loading them: no pickle ever reaches
 // this server's interpreter, and a file that isn't safetensors is refused.
 import "server-only";
-import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { Transform } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
+import { hashingTap } from "../blobs/hashing-tap";
 import { DomainError } from "../errors";
 
 export const RELEASE_FILES = {
@@ -40,18 +39,10 @@ export async function extractReleaseFiles(tarFile: string, dir: string): Promise
         return;
       }
       const out = path.join(dir, name);
-      const hash = createHash("sha256");
-      let bytes = 0;
-      const tap = new Transform({
-        transform(chunk: Buffer, _e, done) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
+      const tap = hashingTap();
       writes.push(
-        pipeline(entry, tap, createWriteStream(out)).then(() => {
-          found.push({ name, file: out, sha256: hash.digest("hex"), bytes });
+        pipeline(entry, tap.stream, createWriteStream(out)).then(() => {
+          found.push({ name, file: out, sha256: tap.digest(), bytes: tap.bytes() });
         }),
       );
     },
