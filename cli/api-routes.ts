@@ -3,7 +3,7 @@
 // machine, GET /api/v1/health took 4.7 ms through Next and 1.9 ms called directly, and that difference is paid by
 // every chart read, metric batch and agent heartbeat. The route list is the one Next built
 // (.next/app-path-routes-manifest.json), so both agree on which routes exist; pages, next-auth and unknown API
-// paths outside /api/v1 still go to Next.
+// paths outside /api/v1 and the Hub-compatible routes still go to Next.
 import { readFileSync } from "node:fs";
 import type http from "node:http";
 import path from "node:path";
@@ -14,29 +14,36 @@ import { PROJECT_ROOT } from "./build";
 /** The symbol of lib/api/ranged-response.ts (registered, so no import of the route side is needed here). */
 const NODE_BODY = Symbol.for("hounsfield.nodeBody");
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type Route = { pattern: RegExp; names: string[]; handlers: Partial<Record<string, Handler>> };
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+type Route = { pattern: RegExp; names: string[]; rest: Set<string>; handlers: Partial<Record<string, Handler>> };
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 function compile(route: string) {
   const names: string[] = [];
+  const rest = new Set<string>();
   const source = route
     .split("/")
     .map((part) => {
-      const m = /^\[(\w+)\]$/.exec(part);
+      const m = /^\[(\.\.\.)?(\w+)\]$/.exec(part);
       if (!m) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      names.push(m[1]);
-      return "([^/]+)";
+      names.push(m[2]);
+      // A catch-all takes the rest of the path, its segments a list (as Next gives them).
+      if (m[1]) rest.add(m[2]);
+      return m[1] ? "(.+)" : "([^/]+)";
     })
     .join("/");
-  return { pattern: new RegExp(`^${source}$`), names };
+  return { pattern: new RegExp(`^${source}$`), names, rest };
 }
 
-/** Imports every /api/v1 route module Next built, once, at startup. */
+/** The Hugging Face Hub-compatible routes, where its clients look for them. */
+export const HUB_PATH = /^\/(api\/models\/[^/]+\/[^/]+(\/|$)|[^/]+\/[^/]+\/resolve\/)/;
+const served = (r: string) => r.startsWith("/api/v1/") || HUB_PATH.test(r);
+
+/** Imports every /api/v1 and Hub-compatible route module Next built, once, at startup. */
 export async function loadApiRoutes(): Promise<Route[]> {
   const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, ".next", "app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
-  const routes = Object.values(manifest).filter((r) => r.startsWith("/api/v1/") && !r.includes("[..."));
+  const routes = Object.values(manifest).filter(served);
   return Promise.all(
     routes.map(async (r) => {
       const mod = (await import(pathToFileURL(path.join(PROJECT_ROOT, "app", r, "route.ts")).href)) as Record<string, Handler>;
@@ -59,7 +66,8 @@ function problem(res: http.ServerResponse, status: number, title: string, detail
   res.writeHead(status, { ...headers, "content-type": "application/problem+json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" }).end(body);
 }
 
-/** Answers every /api/v1 request: a built route, or a 404 problem (never one of Next's redirects or pages). */
+/** Answers every /api/v1 and Hub-compatible request: a built route, or a 404 problem (never one of Next's
+ * redirects or pages). */
 export async function serveApi(routes: Route[], req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void> {
   const url = URL.parse(req.url ?? "/", origin);
   if (!url) return problem(res, 400, "Bad request", "The request target is not a valid URL");
@@ -72,7 +80,7 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
   const handler = route.handlers[method];
   if (!handler) return problem(res, 405, "Method not allowed", `${method} is not allowed here`, { allow });
   const values = route.pattern.exec(url.pathname)!.slice(1);
-  const params = Object.fromEntries(route.names.map((n, i) => [n, decodeParam(values[i])]));
+  const params = Object.fromEntries(route.names.map((n, i) => [n, route.rest.has(n) ? values[i].split("/").map(decodeParam) : decodeParam(values[i])]));
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
   const hasBody = method !== "GET" && method !== "HEAD" && method !== "DELETE";

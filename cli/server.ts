@@ -10,7 +10,7 @@ import { checkBody } from "../lib/api/body-limit";
 import { hostAllowed } from "../lib/http/allowed-host";
 import { lastHop } from "../lib/http/client-ip";
 import { securityHeaders } from "../lib/http/security-headers";
-import { loadApiRoutes, serveApi } from "./api-routes";
+import { HUB_PATH, loadApiRoutes, serveApi } from "./api-routes";
 import { PROJECT_ROOT } from "./build";
 
 const FORWARDED = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "forwarded"];
@@ -50,7 +50,7 @@ export async function serve(port: number, hostname: string | undefined) {
     // Next reads the nonce from the request's policy header and puts it on the scripts it renders.
     req.headers["content-security-policy"] = headers["Content-Security-Policy"];
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    if (pathname.startsWith("/api/v1/")) {
+    if (pathname.startsWith("/api/v1/") || HUB_PATH.test(pathname)) {
       serveApi(apiRoutes, req, res, `http://${host ?? "localhost"}`).catch((e) => {
         console.error("request failed", e);
         if (!res.headersSent) refuse(res, 500, "Internal error", "Something went wrong on the server; it has been logged");

@@ -42,6 +42,8 @@ const schema = z.object({
    * recorded the download; nginx maps DOWNLOAD_OFFLOAD_PREFIX to the blob folder as an internal location. */
   DOWNLOAD_OFFLOAD: z.enum(["none", "x-accel"]).default("none"),
   DOWNLOAD_OFFLOAD_PREFIX: z.string().regex(/^\/[\w/-]*\/$/, "a path like /_blobs/").default("/_hounsfield_blobs/"),
+  /** Releases answer Hugging Face Hub clients as `<HUB_NAMESPACE>/<release name>` (HF_ENDPOINT=<this server>). */
+  HUB_NAMESPACE: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$/, "letters, digits, '_', '.', '-'").default("hounsfield"),
   /** The largest dataset file one may upload (bytes). */
   DATASET_FILE_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 2 ** 30),
   /** The most files one registration or upload batch may hold. */

@@ -3,6 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prerequisites.sh || exit 1
+bash scripts/hf-client.sh || exit 1
 out=tmp/test-reports
 rm -rf "$out" && mkdir -p "$out"
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1

@@ -114,6 +114,13 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/access-grants/{id}": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/notifications": { roles: ALL, scopes: ["read"] },
   "POST /api/v1/notifications/read": { roles: ALL, scopes: ["read"] },
+  // The Hugging Face Hub-compatible routes on another user's OPEN release: like the API's (a repository one may
+  // not see is not found).
+  "GET /api/models/{namespace}/{repo}": { roles: ALL, scopes: ["read"], hides: true },
+  "GET /api/models/{namespace}/{repo}/revision/{revision}": { roles: ALL, scopes: ["read"], hides: true },
+  "GET /api/models/{namespace}/{repo}/tree/{revision}": { roles: ALL, scopes: ["read"], hides: true },
+  "GET /api/models/{namespace}/{repo}/tree/{revision}/{path}": { roles: ALL, scopes: ["read"], hides: true },
+  "GET /{namespace}/{repo}/resolve/{revision}/{file}": { roles: ALL, scopes: ["download"], hides: true },
   // next-auth's own endpoints and the JSON 404 for unknown API paths: open to all, never a 5xx.
   "GET /api/auth/{nextauth}": "public",
   "POST /api/auth/{nextauth}": "public",
@@ -154,10 +161,11 @@ type Caller = { label: string; kind: "anonymous" | "session" | "token" | "dead";
 
 function builtRoutes() {
   const manifest = JSON.parse(readFileSync(path.join(".next", "app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
-  const routes = Object.values(manifest);
+  // Route handlers (the API, and the Hub-compatible routes outside it) and pages.
+  const entries = Object.entries(manifest);
   return {
-    api: routes.filter((r) => r.startsWith("/api/")),
-    pages: routes.filter((r) => !r.startsWith("/api/") && !r.startsWith("/_")),
+    api: entries.filter(([k]) => k.endsWith("/route")).map(([, r]) => r),
+    pages: entries.filter(([k, r]) => k.endsWith("/page") && !r.startsWith("/_")).map(([, r]) => r),
   };
 }
 
@@ -330,6 +338,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   const gatedRelease = await newRelease("GATED", true, "cite us");
   const openRelease = await newRelease("OPEN");
   const ownerLink = (await (await request.post(`/api/v1/releases/${openRelease}/files/model.safetensors/link`, { headers: ownerDownload })).json()).url as string;
+  const hubRepo = `/hounsfield/${(await (await request.get(`/api/v1/releases/${openRelease}`, { headers: adminH })).json()).name}`;
   const ownerSessionCtx = ownerCtx;
   void ownerSessionCtx;
   // A third person whose requests and grants admins decide on.
@@ -469,6 +478,16 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: route, data: { ids: [expected(EXPECTED[key], c) ? await pendingRequest() : sharedPending], approve: true } };
       case "DELETE /api/v1/access-grants/{id}":
         return { url: `/api/v1/access-grants/${expected(EXPECTED[key], c) ? await freshGrant() : sharedGrant}` };
+      case "GET /api/models/{namespace}/{repo}":
+        return { url: `/api/models${hubRepo}` };
+      case "GET /api/models/{namespace}/{repo}/revision/{revision}":
+        return { url: `/api/models${hubRepo}/revision/1.0.0` };
+      case "GET /api/models/{namespace}/{repo}/tree/{revision}":
+        return { url: `/api/models${hubRepo}/tree/main` };
+      case "GET /api/models/{namespace}/{repo}/tree/{revision}/{path}":
+        return { url: `/api/models${hubRepo}/tree/main/config.json` };
+      case "GET /{namespace}/{repo}/resolve/{revision}/{file}":
+        return { url: `${hubRepo}/resolve/main/model.safetensors` };
       case "GET /api/auth/{nextauth}":
         return { url: "/api/auth/session" };
       case "POST /api/auth/{nextauth}":

@@ -72,4 +72,11 @@ describe("module boundaries", () => {
     const raw = routes.filter((f) => /export (async )?function (GET|POST|PUT|PATCH|DELETE)/.test(readFileSync(path.join(ROOT, f), "utf8")));
     expect(raw).toEqual([]);
   });
+
+  it("the Hub-compatible routes are lib/hub's wrapped handlers, re-exported", () => {
+    const hub = [...files("app/api/models"), ...files("app/[namespace]")];
+    expect(hub.length).toBe(5);
+    expect(hub.filter((f) => !/^export \{[^}]+\} from "@\/lib\/hub\/hub-handlers";\s*$/.test(readFileSync(path.join(ROOT, f), "utf8")))).toEqual([]);
+    expect(readFileSync(path.join(ROOT, "lib/hub/hub-handlers.ts"), "utf8").match(/^export const \w+ = (?!hubRoute\()/gm) ?? []).toEqual(["export const resolveGet = ", "export const resolveHead = "]);
+  });
 });

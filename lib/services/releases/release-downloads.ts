@@ -19,7 +19,7 @@ export class TermsNotAccepted extends DomainError {
 }
 
 /** Authorizes a download of `path` from a release; `README.md` is the card. Throws 404 for what the caller can't see. */
-export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null, opts: { record?: boolean; offload?: boolean } = {}) {
+export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null, opts: { record?: boolean; offload?: boolean; open?: boolean } = {}) {
   assertCan(ctx.actor, "release:download");
   const r = await db.release.findUnique({ where: { id: releaseId }, include: { files: true } });
   if (!r) throw notFound("Release");
@@ -41,7 +41,7 @@ export async function openReleaseFile(ctx: ServiceContext, releaseId: string, fi
   if (from >= size && size > 0) throw new DomainError(`The range starts at ${from}, past the file's ${size} bytes`, 416, "Range not satisfiable", undefined, { "Content-Range": `bytes */${size}` });
   // Offloaded: nginx sends the bytes (and answers the Range itself); nothing is opened here.
   const offload = !!opts.offload && !card;
-  const stream = size === 0 || offload ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
+  const stream = size === 0 || offload || opts.open === false ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
   if (f && opts.record !== false) {
     await db.download.create({
       data: { releaseFileId: f.id, userId: ctx.actor.kind === "user" ? ctx.actor.id : null, sha256: f.sha256, bytes: BigInt(Math.max(0, end - from + 1)), rangeStart: range ? BigInt(from) : null, rangeEnd: range ? BigInt(end) : null, ip: ctx.ip ?? null },

@@ -27,6 +27,11 @@ export async function checkpointTar(step: number) {
 
 /** The owner's published OPEN release: a run of theirs claimed by their own Slurm worker, a checkpoint uploaded. */
 export async function openReleaseOf(request: APIRequestContext, ownerCtx: APIRequestContext) {
+  return releaseOf(request, ownerCtx, { policy: "OPEN" });
+}
+
+/** The owner's published release with this policy and terms, from a checkpoint of a run of theirs. */
+export async function releaseOf(request: APIRequestContext, ownerCtx: APIRequestContext, o: { policy: "OPEN" | "GATED" | "PRIVATE"; terms?: string }) {
   const token = (await (await ownerCtx.post("/api/v1/tokens", { data: { name: "pages worker", scopes: ["worker"] } })).json()).secret as string;
   const w = { authorization: `Bearer ${token}` };
   const worker = (await (await request.post("/api/v1/workers", { headers: w, data: { name: "pages cluster", executor: "SLURM" } })).json()).id as string;
@@ -43,7 +48,7 @@ export async function openReleaseOf(request: APIRequestContext, ownerCtx: APIReq
   const up = await request.post("/api/v1/uploads", { headers: { ...w, "tus-resumable": "1.0.0", "upload-length": String(body.length), "upload-metadata": meta } });
   expect(up.status()).toBe(201);
   expect((await request.patch(`/api/v1/uploads/${up.headers()["location"].split("/").pop()}`, { headers: { ...w, "tus-resumable": "1.0.0", "upload-offset": "0", "content-type": "application/offset+octet-stream" }, data: body })).status()).toBe(204);
-  const rel = (await (await ownerCtx.post("/api/v1/releases", { data: { runId: run, step: 3, name: `pages-${Date.now().toString(36)}`, version: "1.0.0", license: "CC BY 4.0", policy: "OPEN" } })).json()).id as string;
+  const rel = (await (await ownerCtx.post("/api/v1/releases", { data: { runId: run, step: 3, name: `pages-${Date.now().toString(36)}`, version: "1.0.0", license: "CC BY 4.0", policy: o.policy, terms: o.terms ?? "" } })).json()).id as string;
   expect((await ownerCtx.post(`/api/v1/releases/${rel}/publish`, { data: {} })).status()).toBe(200);
   return rel;
 }

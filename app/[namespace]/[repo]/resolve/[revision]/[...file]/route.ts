@@ -1,0 +1,1 @@
+export { resolveGet as GET, resolveHead as HEAD } from "@/lib/hub/hub-handlers";

@@ -1,0 +1,1 @@
+export { modelInfo as GET } from "@/lib/hub/hub-handlers";

@@ -1,0 +1,1 @@
+export { tree as GET } from "@/lib/hub/hub-handlers";
