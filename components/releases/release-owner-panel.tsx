@@ -5,6 +5,7 @@ import { useState } from "react";
 import { apiFetch, ApiProblem } from "@/lib/api/client-fetch";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
+import { ModelCardView } from "./model-card-view";
 
 type Release = { id: string; status: string; card: string; license: string };
 
@@ -29,7 +30,9 @@ export function ReleaseOwnerPanel({ release: r }: { release: Release }) {
           </label>
           <div className="flex flex-col gap-1 text-sm">
             <span className="font-medium">Preview</span>
-            <pre aria-label="Model card preview" className="h-80 overflow-auto whitespace-pre-wrap rounded border border-border p-2 text-xs">{card}</pre>
+            <div className="h-80 overflow-auto rounded border border-border p-2">
+              <ModelCardView card={card} label="Model card preview" />
+            </div>
           </div>
           <div className="flex flex-wrap items-end gap-2 lg:col-span-2">
             <Button variant="secondary" onClick={() => save.mutate()} disabled={save.isPending || card === r.card}>Save card</Button>

@@ -11,6 +11,7 @@ import { Tabs } from "../ui/tabs";
 import { RunActions } from "./run-actions";
 import { RunCharts } from "./run-charts";
 import { PromoteCheckpoint } from "../releases/promote-checkpoint";
+import { RunReleases } from "../releases/run-releases";
 import { RunConfig } from "./run-config";
 import { RunLogs } from "./run-logs";
 import { RunTimeline } from "./run-timeline";
@@ -88,7 +89,12 @@ export function RunDetail({ id, actor, initial }: { id: string; actor: UserActor
           { value: "logs", label: "Logs", content: <RunLogs runId={r.id} live={live} /> },
           { value: "timeline", label: "Timeline", content: <RunTimeline run={r} /> },
           { value: "config", label: "Config", content: <RunConfig run={r} /> },
-          { value: "release", label: "Release", content: <PromoteCheckpoint runId={r.id} runName={r.name} mixLicense={r.license ?? null} /> },
+          { value: "release", label: "Release", content: (
+              <div className="flex flex-col gap-6">
+                <RunReleases runId={r.id} />
+                <PromoteCheckpoint runId={r.id} runName={r.name} mixLicense={r.license ?? null} />
+              </div>
+            ) },
         ]}
       />
     </article>
