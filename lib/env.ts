@@ -42,6 +42,9 @@ const schema = z.object({
    * recorded the download; nginx maps DOWNLOAD_OFFLOAD_PREFIX to the blob folder as an internal location. */
   DOWNLOAD_OFFLOAD: z.enum(["none", "x-accel"]).default("none"),
   DOWNLOAD_OFFLOAD_PREFIX: z.string().regex(/^\/[\w/-]*\/$/, "a path like /_blobs/").default("/_hounsfield_blobs/"),
+  /** index: visitors who are not signed in see the published OPEN and GATED releases (index and pages: card,
+   * files, contract), never PRIVATE ones or drafts, and download nothing. none: sign in to see any. */
+  PUBLIC_RELEASES: z.enum(["none", "index"]).default("none"),
   /** Releases answer Hugging Face Hub clients as `<HUB_NAMESPACE>/<release name>` (HF_ENDPOINT=<this server>). */
   HUB_NAMESPACE: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$/, "letters, digits, '_', '.', '-'").default("hounsfield"),
   /** The largest dataset file one may upload (bytes). */

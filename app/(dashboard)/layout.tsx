@@ -1,50 +1,7 @@
-import Link from "next/link";
-import { cookies } from "next/headers";
 import type { ReactNode } from "react";
-import { NavLinks } from "@/components/shell/nav-links";
-import { NotificationsBell } from "@/components/shell/notifications-bell";
-import { SignOutButton } from "@/components/shell/sign-out-button";
-import { ThemeToggle } from "@/components/shell/theme-toggle";
-import { can } from "@/lib/auth/policy";
+import { DashboardShell } from "@/components/shell/dashboard-shell";
 import { requireUser } from "@/lib/auth/page-session";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const actor = await requireUser();
-  const theme = (await cookies()).get("theme")?.value;
-  const items = [
-    { href: "/datasets", label: "Datasets", show: can(actor, "dataset:read") },
-    { href: "/runs", label: "Runs", show: can(actor, "run:read") },
-    { href: "/workers", label: "Workers", show: can(actor, "worker:read") },
-    { href: "/releases", label: "Releases", show: can(actor, "release:read") },
-    { href: "/admin", label: "Admin", show: can(actor, "user:manage") },
-    { href: "/admin/access", label: "Access requests", show: can(actor, "access:decide") },
-    { href: "/settings/tokens", label: "API tokens", show: can(actor, "token:read") },
-    { href: "/settings/sessions", label: "Sessions", show: can(actor, "session:read") },
-    { href: "/api-docs", label: "API", show: true },
-  ].filter((i) => i.show);
-  return (
-    <div className="flex min-h-screen">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
-        Skip to content
-      </a>
-      <nav aria-label="Main" className="flex w-56 shrink-0 flex-col gap-4 border-r border-border bg-card p-4">
-        <Link href="/" className="px-3 text-lg font-bold tracking-tight">
-          Hounsfield
-        </Link>
-        <NavLinks items={items} />
-        <NotificationsBell />
-        <div className="mt-auto flex flex-col gap-2 px-3 text-sm">
-          <span className="truncate" title={actor.email}>
-            {actor.email}
-          </span>
-          <span className="text-xs text-muted-fg">{actor.role.toLowerCase()}</span>
-          <ThemeToggle initial={theme === "dark" || theme === "light" ? theme : "system"} />
-          <SignOutButton />
-        </div>
-      </nav>
-      <main id="main" className="min-w-0 flex-1 p-8">
-        {children}
-      </main>
-    </div>
-  );
+  return <DashboardShell actor={await requireUser()}>{children}</DashboardShell>;
 }

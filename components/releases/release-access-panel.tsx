@@ -5,16 +5,17 @@ import { useState } from "react";
 import { apiFetch, ApiProblem } from "@/lib/api/client-fetch";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
+import { DownloadButton } from "./download-button";
 
 type Release = {
   id: string; policy: "OPEN" | "GATED" | "PRIVATE"; status: string; terms: string; termsVersion: string;
   access: { canDownload: boolean; grant: string; request: string; termsAccepted: boolean };
   requestFields: { name: string; label: string; required: boolean }[];
-  files: { path: string; kind: string }[];
+  files: { path: string; kind: string; bytes: number; sha256: string }[];
 };
 
 /** The one thing the caller can do about access: download, accept new terms, request access, or wait. */
-export function ReleaseAccessPanel({ release: r }: { release: Release }) {
+export function ReleaseAccessPanel({ release: r, signedIn = true }: { release: Release; signedIn?: boolean }) {
   const router = useRouter();
   const [form, setForm] = useState({ institution: "", role: "", intendedUse: "", acceptTerms: false, answers: {} as Record<string, string> });
   const accept = useMutation({ mutationFn: () => apiFetch(`/releases/${r.id}/terms`, { method: "POST", body: { termsVersion: r.termsVersion } }), onSuccess: () => router.refresh() });
@@ -24,16 +25,19 @@ export function ReleaseAccessPanel({ release: r }: { release: Release }) {
   });
   const fields = request.error instanceof ApiProblem ? request.error.fields : {};
   const a = r.access;
+  const weights = r.files.find((f) => f.kind === "weights");
   const needsTerms = !a.termsAccepted && (r.policy === "OPEN" || a.grant === "active");
   return (
     <section aria-labelledby="access-heading" className="flex flex-col gap-2 rounded border border-border p-4">
       <h2 id="access-heading" className="font-semibold">Your access</h2>
-      {a.canDownload ? (
+      {!signedIn ? (
+        <p className="text-sm">
+          <a className="font-medium underline" href="/login">Sign in</a> to {r.policy === "GATED" ? "request access to this release" : "download this release"}.
+        </p>
+      ) : a.canDownload ? (
         <div className="flex flex-wrap items-center gap-3 text-sm">
           <span className="text-ok">You can download this release.</span>
-          <a className="rounded bg-accent px-3 py-1.5 text-sm font-medium text-white" href={`/api/v1/releases/${r.id}/files/model.safetensors`} download>
-            Download the weights
-          </a>
+          {weights && <DownloadButton releaseId={r.id} file={weights} label="Download the weights" />}
         </div>
       ) : needsTerms ? (
         <div className="flex flex-col gap-2 text-sm">

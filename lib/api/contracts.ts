@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ZAuditPage, ZAuditQuery } from "../schemas/audit";
 import { ZId, ZIdParams } from "../schemas/common";
 import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery, ZPreviewQuery, ZUpdateDataset } from "../schemas/dataset";
-import { ZAcceptTerms, ZAccessQuery, ZAccessRequest, ZAccessRequestList, ZCreateRelease, ZDecide, ZDecided, ZDeprecate, ZGrantUser, ZNotificationList, ZPublish, ZRelease, ZReleaseList, ZReleaseStats, ZRequestAccess, ZUpdateRelease } from "../schemas/release";
+import { ZAcceptTerms, ZAccessQuery, ZAccessRequest, ZAccessRequestList, ZCreateRelease, ZDecide, ZDecided, ZDeprecate, ZGrantUser, ZNotificationList, ZPublish, ZRelease, ZReleaseList, ZReleaseListQuery, ZReleaseStats, ZRequestAccess, ZUpdateRelease } from "../schemas/release";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
 import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
@@ -158,8 +158,9 @@ export const contracts = {
     summary: "Files that could not be indexed, each with its reason", params: ZIdParams, response: ZFileProblemPage,
   }),
   listReleases: defineContract({
-    method: "GET", path: "/releases", tag: "releases", auth: "user", permission: "release:read",
-    summary: "Releases you may see (drafts: yours; PRIVATE: those you are named on), each with your access", response: ZReleaseList,
+    // Public when the server lists releases to visitors (PUBLIC_RELEASES=index); the service decides.
+    method: "GET", path: "/releases", tag: "releases", auth: "public",
+    summary: "Releases you may see (drafts: yours; PRIVATE: those you are named on), each with your access", query: ZReleaseListQuery, response: ZReleaseList,
   }),
   createRelease: defineContract({
     method: "POST", path: "/releases", tag: "releases", auth: "user", permission: "release:write",
@@ -167,7 +168,7 @@ export const contracts = {
     body: ZCreateRelease, response: ZRelease, status: 201, bodyLimit: 64 * 1024,
   }),
   getRelease: defineContract({
-    method: "GET", path: "/releases/{id}", tag: "releases", auth: "user", permission: "release:read",
+    method: "GET", path: "/releases/{id}", tag: "releases", auth: "public",
     summary: "One release: card, files with sha256, input contract, lineage, your access", params: ZIdParams, response: ZRelease,
   }),
   updateRelease: defineContract({

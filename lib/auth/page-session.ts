@@ -2,6 +2,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { env } from "../env";
 import { assertCan, can, type Action, type UserActor } from "./policy";
 import { resolveActor } from "./resolve-actor";
 
@@ -21,4 +22,12 @@ export async function requirePermission(action: Action): Promise<UserActor> {
   if (!can(actor, action)) redirect(`/forbidden?action=${encodeURIComponent(action)}`);
   assertCan(actor, action);
   return actor;
+}
+
+/** Who reads the release pages: a person allowed to, or a visitor when the server lists releases publicly. */
+export async function releaseReader(): Promise<UserActor | { kind: "anonymous" }> {
+  const actor = await pageActor();
+  if (actor.kind === "user") return requirePermission("release:read");
+  if (actor.kind === "anonymous" && env().PUBLIC_RELEASES === "index") return actor;
+  redirect("/login");
 }

@@ -97,6 +97,8 @@ export type ReleaseAccess = {
   grant: "none" | "active" | "expired" | "revoked";
   /** The caller accepted the release's current terms version (true when it has no terms). */
   termsAccepted: boolean;
+  /** The server lists published OPEN and GATED releases to visitors who are not signed in (PUBLIC_RELEASES). */
+  publicIndex?: boolean;
 };
 
 /** What a worker token can do at all: connect as its worker, report on and read what its leased runs need. */
@@ -135,6 +137,7 @@ function actsAsAdmin(actor: UserActor) {
  * others once it is published (a PRIVATE one only when they are named on it). Services answer 404 otherwise. */
 export function releaseVisible(actor: Actor, r: ReleaseAccess) {
   if (actor.kind === "system") return true;
+  if (actor.kind === "anonymous") return !!r.publicIndex && r.published && r.policy !== "PRIVATE";
   if (actor.kind !== "user") return false;
   return r.ownerId === actor.id || actsAsAdmin(actor) || (r.published && (r.policy !== "PRIVATE" || r.grant === "active"));
 }
@@ -162,7 +165,8 @@ function releaseCan(actor: UserActor, action: Action, r: ReleaseAccess) {
 
 export function can(actor: Actor, action: Action, resource?: Resource): boolean {
   if (actor.kind === "system") return true;
-  if (actor.kind === "anonymous") return false;
+  // Visitors read only what the public release index shows; they download nothing.
+  if (actor.kind === "anonymous") return action === "release:read" && !!resource?.release && releaseVisible(actor, resource.release);
   if (actor.kind === "worker") return workerCan(actor, action, resource);
   // Only agents connect as workers: a person's session or token never registers, heartbeats or claims.
   if (action === "worker:connect") return false;

@@ -32,6 +32,8 @@ export const ZPublish = z.strictObject({
   licenseOverride: ZText(1000).optional().describe("admins only: why a license the training mix doesn't allow is acceptable"),
 });
 
+export const ZReleaseListQuery = z.object({ runId: ZId.optional().describe("only releases made from this run's checkpoints") });
+
 export const ZDeprecate = z.strictObject({ note: ZText(1000).min(1) });
 
 export const ZReleaseFile = z.object({ path: z.string(), kind: z.string(), bytes: z.number(), sha256: z.string() });

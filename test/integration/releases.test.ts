@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Readable } from "node:stream";
 import { db } from "../../lib/db/client";
+import { setEnv } from "../../lib/env";
 import { ZCreateRelease, ZDecide, ZPublish, ZRequestAccess, ZUpdateRelease } from "../../lib/schemas/release";
 import { acceptTerms, decideRequests, grantUser, listNotifications, listRequests, requestAccess, revokeGrant } from "../../lib/services/releases/access-requests";
 import { createRelease, publishRelease, updateRelease } from "../../lib/services/releases/create-release";
@@ -218,5 +219,59 @@ describe("short-lived download links", () => {
     const grant = (await listRequests(admin.actor, {})).find((x) => x.id === req.id)!.grant!;
     await revokeGrant(admin.ctx, grant.id);
     await expect(openLinkedFile(token, null, null)).rejects.toMatchObject({ action: "release:download" });
+  });
+});
+
+describe("request and grant ids of other people (IDOR)", () => {
+  it("a second requester can't decide, revoke or list the first one's request or grant, even mixed with their own", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const admin = await makeUser("ADMIN");
+    const [a, b] = [await makeUser("CLINICIAN"), await makeUser("RESEARCHER")];
+    const { r } = await published(owner);
+    const [reqA, reqB] = [await request(r.id, a), await request(r.id, b)];
+    const readOnlyAdmin = { actor: { ...admin.actor, token: { id: "t-read", scopes: ["read" as const] } }, ip: null };
+    for (const who of [b.ctx, owner.ctx, readOnlyAdmin]) {
+      await expect(decideRequests(who, ZDecide.parse({ ids: [reqA.id], approve: true }))).rejects.toMatchObject({ action: "access:decide" });
+      await expect(decideRequests(who, ZDecide.parse({ ids: [reqB.id, reqA.id], approve: true }))).rejects.toMatchObject({ action: "access:decide" });
+    }
+    expect((await db.accessRequest.findMany({ where: { id: { in: [reqA.id, reqB.id] } } })).map((x) => x.status)).toEqual(["PENDING", "PENDING"]);
+    expect((await listRequests(b.actor, {})).map((x) => x.id)).toEqual([reqB.id]);
+    expect((await listRequests(b.actor, { mine: "false" } as never)).map((x) => x.id)).toEqual([reqB.id]);
+
+    await decideRequests(admin.ctx, ZDecide.parse({ ids: [reqA.id, reqB.id], approve: true }));
+    const grants = await db.accessGrant.findMany({ where: { releaseId: r.id }, orderBy: { createdAt: "asc" } });
+    const grantA = grants.find((g) => g.userId === a.user.id)!;
+    for (const who of [b.ctx, a.ctx, owner.ctx, readOnlyAdmin]) await expect(revokeGrant(who, grantA.id)).rejects.toMatchObject({ action: "access:decide" });
+    expect((await db.accessGrant.findUniqueOrThrow({ where: { id: grantA.id } })).revokedAt).toBeNull();
+    // B's grant opens B's downloads only: A's file access is A's own grant, untouched.
+    const f = await openReleaseFile(a.ctx, r.id, "model.safetensors", null);
+    f.stream?.destroy();
+  });
+});
+
+describe("the public release index (PUBLIC_RELEASES=index)", () => {
+  it("visitors see published OPEN and GATED releases, never PRIVATE ones or drafts, and download nothing; off by default", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const [open, gated, priv] = [await published(owner, { policy: "OPEN" }), await published(owner, { policy: "GATED" }), await published(owner, { policy: "PRIVATE" })];
+    const drafted = await draft(owner, { policy: "OPEN" });
+    const visitor = { kind: "anonymous" } as const;
+    await expect(listReleases(visitor)).rejects.toThrow(/Sign in/);
+    await expect(getRelease(visitor, open.r.id)).rejects.toThrow(/Sign in/);
+    setEnv({ PUBLIC_RELEASES: "index" });
+    try {
+      const listed = (await listReleases(visitor)).map((x) => x.id);
+      expect(listed).toEqual(expect.arrayContaining([open.r.id, gated.r.id]));
+      expect(listed).not.toContain(priv.r.id);
+      expect(listed).not.toContain(drafted.r.id);
+      const page = await getRelease(visitor, gated.r.id);
+      expect(page.access.canDownload).toBe(false);
+      expect(page.card).toContain("license:");
+      await expect(getRelease(visitor, priv.r.id)).rejects.toMatchObject({ status: 404 });
+      await expect(getRelease(visitor, drafted.r.id)).rejects.toMatchObject({ status: 404 });
+      for (const id of [open.r.id, gated.r.id]) await expect(openReleaseFile({ actor: visitor, ip: null }, id, "model.safetensors", null)).rejects.toThrow(/Sign in/);
+      await expect(requestAccess({ actor: visitor, ip: null }, gated.r.id, ZRequestAccess.parse({ institution: "x", role: "y", intendedUse: "a long enough use", acceptTerms: true, termsVersion: "1" }))).rejects.toThrow(/Sign in/);
+    } finally {
+      setEnv({ PUBLIC_RELEASES: "none" });
+    }
   });
 });

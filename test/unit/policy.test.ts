@@ -143,4 +143,16 @@ describe("release access, as the policy decides it", () => {
     expect(can(person("CLINICIAN"), "access:request", rel("PRIVATE", "active"))).toBe(false);
     expect(can({ kind: "worker", tokenId: "t", userId: "u", email: "a", role: "ADMIN", workerId: null }, "release:download", rel("OPEN", "none"))).toBe(false);
   });
+
+  it("visitors: nothing unless the server lists releases publicly, then published OPEN and GATED ones to read, never to download", () => {
+    const visitor = { kind: "anonymous" } as const;
+    for (const policy of ["OPEN", "GATED", "PRIVATE"] as const) {
+      expect(can(visitor, "release:read", rel(policy, "none"))).toBe(false);
+      const listed = { release: { ...rel(policy, "none").release, publicIndex: true } };
+      expect(can(visitor, "release:read", listed)).toBe(policy !== "PRIVATE");
+      expect(can(visitor, "release:read", { release: { ...listed.release, published: false } })).toBe(false);
+      for (const action of ["release:download", "access:request", "release:write"] as const) expect(can(visitor, action, listed)).toBe(false);
+    }
+    expect(can(visitor, "release:read")).toBe(false);
+  });
 });

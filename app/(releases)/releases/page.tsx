@@ -3,7 +3,7 @@ import { formatBytes } from "@/components/datasets/format";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
-import { requirePermission } from "@/lib/auth/page-session";
+import { releaseReader } from "@/lib/auth/page-session";
 import { listReleases } from "@/lib/services/releases/read-releases";
 
 export const metadata = { title: "Releases" };
@@ -11,7 +11,7 @@ export const metadata = { title: "Releases" };
 const POLICY = { OPEN: "open to everyone signed in", GATED: "access on request", PRIVATE: "named people only" } as const;
 
 export default async function ReleasesPage() {
-  const actor = await requirePermission("release:read");
+  const actor = await releaseReader();
   const releases = await listReleases(actor);
   return (
     <div className="flex flex-col gap-6">
@@ -41,7 +41,7 @@ export default async function ReleasesPage() {
                 <Td>{POLICY[r.policy]}</Td>
                 <Td className="text-right tabular-nums">{formatBytes(r.files.find((f) => f.kind === "weights")?.bytes ?? 0)}</Td>
                 <Td className="text-right tabular-nums">{r.downloads.toLocaleString("en")}</Td>
-                <Td>{r.access.canDownload ? <Badge tone="ok">can download</Badge> : r.access.request === "PENDING" ? <Badge>requested</Badge> : <Badge tone="neutral">{r.policy === "GATED" ? "request access" : "no access"}</Badge>}</Td>
+                <Td>{actor.kind !== "user" ? <Link className="underline" href="/login">sign in</Link> : r.access.canDownload ? <Badge tone="ok">can download</Badge> : r.access.request === "PENDING" ? <Badge>requested</Badge> : <Badge tone="neutral">{r.policy === "GATED" ? "request access" : "no access"}</Badge>}</Td>
               </tr>
             ))}
           </tbody>

@@ -5,7 +5,7 @@
 import "server-only";
 import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
-import { assertCan, can, type Actor } from "../../auth/policy";
+import { assertCan, can, UnauthenticatedError, type Actor } from "../../auth/policy";
 import { db, type Tx } from "../../db/client";
 import { conflict, invalid, notFound } from "../../errors";
 import type { ZAccessQuery, ZDecide, ZGrantUser, ZRequestAccess } from "../../schemas/release";
@@ -14,7 +14,7 @@ import { assertVisible, releaseAccess } from "./release-access";
 const DAY = 86_400_000;
 
 function userOf(actor: Actor) {
-  if (actor.kind !== "user") throw new Error("people request access");
+  if (actor.kind !== "user") throw new UnauthenticatedError("Sign in to ask for access");
   return actor;
 }
 

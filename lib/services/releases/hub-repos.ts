@@ -5,7 +5,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { ServiceContext } from "../../audit/record-audit";
-import { assertCan, ForbiddenError, releaseVisible, UnauthenticatedError, type Actor, type ReleaseAccess } from "../../auth/policy";
+import { can, ForbiddenError, releaseVisible, UnauthenticatedError, type Actor, type ReleaseAccess } from "../../auth/policy";
 import { db } from "../../db/client";
 import { env, publicUrl } from "../../env";
 import { DomainError } from "../../errors";
@@ -53,8 +53,8 @@ function filesOf(r: Row) {
 
 /** Model info (GET /api/models/{repo}[/revision/{rev}]): what 0.x clients list a snapshot's files from. */
 export async function hubModelInfo(actor: Actor, namespace: string, repo: string, revision = "main") {
-  const { r, commit, repoId } = await resolveRepo(actor, namespace, repo, revision);
-  readable(actor, repoId);
+  const { r, access, commit, repoId } = await resolveRepo(actor, namespace, repo, revision);
+  readable(actor, access, repoId);
   const auto = r.autoApprove as { roles?: string[]; domains?: string[] } | null;
   return {
     _id: r.id,
@@ -83,8 +83,8 @@ export const TREE_PAGE = 1000;
  * 1.x client's way to list a snapshot, following the Link header's next page. Releases are flat: a path lists the
  * one file it names, or is not found. */
 export async function hubTree(actor: Actor, namespace: string, repo: string, revision: string, pathInRepo: string, page: { cursor: number; limit: number }) {
-  const { r, commit, repoId } = await resolveRepo(actor, namespace, repo, revision);
-  readable(actor, repoId);
+  const { r, access, commit, repoId } = await resolveRepo(actor, namespace, repo, revision);
+  readable(actor, access, repoId);
   const files = filesOf(r).filter((f) => !pathInRepo || f.path === pathInRepo);
   if (pathInRepo && !files.length) throw new HubError("EntryNotFound", 404, `${pathInRepo.slice(0, 200)} is not in ${repoId} ${r.version}`, { "X-Repo-Commit": commit });
   const all = files.map((f) => {
@@ -110,12 +110,8 @@ export async function hubResolve(ctx: ServiceContext, namespace: string, repo: s
 }
 
 /** Reading needs the `read` scope; a token without it hears so as a GatedRepo answer the client shows. */
-function readable(actor: Actor, repoId: string) {
-  try {
-    assertCan(actor, "release:read");
-  } catch {
-    throw new HubError("GatedRepo", actor.kind === "user" ? 403 : 401, `Your token may not read ${repoId}: it needs the read and download scopes`);
-  }
+function readable(actor: Actor, access: ReleaseAccess, repoId: string) {
+  if (!can(actor, "release:read", { release: access })) throw new HubError("GatedRepo", actor.kind === "user" ? 403 : 401, `Your token may not read ${repoId}: it needs the read and download scopes`);
 }
 
 /** Why this caller may not download, in words that say what to do next. */

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { assertCan, can, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
-import { assertVisible, releaseAccess } from "./release-access";
+import { assertMayReadReleases, assertVisible, releaseAccess } from "./release-access";
 
 type Row = NonNullable<Awaited<ReturnType<typeof loadRelease>>>;
 
@@ -40,7 +40,7 @@ async function present(actor: Actor, r: Row) {
 }
 
 export async function getRelease(actor: Actor, id: string) {
-  assertCan(actor, "release:read");
+  assertMayReadReleases(actor);
   const r = await loadRelease(id);
   // Unknown and not-visible read the same, so ids can't be probed.
   if (!r || !can(actor, "release:read", { release: await releaseAccess(actor, r) })) throw notFound("Release");
@@ -58,9 +58,9 @@ export async function findRelease(actor: Actor, name: string, version = "latest"
   throw notFound(`Release ${name}${version === "latest" ? "" : `@${version}`}`);
 }
 
-export async function listReleases(actor: Actor) {
-  assertCan(actor, "release:read");
-  const rows = await db.release.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }], take: 500, include: { files: { orderBy: { path: "asc" } }, createdBy: { select: { email: true } }, checkpoint: { select: { step: true } }, run: { select: { datasetMix: true } } } });
+export async function listReleases(actor: Actor, q: { runId?: string } = {}) {
+  assertMayReadReleases(actor);
+  const rows = await db.release.findMany({ where: q.runId ? { runId: q.runId } : {}, orderBy: [{ name: "asc" }, { createdAt: "desc" }], take: 500, include: { files: { orderBy: { path: "asc" } }, createdBy: { select: { email: true } }, checkpoint: { select: { step: true } }, run: { select: { datasetMix: true } } } });
   const out = [];
   for (const r of rows) {
     if (!can(actor, "release:read", { release: await releaseAccess(actor, r) })) continue;

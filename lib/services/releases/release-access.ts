@@ -1,9 +1,10 @@
 // A release as the policy sees it for one caller: its policy and state, and the caller's grant and terms
 // acceptance (one query). Every release service passes this to assertCan; nothing else decides access.
 import "server-only";
-import { releaseVisible, type Actor, type ReleaseAccess } from "../../auth/policy";
+import { assertCan, releaseVisible, type Actor, type ReleaseAccess } from "../../auth/policy";
 import { notFound } from "../../errors";
 import { db } from "../../db/client";
+import { env } from "../../env";
 
 type ReleaseRow = { id: string; policy: "OPEN" | "GATED" | "PRIVATE"; status: "DRAFT" | "PUBLISHED"; createdById: string; terms: string; termsVersion: string };
 
@@ -22,7 +23,15 @@ export async function releaseAccess(actor: Actor, r: ReleaseRow): Promise<Releas
     ownerId: r.createdById,
     grant: !grant ? "none" : grant.revokedAt ? "revoked" : grant.expiresAt && grant.expiresAt <= now ? "expired" : "active",
     termsAccepted: !!accepted,
+    publicIndex: env().PUBLIC_RELEASES === "index",
   };
+}
+
+/** Reading releases at all: signed in with the read scope, or a visitor when the server lists releases publicly
+ * (each release is then checked by releaseVisible). */
+export function assertMayReadReleases(actor: Actor) {
+  if (actor.kind === "anonymous" && env().PUBLIC_RELEASES === "index") return;
+  assertCan(actor, "release:read");
 }
 
 /** A release the caller may not see answers as one that doesn't exist: ids can't be probed. */

@@ -2,17 +2,19 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatBytes } from "@/components/datasets/format";
 import { DownloadStats } from "@/components/releases/download-stats";
+import { ModelCardView } from "@/components/releases/model-card-view";
 import { ReleaseAccessPanel } from "@/components/releases/release-access-panel";
 import { ReleaseOwnerPanel } from "@/components/releases/release-owner-panel";
 import { Badge } from "@/components/ui/badge";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Table, Td, Th } from "@/components/ui/table";
-import { requirePermission } from "@/lib/auth/page-session";
+import { releaseReader } from "@/lib/auth/page-session";
+import { env, publicUrl } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { getRelease } from "@/lib/services/releases/read-releases";
 
 export default async function ReleasePage({ params }: { params: Promise<{ id: string }> }) {
-  const actor = await requirePermission("release:read");
+  const actor = await releaseReader();
   const { id } = await params;
   const r = await getRelease(actor, id).catch((e) => {
     if (e instanceof DomainError && e.status === 404) notFound();
@@ -40,7 +42,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         ))}
         . {r.downloads.toLocaleString("en")} downloads of the weights.
       </p>
-      <ReleaseAccessPanel release={r} />
+      <ReleaseAccessPanel release={r} signedIn={actor.kind === "user"} />
       {r.canManage && <ReleaseOwnerPanel release={r} />}
       {r.canManage && r.status === "PUBLISHED" && <DownloadStats releaseId={r.id} />}
       <section aria-labelledby="files-heading">
@@ -71,11 +73,16 @@ python3 finetune_starter.py embed scan.nii.gz --out scan_embedding.npz
 
 # in Python
 from finetune_starter import load_encoder, embed_nifti
-encoder, config, contract = load_encoder(".")`}</pre>
+encoder, config, contract = load_encoder(".")
+
+# or with Hugging Face tools (a token with the read and download scopes)
+HF_ENDPOINT=${publicUrl()} hf download ${env().HUB_NAMESPACE}/${r.name} --revision ${r.version} --local-dir ${r.name} --token "$HF_TOKEN"`}</pre>
       </section>
       <section aria-labelledby="card-heading">
         <h2 id="card-heading" className="mb-2 font-semibold">Model card</h2>
-        <pre className="whitespace-pre-wrap rounded border border-border p-3 text-sm">{r.card}</pre>
+        <div className="rounded border border-border p-3">
+          <ModelCardView card={r.card} />
+        </div>
       </section>
     </article>
   );
