@@ -115,20 +115,21 @@ class CropDataset(Dataset):
         return self._arrays[i]
 
     def _region(self, rng, vol, jitter=None):
+        """A region of crop_grid crops and the axes its view flips. Flips apply to each crop in its place (see
+        _split): flipping the region would move crops, and the losses pair the crops of two views by index."""
         size = [c * g for c, g in zip(self.crop, self.grid)]
         if jitter is None:
             start = [int(rng.integers(min(0, d - n), max(0, d - n) + 1)) for d, n in zip(vol.shape, size)]
         else:
             start = [s + int(rng.integers(-j, j + 1)) for s, j in zip(jitter[0], jitter[1])]
-        region = extract_region(vol, start, size)
-        for axis in range(3):
-            if rng.random() < self.flip_prob:
-                region = np.flip(region, axis)
-        return np.ascontiguousarray(region), start
+        flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
+        return extract_region(vol, start, size), flips, start
 
-    def _split(self, region):
+    def _split(self, region, flips=()):
         (cx, cy, cz), (gx, gy, gz) = self.crop, self.grid
-        r = region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5)
+        r = region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5).reshape(gx * gy * gz, cx, cy, cz)
+        if flips:
+            r = np.flip(r, tuple(1 + axis for axis in flips))
         return torch.from_numpy(np.ascontiguousarray(r).reshape(gx * gy * gz, 1, cx, cy, cz))
 
     def __getitem__(self, index):
@@ -136,17 +137,17 @@ class CropDataset(Dataset):
         vi = min(int(np.searchsorted(self.cum, rng.random(), side="right")), len(self.volumes) - 1)
         vol = self._array(vi)
         k = int(np.prod(self.grid))
-        region, start = self._region(rng, vol)
+        region, flips, start = self._region(rng, vol)
         if self.objective == "mae":
             noise = rng.random((k, self.n_patches), dtype=np.float32)
-            return {"crops": self._split(region), "noise": torch.from_numpy(noise)}
+            return {"crops": self._split(region, flips), "noise": torch.from_numpy(noise)}
         jitter = [int(c * self.dino["view_jitter"]) for c in self.crop]
-        region2, _ = self._region(rng, vol, jitter=(start, jitter))
+        second = self._region(rng, vol, jitter=(start, jitter))
         views = []
-        for r in (region, region2):
+        for r, f in ((region, flips), second[:2]):
             a = 1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1)
             b = self.dino["intensity_jitter"] * (2 * rng.random() - 1)
-            views.append(self._split((a * r + b).astype(np.float32)))
+            views.append(self._split((a * r + b).astype(np.float32), f))
         mask = rng.random((2, k, self.n_patches)) < self.dino["mask_ratio"]
         return {"views": torch.stack(views), "mask": torch.from_numpy(mask)}
 

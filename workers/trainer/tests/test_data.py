@@ -124,3 +124,22 @@ def test_samples_are_a_function_of_the_index_only(tmp_path, tiny_config):
     for x, y in zip(serial, workers):
         torch.testing.assert_close(x["crops"], y["crops"])
     torch.testing.assert_close(serial[0]["noise"][1], a[3 * 2 + 1]["noise"])
+
+
+def test_dino_views_pair_crops_of_the_same_place(tmp_path, tiny_config):
+    """Crop k of one view and crop k of the other cover the same voxels (here: no jitter), whatever each view's flips:
+    the loss pairs them by index. Every voxel value is unique, so equal value sets mean the same place."""
+    cfg = tiny_config(objective="dino", data={"crop_grid": [1, 1, 2], "flip_prob": 0.5},
+                      dino={"view_jitter": 0.0, "intensity_jitter": 0.0})
+    shape = (80, 72, 96)
+    path = str(tmp_path / "unique.npy")
+    np.save(path, np.arange(np.prod(shape), dtype=np.float32).reshape(shape))
+    ds = CropDataset([{"path": path, "weight": 1.0}], cfg)
+    flipped_apart = 0
+    for index in range(40):
+        views = ds[index]["views"]  # (2 views, k crops, 1, x, y, z)
+        for k in range(views.shape[1]):
+            a, b = views[0, k].flatten().sort().values, views[1, k].flatten().sort().values
+            assert torch.equal(a, b), f"sample {index}: crop {k} of the two views covers different voxels"
+            flipped_apart += int(not torch.equal(views[0, k], views[1, k]))
+    assert flipped_apart > 10  # the views did flip differently, so the pairing was tested
