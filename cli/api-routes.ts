@@ -7,8 +7,10 @@
 import { readFileSync } from "node:fs";
 import type http from "node:http";
 import path from "node:path";
+import { ReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
+import { fileOf, sendFile } from "../lib/http/send-file";
 import { PROJECT_ROOT } from "./build";
 
 /** The symbol of lib/api/ranged-response.ts (registered, so no import of the route side is needed here). */
@@ -105,7 +107,13 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
     nodeBody?.destroy();
     return void res.end();
   }
-  // A file's own stream goes straight to the socket (see lib/api/ranged-response.ts); other bodies are Web streams.
+  // A file is sent from its path with reused buffers (lib/http/send-file.ts); another Node stream goes straight to the
+  // socket (see lib/api/ranged-response.ts); other bodies are Web streams.
+  const file = nodeBody instanceof ReadStream ? fileOf(nodeBody) : null;
+  if (file) {
+    nodeBody!.destroy();
+    return void sendFile(res, file).catch(() => void res.destroy());
+  }
   const body = nodeBody ?? Readable.fromWeb(response.body as never);
   res.on("close", () => body.destroy());
   body.on("error", () => res.destroy()).pipe(res);
