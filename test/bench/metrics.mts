@@ -190,7 +190,7 @@ async function createRun(base: string, token: string, name: string) {
   const res = await fetch(`${base}/api/v1/runs`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ name, preset: "tiny", datasetMix: [{ dataset: "totalsegmentator-v2", weight: 1 }] }),
+    body: JSON.stringify({ name, preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }] }),
   });
   if (res.status !== 201) throw new Error(`create run: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
@@ -201,6 +201,8 @@ try {
   process.env.HOUNSFIELD_DATA_DIR = server.dataDir;
   const token = (await cli(["token", "create", "--email", server.adminEmail, "--scopes", "admin", "--name", "bench"])).trim();
   const url = databaseUrl(server.dataDir);
+  // Runs train on published data: the sample dataset is published shortly after the server starts.
+  while ((await fetch(`${server.baseUrl}/api/v1/datasets/sample-ct/versions`, { headers: { authorization: `Bearer ${token}` } })).status !== 200) await new Promise((r) => setTimeout(r, 500));
   const runId = await createRun(server.baseUrl, token, "ingest bench");
 
   const batches = Math.ceil(INGEST_POINTS / BATCH);
