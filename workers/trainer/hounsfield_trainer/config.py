@@ -27,11 +27,14 @@ DEFAULTS = {
         "cache_dir": None,
         "num_workers": 0,
         "prefetch_factor": 2,
+        "max_open_volumes": 64,
     },
     "optim": {
         "lr": 1.5e-4,
         "min_lr_ratio": 0.01,
         "weight_decay": 0.05,
+        # Cosine from weight_decay to this by the last step (DINOv2: 0.04 -> 0.4); null keeps it constant.
+        "weight_decay_end": None,
         "betas": [0.9, 0.95],
         "warmup_steps": 100,
         "grad_clip": 1.0,
@@ -39,7 +42,12 @@ DEFAULTS = {
     "mae": {"mask_ratio": 0.75, "norm_pix_loss": False},
     "dino": {
         "student_temp": 0.1,
-        "teacher_temp": 0.04,
+        # DINOv2: the teacher's temperature rises from 0.04 to 0.07 over the first 30 % of training.
+        "teacher_temp": 0.07,
+        "warmup_teacher_temp": 0.04,
+        "teacher_temp_warmup_fraction": 0.3,
+        # DINOv2's KoLeo regulariser on the student's crop embeddings (spreads them over the sphere).
+        "koleo_weight": 0.1,
         "ema_start": 0.996,
         "mask_ratio": 0.3,
         "ibot_weight": 1.0,
@@ -99,6 +107,8 @@ def _validate(cfg):
         raise ConfigError("data.hu_window must be [low, high] with low < high")
     if any(s <= 0 for s in d["spacing"]) or len(d["spacing"]) != 3:
         raise ConfigError("data.spacing must be three positive numbers (mm)")
+    if int(d["max_open_volumes"]) < 1:
+        raise ConfigError("data.max_open_volumes must be >= 1")
     if any(g < 1 for g in d["crop_grid"]):
         raise ConfigError("data.crop_grid entries must be >= 1")
     if cfg["global_batch_size"] < 1 or cfg["total_steps"] < 1:

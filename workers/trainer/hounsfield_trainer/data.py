@@ -5,6 +5,7 @@ So the data stream does not depend on the number of processes or loader workers,
 needs k (the data sampling "RNG state" is the next sample index).
 """
 import os
+from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -104,15 +105,25 @@ class CropDataset(Dataset):
         self.n_patches = int(np.prod([c // p for c, p in zip(self.crop, cfg["model"]["patch_size"])]))
         w = np.array([v["weight"] for v in volumes], dtype=np.float64)
         self.cum = np.cumsum(w / w.sum())
-        self._arrays = {}
+        # Open memmaps, least recently used first: each holds a descriptor and a mapping, and a loader worker that
+        # kept every volume it touched open would hit the open-file or map-count limit on a large dataset.
+        self.max_open = int(cfg["data"]["max_open_volumes"])
+        self._arrays = OrderedDict()
 
     def __len__(self):
         return 2 ** 62
 
     def _array(self, i):
-        if i not in self._arrays:
-            self._arrays[i] = np.load(self.volumes[i]["path"], mmap_mode="r")
-        return self._arrays[i]
+        if i in self._arrays:
+            self._arrays.move_to_end(i)
+            return self._arrays[i]
+        while len(self._arrays) >= self.max_open:
+            _, old = self._arrays.popitem(last=False)
+            mm = getattr(old, "_mmap", None)
+            if mm is not None:
+                mm.close()  # now, not whenever the array is collected
+        arr = self._arrays[i] = np.load(self.volumes[i]["path"], mmap_mode="r")
+        return arr
 
     def _region(self, rng, vol, jitter=None):
         """A region of crop_grid crops and the axes its view flips. Flips apply to each crop in its place (see

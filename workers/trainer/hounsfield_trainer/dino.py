@@ -41,7 +41,36 @@ class DinoNet(nn.Module):
         tokens = self.encoder.local(views.flatten(0, 1), mask=None if mask is None else mask.flatten(0, 1))
         feats = torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=-1).reshape(b, k, -1)
         volume, _ = self.encoder.context(feats, coords)
-        return self.crop_head(tokens[:, 0]), tokens[:, 1:], self.volume_head(volume)
+        return self.crop_head(tokens[:, 0]), tokens[:, 1:], self.volume_head(volume), tokens[:, 0]
+
+
+def koleo_loss(x, eps=1e-8):
+    """Kozachenko-Leonenko entropy estimate (DINOv2's KoLeo): minus the mean log distance from each L2-normalised
+    embedding to its nearest neighbour in the global batch. Lower when the embeddings spread out. Neighbours come
+    from every process and are held fixed (each point is pushed away from its neighbour), so the loss and its
+    gradients are the same on any number of processes."""
+    x = F.normalize(x.float(), dim=-1)
+    others, offset = x.detach(), 0
+    if dist.is_available() and dist.is_initialized():
+        parts = [torch.empty_like(others) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, others)
+        offset = dist.get_rank() * x.shape[0]
+        others = torch.cat(parts)
+    if others.shape[0] < 2:
+        return x.sum() * 0
+    dots = x.detach() @ others.t()
+    own = torch.arange(x.shape[0], device=x.device)
+    dots[own, own + offset] = -2.0  # never one's own neighbour
+    nearest = others[dots.argmax(dim=1)]
+    return -torch.log((x - nearest).norm(dim=-1) + eps).mean()
+
+
+def teacher_temp_at(c, step, total_steps):
+    """The teacher temperature for a step: linear from warmup_teacher_temp to teacher_temp over the warm-up."""
+    warm = int(c["teacher_temp_warmup_fraction"] * total_steps)
+    if warm <= 0 or step >= warm:
+        return c["teacher_temp"]
+    return c["warmup_teacher_temp"] + (c["teacher_temp"] - c["warmup_teacher_temp"]) * step / warm
 
 
 def _cross_entropy(teacher_probs, student_logits, temp):
@@ -98,10 +127,14 @@ class DINO(nn.Module):
         self.teacher = copy.deepcopy(self.student)
         for param in self.teacher.parameters():
             param.requires_grad_(False)
+        self.teacher_temp = teacher_temp_at(self.c, 0, 1)
+
+    def before_step(self, step, total_steps):
+        self.teacher_temp = teacher_temp_at(self.c, step - 1, total_steps)
 
     def forward(self, batch, coords):
         views, mask = batch["views"], batch["mask"]
-        st, tt = self.c["student_temp"], self.c["teacher_temp"]
+        st, tt = self.c["student_temp"], self.teacher_temp
         masked = [mask[:, v].flatten(0, 1) for v in range(2)]
         with torch.no_grad():
             t_out = [self.teacher(views[:, v], coords) for v in range(2)]
@@ -120,8 +153,9 @@ class DINO(nn.Module):
             s_patch = self.student.patch_head(s_out[v][1][masked[v]])
             count = _mean_count_per_process(masked[v].float()).clamp(min=1)
             ibot_loss = ibot_loss + _cross_entropy(t_patch[v], s_patch, st).sum() / count / 2
-        loss = crop_loss + vol_loss + self.c["ibot_weight"] * ibot_loss
-        parts = {"loss_crop": crop_loss, "loss_volume": vol_loss, "loss_ibot": ibot_loss}
+        koleo = sum(koleo_loss(s_out[v][3]) for v in range(2)) / 2
+        loss = crop_loss + vol_loss + self.c["ibot_weight"] * ibot_loss + self.c["koleo_weight"] * koleo
+        parts = {"loss_crop": crop_loss, "loss_volume": vol_loss, "loss_ibot": ibot_loss, "loss_koleo": koleo}
         return loss, {k: v.detach() for k, v in parts.items()}
 
     @torch.no_grad()

@@ -32,3 +32,12 @@ def build_optimizer(model, cfg, cuda):
     optimizer = torch.optim.AdamW(groups, **kwargs)
     schedule = WarmupCosine(o["warmup_steps"], cfg["total_steps"], o["min_lr_ratio"])
     return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+
+def weight_decay_at(o, step, total_steps):
+    """The decayed group's weight decay at a step: cosine from weight_decay to weight_decay_end (if set)."""
+    end = o.get("weight_decay_end")
+    if end is None:
+        return o["weight_decay"]
+    progress = min(1.0, max(0, step) / max(1, total_steps))
+    return end + (o["weight_decay"] - end) * 0.5 * (1 + math.cos(math.pi * progress))

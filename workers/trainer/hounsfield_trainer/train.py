@@ -17,7 +17,7 @@ from .estimate import check_fits, peak_bf16_flops, training_flops_per_sample, tr
 from .manifest import load_manifest
 from .metrics_log import MetricsLog, NullLog
 from .objectives import build_objective, sample_coords, unwrap
-from .optim import build_optimizer
+from .optim import build_optimizer, weight_decay_at
 
 # Settings that may change between a run and its resumption without changing the training curve.
 RUNTIME_KEYS = {("data", "num_workers"), ("data", "cache_dir"), ("data", "prefetch_factor"),
@@ -174,6 +174,10 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         sample = next(it)
         window.data_wait += time.perf_counter() - t
         sample = {k: v.to(ctx.device, non_blocking=True) for k, v in sample.items()}
+        # Schedules are functions of the step, so a resumed run takes them up where it stopped.
+        optimizer.param_groups[0]["weight_decay"] = weight_decay_at(cfg["optim"], step - 1, total)
+        if hasattr(objective, "before_step"):
+            objective.before_step(step, total)
         with autocast():
             loss, parts = model(sample, coords)
         optimizer.zero_grad(set_to_none=True)

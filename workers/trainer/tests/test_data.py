@@ -143,3 +143,29 @@ def test_dino_views_pair_crops_of_the_same_place(tmp_path, tiny_config):
             assert torch.equal(a, b), f"sample {index}: crop {k} of the two views covers different voxels"
             flipped_apart += int(not torch.equal(views[0, k], views[1, k]))
     assert flipped_apart > 10  # the views did flip differently, so the pairing was tested
+
+
+def test_open_volumes_stay_bounded_however_many_are_read(tmp_path, tiny_config):
+    """Thousands of cached volumes: the descriptors (and mappings) a loader holds stay flat, and data read through
+    a closed-and-reopened volume is still right."""
+    cfg = tiny_config(data={"crop_grid": [1, 1, 1], "max_open_volumes": 16})
+    volumes = []
+    for i in range(2000):
+        path = str(tmp_path / f"v{i}.npy")
+        np.save(path, np.full((4, 4, 4), float(i), dtype=np.float16))  # padded to a crop
+        volumes.append({"path": path, "weight": 1.0})
+    ds = CropDataset(volumes, cfg)
+
+    def open_fds():
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_fds()
+    seen = set()
+    for index in range(3000):
+        item = ds[index]["crops"]
+        values = set(np.unique(item.numpy()).tolist()) - {0.0}
+        assert len(values) <= 1  # one volume per sample, its own value
+        seen |= values
+    assert len(seen) > 1000  # most volumes were opened, far more than the limit
+    assert len(ds._arrays) == 16
+    assert open_fds() - before <= 16

@@ -43,3 +43,55 @@ def test_teacher_follows_student_by_ema(tiny_config):
     moved = [(t - b).abs().max().item() for t, b in zip(model.teacher.parameters(), before)]
     assert all(0 < m < 0.01 for m in moved)
     assert not any(p.requires_grad for p in model.teacher.parameters())
+
+
+def test_koleo_is_lower_for_spread_embeddings_and_its_gradient_spreads_them():
+    from hounsfield_trainer.dino import koleo_loss
+    torch.manual_seed(0)
+    spread = torch.randn(64, 16)
+    clustered = torch.randn(1, 16) + 0.01 * torch.randn(64, 16)
+    assert koleo_loss(spread) < koleo_loss(clustered)
+    x = clustered.clone().requires_grad_(True)
+
+    def nearest(v):
+        v = torch.nn.functional.normalize(v.detach(), dim=-1)
+        d = torch.cdist(v, v) + torch.eye(len(v)) * 9
+        return d.min(dim=1).values.mean()
+
+    before = nearest(x)
+    opt = torch.optim.SGD([x], lr=0.05)
+    for _ in range(20):
+        opt.zero_grad()
+        koleo_loss(x).backward()
+        opt.step()
+    assert nearest(x) > 2 * before
+
+
+def test_teacher_temperature_warms_up_as_dinov2_and_sharpens_early_targets(tiny_config):
+    from hounsfield_trainer.dino import teacher_temp_at
+    c = tiny_config(objective="dino")["dino"]
+    assert (c["warmup_teacher_temp"], c["teacher_temp"], c["teacher_temp_warmup_fraction"]) == (0.04, 0.07, 0.3)
+    assert teacher_temp_at(c, 0, 1000) == 0.04
+    assert abs(teacher_temp_at(c, 150, 1000) - 0.055) < 1e-9
+    assert teacher_temp_at(c, 300, 1000) == 0.07 and teacher_temp_at(c, 999, 1000) == 0.07
+    # The same teacher scores give sharper (lower-entropy) targets at the warm-up temperature.
+    torch.manual_seed(0)
+    logits = torch.randn(32, 256) * 0.3
+    entropy = lambda p: -(p * p.clamp_min(1e-12).log()).sum(dim=-1).mean()
+    assert entropy(sinkhorn_knopp(logits, 0.04)) < entropy(sinkhorn_knopp(logits, 0.07))
+
+
+def test_weight_decay_follows_its_cosine_schedule_in_training(tmp_path, tiny_config, ct_manifest):
+    from hounsfield_trainer.checkpoint import list_checkpoints, load_state
+    from hounsfield_trainer.optim import weight_decay_at
+    o = {"weight_decay": 0.04, "weight_decay_end": 0.4}
+    assert abs(weight_decay_at(o, 0, 100) - 0.04) < 1e-12
+    assert abs(weight_decay_at(o, 50, 100) - 0.22) < 1e-9
+    assert abs(weight_decay_at(o, 100, 100) - 0.4) < 1e-9
+    assert weight_decay_at({"weight_decay": 0.05, "weight_decay_end": None}, 70, 100) == 0.05
+    # The trainer applies it: the optimizer saved after step 4 of 5 decayed with the schedule's value for step 4.
+    run = str(tmp_path / "run")
+    train(tiny_config(total_steps=5, checkpoint_every=4, optim=o), ct_manifest, run)
+    saved = load_state(os.path.join(list_checkpoints(run)[0][1], "optimizer"), "cpu")
+    assert abs(saved["param_groups"][0]["weight_decay"] - weight_decay_at(o, 3, 5)) < 1e-9
+    assert saved["param_groups"][1]["weight_decay"] == 0.0
