@@ -4,6 +4,7 @@
 // ones go to the browser's own download manager, which shows its progress and resumes, through a short-lived link.
 import { useRef, useState } from "react";
 import { apiFetch } from "@/lib/api/client-fetch";
+import { saveHref as save } from "../charts/download";
 import { formatBytes, formatEta } from "../datasets/format";
 import { Button } from "../ui/button";
 
@@ -11,15 +12,6 @@ const IN_MEMORY_MAX = 512 * 2 ** 20;
 
 type File = { path: string; bytes: number; sha256: string };
 type State = { phase: "idle" } | { phase: "running"; received: number; started: number } | { phase: "done"; message: string } | { phase: "error"; message: string };
-
-function save(href: string, name: string) {
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
 
 async function sha256Hex(blob: Blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
