@@ -11,6 +11,7 @@ import { acceptTerms, decideRequests, grantUser, listNotifications, listRequests
 import { createRelease, publishRelease, updateRelease } from "../../lib/services/releases/create-release";
 import { getRelease, listReleases, releaseStats } from "../../lib/services/releases/read-releases";
 import { signLink } from "../../lib/releases/download-links";
+import { versionLineage } from "../../lib/services/datasets/version-lineage";
 import { createDownloadLink, openLinkedFile, openReleaseFile } from "../../lib/services/releases/release-downloads";
 import { makeCheckpoint, safetensors } from "../support/checkpoints";
 import { makeUser } from "../support/factories";
@@ -273,5 +274,24 @@ describe("the public release index (PUBLIC_RELEASES=index)", () => {
     } finally {
       setEnv({ PUBLIC_RELEASES: "none" });
     }
+  });
+});
+
+describe("lineage from a dataset version", () => {
+  it("lists the runs that trained on it (to those who read runs) and their releases (as the release policy allows)", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const [open, priv] = [await published(owner, { policy: "OPEN" }), await published(owner, { policy: "PRIVATE" })];
+    const versionId = (open.run.datasetMix as { versionId: string }[])[0].versionId;
+    expect((priv.run.datasetMix as { versionId: string }[])[0].versionId).toBe(versionId);
+    const researcher = await makeUser("RESEARCHER");
+    const clinician = await makeUser("CLINICIAN");
+    const seen = await versionLineage(researcher.actor, versionId);
+    expect(seen.runs.map((r) => r.id)).toEqual(expect.arrayContaining([open.run.id, priv.run.id]));
+    expect(seen.releases.map((r) => r.id)).toContain(open.r.id);
+    expect(seen.releases.map((r) => r.id)).not.toContain(priv.r.id);
+    const theirs = await versionLineage(clinician.actor, versionId);
+    expect(theirs.runs).toEqual([]);
+    expect(theirs.releases.map((r) => r.id)).toContain(open.r.id);
+    expect((await versionLineage(owner.actor, versionId)).releases.map((r) => r.id)).toEqual(expect.arrayContaining([open.r.id, priv.r.id]));
   });
 });
