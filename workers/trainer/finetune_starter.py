@@ -4,7 +4,7 @@ Put this file next to the release's config.json, model.safetensors and preproces
 numpy (nibabel is used when installed; otherwise a built-in NIfTI-1 reader is used).
 
     python3 finetune_starter.py embed scan.nii.gz --out scan_embedding.npz
-    python3 finetune_starter.py probe labels.csv        # CSV rows: path,label  -> a linear probe on volume embeddings
+    python3 finetune_starter.py probe labels.csv        # CSV rows: path,label[,split] -> held-out accuracy of a linear probe
 
     from finetune_starter import load_encoder, embed_nifti
     encoder, config, contract = load_encoder(".")
@@ -299,19 +299,49 @@ def embed_nifti(encoder, contract, path, reader="auto"):
 
 
 # ---------------------------------------------------------------- example: a linear probe on volume embeddings
-def linear_probe(features, labels, epochs=200, lr=1e-2, weight_decay=1e-4, seed=0):
-    """Fit a linear classifier on frozen embeddings (features: (n, d) tensor, labels: (n,) int64)."""
+def held_out_split(paths, fraction=3):
+    """About one path in `fraction` held out, chosen by a hash of the path (stable across runs and machines)."""
+    import hashlib
+    return torch.tensor([int(hashlib.sha256(p.encode()).hexdigest()[:8], 16) % fraction == 0 for p in paths])
+
+
+def linear_probe(features, labels, held_out, epochs=200, lr=1e-2, weight_decay=1e-4, seed=0):
+    """Fit a linear classifier on the frozen embeddings not held out (features: (n, d), labels: (n,) int64,
+    held_out: (n,) bool) and return it, the normalisation, and its accuracy on the held-out rows alone."""
     torch.manual_seed(seed)
-    mean, std = features.mean(0, keepdim=True), features.std(0, keepdim=True) + 1e-6
+    train = ~held_out
+    if not train.any() or not held_out.any():
+        raise ValueError("a probe needs training and held-out rows")
+    mean, std = features[train].mean(0, keepdim=True), features[train].std(0, keepdim=True) + 1e-6
     probe = nn.Linear(features.shape[1], int(labels.max()) + 1)
     opt = torch.optim.AdamW(probe.parameters(), lr=lr, weight_decay=weight_decay)
     x = (features - mean) / std
     for _ in range(epochs):
         opt.zero_grad()
-        F.cross_entropy(probe(x), labels).backward()
+        F.cross_entropy(probe(x[train]), labels[train]).backward()
         opt.step()
-    accuracy = (probe(x).argmax(1) == labels).float().mean().item()
+    with torch.no_grad():
+        accuracy = (probe(x[held_out]).argmax(1) == labels[held_out]).float().mean().item()
     return probe, (mean, std), accuracy
+
+
+def layerwise_lr_groups(encoder, base_lr, decay=0.75, weight_decay=0.05):
+    """Optimizer groups for fine-tuning with layer-wise learning-rate decay: the last block of the global
+    transformer learns at base_lr, each block below it at `decay` times the one above, down to the patch
+    embedding; norms and biases without weight decay. Use: torch.optim.AdamW(layerwise_lr_groups(encoder, 1e-4))."""
+    first = [encoder.local.patch_embed, encoder.local.cls_token] + ([encoder.local.mask_token] if encoder.local.mask_token is not None else [])
+    layers = [first] + [[b] for b in encoder.local.blocks] + \
+        [[encoder.local.norm, encoder.context.in_proj, encoder.context.cls_token]] + \
+        [[b] for b in encoder.context.blocks]
+    layers[-1] = layers[-1] + [encoder.context.norm]  # the final norm learns with the last block
+    groups = []
+    for depth, modules in enumerate(layers):
+        lr = base_lr * decay ** (len(layers) - 1 - depth)
+        params = [p for m in modules for p in ([m] if isinstance(m, nn.Parameter) else m.parameters())]
+        decayed = [p for p in params if p.ndim >= 2 and p.shape[0] > 1]
+        plain = [p for p in params if not (p.ndim >= 2 and p.shape[0] > 1)]
+        groups += [{"params": decayed, "lr": lr, "weight_decay": weight_decay}, {"params": plain, "lr": lr, "weight_decay": 0.0}]
+    return [g for g in groups if g["params"]]
 
 
 def main(argv=None):
@@ -323,7 +353,7 @@ def main(argv=None):
     e = sub.add_parser("embed", help="embed one NIfTI scan")
     e.add_argument("scan")
     e.add_argument("--out", help=".npz file for crop, crop_context, volume and grid")
-    pr = sub.add_parser("probe", help="train a linear probe from a CSV of path,label")
+    pr = sub.add_parser("probe", help="a linear probe from a CSV of path,label[,split]; accuracy on held-out scans")
     pr.add_argument("csv")
     args = p.parse_args(argv)
     encoder, _, contract = load_encoder(args.weights)
@@ -334,12 +364,16 @@ def main(argv=None):
                      volume=out["volume"].numpy(), grid=np.array(out["grid"]))
         print(f"{len(out['crop'])} crops on a {out['grid']} grid; volume embedding of size {out['volume'].numel()}")
         return 0
-    rows = [line.strip().rsplit(",", 1) for line in open(args.csv) if line.strip()]
-    names = sorted({label for _, label in rows})
-    feats = torch.stack([embed_nifti(encoder, contract, path, args.reader)["volume"] for path, _ in rows])
-    labels = torch.tensor([names.index(label) for _, label in rows])
-    _, _, accuracy = linear_probe(feats, labels)
-    print(f"linear probe on {len(rows)} scans, classes {names}: training accuracy {accuracy:.3f}")
+    rows = [[c.strip() for c in line.strip().split(",")] for line in open(args.csv) if line.strip()]
+    rows = [r for r in rows if r[:2] != ["path", "label"]]
+    names = sorted({r[1] for r in rows})
+    feats = torch.stack([embed_nifti(encoder, contract, r[0], args.reader)["volume"] for r in rows])
+    labels = torch.tensor([names.index(r[1]) for r in rows])
+    # A split column says which scans are held out (`test`); without one, about a third, chosen by path.
+    held_out = torch.tensor([r[2] == "test" for r in rows]) if all(len(r) == 3 for r in rows) else held_out_split([r[0] for r in rows])
+    _, _, accuracy = linear_probe(feats, labels, held_out)
+    print(f"linear probe on {int((~held_out).sum())} scans, classes {names}: held-out accuracy {accuracy:.3f} "
+          f"on {int(held_out.sum())} scans")
     return 0
 
 

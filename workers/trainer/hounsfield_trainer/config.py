@@ -40,6 +40,8 @@ DEFAULTS = {
         "grad_clip": 1.0,
     },
     "mae": {"mask_ratio": 0.75, "norm_pix_loss": False},
+    # kNN and linear probe on frozen volume embeddings of a labelled CSV (path,label[,split]) every `every` steps.
+    "eval": {"manifest": None, "every": 0, "knn_k": 5},
     "dino": {
         "student_temp": 0.1,
         # DINOv2: the teacher's temperature rises from 0.04 to 0.07 over the first 30 % of training.
@@ -107,6 +109,11 @@ def _validate(cfg):
         raise ConfigError("data.hu_window must be [low, high] with low < high")
     if any(s <= 0 for s in d["spacing"]) or len(d["spacing"]) != 3:
         raise ConfigError("data.spacing must be three positive numbers (mm)")
+    e = cfg["eval"]
+    if int(e["every"]) < 0 or int(e["knn_k"]) < 1:
+        raise ConfigError("eval.every must be >= 0 and eval.knn_k >= 1")
+    if int(e["every"]) > 0 and not e["manifest"]:
+        raise ConfigError("eval.every needs eval.manifest (a CSV of path,label[,split])")
     if int(d["max_open_volumes"]) < 1:
         raise ConfigError("data.max_open_volumes must be >= 1")
     if any(g < 1 for g in d["crop_grid"]):

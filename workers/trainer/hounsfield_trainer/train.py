@@ -17,11 +17,12 @@ from .estimate import check_fits, peak_bf16_flops, training_flops_per_sample, tr
 from .manifest import load_manifest
 from .metrics_log import MetricsLog, NullLog
 from .objectives import build_objective, sample_coords, unwrap
+from .evaluate import Probe, load_labelled
 from .optim import build_optimizer, weight_decay_at
 
 # Settings that may change between a run and its resumption without changing the training curve.
-RUNTIME_KEYS = {("data", "num_workers"), ("data", "cache_dir"), ("data", "prefetch_factor"),
-                ("memory_capacity_bytes",), ("compile",), ("device",), ("log_every",), ("keep_checkpoints",)}
+RUNTIME_KEYS = {("data", "num_workers"), ("data", "cache_dir"), ("data", "prefetch_factor"), ("data", "max_open_volumes"),
+                ("memory_capacity_bytes",), ("compile",), ("device",), ("log_every",), ("keep_checkpoints",), ("eval",)}
 
 
 def _write_json(path, obj):
@@ -137,6 +138,11 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         check_fits(estimate, capacity)
 
     volumes = _prepare_data(ctx, cfg, manifest_path, log)
+    every = int(cfg["eval"]["every"])
+    # Every process checks the labelled manifest (a bad line stops them all alike); the main one measures.
+    if every:
+        load_labelled(cfg["eval"]["manifest"])
+    probe = Probe(cfg) if every and ctx.is_main else None
 
     torch.manual_seed(cfg["seed"])
     objective = build_objective(cfg).to(ctx.device)
@@ -201,6 +207,10 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         window.add(loss, grad_norm, parts)
 
         last = step == total or step == stop_at_step
+        if probe and (step % every == 0 or last):
+            t = time.perf_counter()
+            log.log(step, probe.measure(objective.export_encoder(), seed=cfg["seed"]))
+            window.t0 += time.perf_counter() - t
         if step % cfg["log_every"] == 0 or last:
             _log_window(ctx, log, step, window, lr, batch, voxels, flops, peak, state)
             window = Window()

@@ -1,0 +1,105 @@
+"""What the encoder has learned, measured during training: kNN and a linear probe on frozen volume embeddings.
+
+A labelled manifest is a CSV of `path,label[,split]` rows (a header line is allowed). Rows whose split is `test`
+(or, without a split column, about a third of the paths chosen by a hash of the path) are held out: the probe and
+the kNN memory see only the others, and accuracy is measured on the held-out volumes alone. Volumes are
+preprocessed once with the run's contract and embedded with the current encoder every `eval.every` steps; the
+results are logged as `eval/knn_acc` and `eval/linear_acc` next to the loss.
+"""
+import csv
+import hashlib
+import os
+
+import torch
+import torch.nn.functional as F
+
+from .config import ConfigError
+from .embed import embed_volume, preprocess_nifti
+
+
+def _held_out(path):
+    return int(hashlib.sha256(path.encode()).hexdigest()[:8], 16) % 3 == 0
+
+
+def load_labelled(path):
+    """Rows of a labelled manifest; an unknown path, an empty label or a bad split is refused with its line."""
+    base = os.path.dirname(os.path.abspath(path))
+    rows = []
+    with open(path, newline="") as f:
+        for n, row in enumerate(csv.reader(f), start=1):
+            if not row or (n == 1 and [c.strip().lower() for c in row[:2]] == ["path", "label"]):
+                continue
+            if len(row) not in (2, 3):
+                raise ConfigError(f"{path} line {n}: expected path,label[,split]")
+            file, label = row[0].strip(), row[1].strip()
+            full = file if os.path.isabs(file) else os.path.join(base, file)
+            if not label:
+                raise ConfigError(f"{path} line {n}: empty label")
+            if not os.path.isfile(full):
+                raise ConfigError(f"{path} line {n}: no such file {file}")
+            split = row[2].strip().lower() if len(row) == 3 else ("test" if _held_out(file) else "train")
+            if split not in ("train", "test"):
+                raise ConfigError(f"{path} line {n}: split must be train or test, not {split!r}")
+            rows.append({"path": full, "label": label, "split": split})
+    labels = sorted({r["label"] for r in rows})
+    if len(labels) < 2:
+        raise ConfigError(f"{path}: a probe needs at least two labels")
+    for split in ("train", "test"):
+        if not any(r["split"] == split for r in rows):
+            raise ConfigError(f"{path}: no {split} volumes")
+    return rows, labels
+
+
+class Probe:
+    """The labelled volumes, preprocessed once, and the measurements on an encoder."""
+
+    def __init__(self, cfg):
+        self.rows, self.labels = load_labelled(cfg["eval"]["manifest"])
+        self.k = int(cfg["eval"]["knn_k"])
+        self.crop = cfg["model"]["crop_size"]
+        self.volumes = [preprocess_nifti(r["path"], cfg) for r in self.rows]
+        self.y = torch.tensor([self.labels.index(r["label"]) for r in self.rows])
+        self.test = torch.tensor([r["split"] == "test" for r in self.rows])
+
+    @torch.no_grad()
+    def embeddings(self, encoder):
+        was = encoder.training
+        encoder.eval()
+        try:
+            return torch.stack([embed_volume(encoder, v, self.crop)["volume"].float() for v in self.volumes])
+        finally:
+            encoder.train(was)
+
+    def measure(self, encoder, seed=0):
+        x = F.normalize(self.embeddings(encoder), dim=-1)
+        return {"eval/knn_acc": knn_accuracy(x, self.y, self.test, self.k),
+                "eval/linear_acc": linear_probe_accuracy(x, self.y, self.test, len(self.labels), seed)}
+
+
+def knn_accuracy(x, y, test, k):
+    """Held-out accuracy of a cosine kNN vote (weighted by similarity) over the training embeddings."""
+    train = ~test
+    sims = x[test] @ x[train].t()
+    k = min(k, int(train.sum()))
+    top, idx = sims.topk(k, dim=1)
+    votes = torch.zeros(int(test.sum()), int(y.max()) + 1)
+    votes.scatter_add_(1, y[train][idx], top.clamp_min(0) + 1e-6)
+    return float((votes.argmax(1) == y[test]).float().mean())
+
+
+def linear_probe_accuracy(x, y, test, classes, seed=0, epochs=300, lr=0.05, weight_decay=1e-4):
+    """Held-out accuracy of a logistic regression fitted on the training embeddings only."""
+    g = torch.Generator().manual_seed(seed)
+    train = ~test
+    mean, std = x[train].mean(0), x[train].std(0).clamp_min(1e-6)
+    xs = (x - mean) / std
+    w = (torch.randn(x.shape[1], classes, generator=g) * 0.01).requires_grad_(True)
+    b = torch.zeros(classes, requires_grad=True)
+    opt = torch.optim.AdamW([w, b], lr=lr, weight_decay=weight_decay)
+    with torch.enable_grad():
+        for _ in range(epochs):
+            opt.zero_grad()
+            F.cross_entropy(xs[train] @ w + b, y[train]).backward()
+            opt.step()
+    with torch.no_grad():
+        return float(((xs[test] @ w + b).argmax(1) == y[test]).float().mean())

@@ -1,0 +1,75 @@
+import math
+import os
+
+import nibabel as nib
+import numpy as np
+import pytest
+import torch
+
+from conftest import EXAMPLE_CT
+from hounsfield_trainer.config import ConfigError
+from hounsfield_trainer.evaluate import knn_accuracy, linear_probe_accuracy, load_labelled
+from hounsfield_trainer.metrics_log import read_metrics
+from hounsfield_trainer.train import train
+
+
+@pytest.fixture(scope="module")
+def slabs(tmp_path_factory):
+    """Slabs of 8 slices of the real sample CT, labelled by where they lie along the body axis (lower or upper
+    half); every third one held out."""
+    d = tmp_path_factory.mktemp("slabs")
+    img = nib.load(EXAMPLE_CT)
+    data = np.asanyarray(img.dataobj)
+    rows = ["path,label,split"]
+    for i, z in enumerate(range(0, data.shape[2] - 7, 8)):
+        affine = img.affine.copy()
+        affine[:3, 3] = img.affine[:3, :3] @ np.array([0, 0, z]) + img.affine[:3, 3]
+        nib.save(nib.Nifti1Image(data[:, :, z:z + 8].astype(np.int16), affine), str(d / f"slab{i}.nii.gz"))
+        rows.append(f"slab{i}.nii.gz,{'lower' if z < data.shape[2] // 2 else 'upper'},{'test' if i % 3 == 1 else 'train'}")
+    (d / "labels.csv").write_text("\n".join(rows) + "\n")
+    return d
+
+
+def test_probe_hook_logs_held_out_knn_and_linear_accuracy_during_training(tmp_path, tiny_config, ct_manifest, slabs):
+    run = str(tmp_path / "run")
+    cfg = tiny_config(total_steps=6, eval={"manifest": str(slabs / "labels.csv"), "every": 3})
+    train(cfg, ct_manifest, run)
+    steps, _ = read_metrics(os.path.join(run, "metrics.jsonl"))
+    evals = [s for s in steps if "eval/knn_acc" in s]
+    assert [s["step"] for s in evals] == [3, 6]
+    for s in evals:
+        for key in ("eval/knn_acc", "eval/linear_acc"):
+            assert 0.0 <= s[key] <= 1.0 and math.isfinite(s[key])
+            # Five held-out slabs: an accuracy is a multiple of 1/5.
+            assert abs(s[key] * 5 - round(s[key] * 5)) < 1e-6
+
+
+def test_accuracy_is_measured_on_held_out_volumes_only():
+    e0, e1 = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
+    x = torch.stack([e0, e0, e1, e1])
+    y = torch.tensor([0, 1, 1, 0])
+    test = torch.tensor([False, True, False, True])
+    # Each held-out point's only neighbour in training has the other label: a probe that saw the held-out labels
+    # (or counted a point as its own neighbour) would score 1.
+    assert knn_accuracy(x, y, test, k=1) == 0.0
+    assert linear_probe_accuracy(x, y, test, classes=2) == 0.0
+    assert knn_accuracy(x, torch.tensor([0, 0, 1, 1]), test, k=1) == 1.0
+    assert linear_probe_accuracy(x, torch.tensor([0, 0, 1, 1]), test, classes=2) == 1.0
+
+
+def test_a_bad_labelled_manifest_is_refused_with_its_line(tmp_path, slabs):
+    def refused(text):
+        p = tmp_path / "labels.csv"
+        p.write_text(text)
+        with pytest.raises(ConfigError) as e:
+            load_labelled(str(p))
+        return str(e.value)
+
+    good = str(slabs / "slab0.nii.gz")
+    assert "line 3: no such file" in refused(f"path,label\n{good},lower\nmissing.nii.gz,upper\n")
+    assert "line 2: empty label" in refused(f"{good},lower\n{good}, \n")
+    assert "line 1: split must be train or test" in refused(f"{good},lower,validate\n")
+    assert "at least two labels" in refused(f"{good},lower,train\n{good},lower,test\n")
+    assert "no test volumes" in refused(f"{good},lower,train\n{good},upper,train\n")
+    rows, labels = load_labelled(str(slabs / "labels.csv"))
+    assert labels == ["lower", "upper"] and {r["split"] for r in rows} == {"train", "test"}
