@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from hounsfield_trainer.config import resolve_config  # noqa: E402
 from hounsfield_trainer.data import CropDataset, make_loader, prepare_volumes  # noqa: E402
 from hounsfield_trainer.estimate import GIB, training_memory  # noqa: E402
+from hounsfield_trainer.evaluate import Probe, write_slab_labels  # noqa: E402
 from hounsfield_trainer.manifest import load_manifest, sha256_file  # noqa: E402
 from hounsfield_trainer.metrics_log import read_metrics  # noqa: E402
 from hounsfield_trainer.objectives import build_objective, sample_coords  # noqa: E402
@@ -87,6 +88,27 @@ def cpu_bench(folder, manifest, steps=100):
          forward_only_rate(cfg, manifest, torch.device("cpu"), 30, bf16=False), "volumes/s forward-only")
 
 
+def probe_bench(folder, manifest, steps=100, seeds=(0, 1, 2)):
+    """Held-out linear-probe accuracy (which quarter of the body axis a 4-slice slab of the sample CT comes from) of
+    a short MAE pretraining against the same probe on a randomly initialised encoder, over seeds: median, spread
+    on stderr."""
+    labels = write_slab_labels(SAMPLE_CT, os.path.join(folder, "slabs"), slices=4, parts=4)
+    trained, random = [], []
+    for seed in seeds:
+        cfg = resolve_config({"preset": "tiny", "seed": seed, "global_batch_size": 8, "total_steps": steps,
+                              "log_every": steps, "checkpoint_every": steps, "keep_checkpoints": 1,
+                              "data": {"spacing": [3.0, 3.0, 3.0], "cache_dir": os.path.join(folder, "cache")},
+                              "optim": {"lr": 1e-3, "warmup_steps": 10}, "eval": {"manifest": labels, "every": steps}})
+        run = os.path.join(folder, f"probe-{seed}")
+        train(cfg, manifest, run)
+        trained.append([r for r in read_metrics(os.path.join(run, "metrics.jsonl"))[0] if "eval/linear_acc" in r][-1]["eval/linear_acc"])
+        torch.manual_seed(seed)
+        random.append(Probe(cfg).measure(build_objective(cfg).export_encoder(), seed=seed)["eval/linear_acc"])
+    median = lambda xs: sorted(xs)[len(xs) // 2]
+    print(f"probe accuracy over seeds {list(seeds)}: pretrained {trained}, random init {random}", file=sys.stderr)
+    line("trainer.probe_accuracy", median(trained), "fraction", median(random), "fraction random-init encoder")
+
+
 def gpu_bench(folder, manifest, device, preset="base", batch=32, steps=60, skip=20, spacing=1.5, workers=4):
     """Base preset in bf16 on a CUDA device. With device=cpu (--accelerator-path-on-cpu) it only exercises this
     code path with the tiny preset; those figures are not GPU figures."""
@@ -130,6 +152,7 @@ def main():
                       workers=1)
             return
         cpu_bench(folder, manifest)
+        probe_bench(folder, manifest)
         if torch.cuda.is_available() and not args.skip_gpu:
             gpu_bench(folder, manifest, torch.device("cuda", 0), batch=args.gpu_batch)
         elif not args.skip_gpu:

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import os
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -103,3 +104,26 @@ def linear_probe_accuracy(x, y, test, classes, seed=0, epochs=300, lr=0.05, weig
             opt.step()
     with torch.no_grad():
         return float(((xs[test] @ w + b).argmax(1) == y[test]).float().mean())
+
+
+def write_slab_labels(ct_path, out_dir, slices=8, parts=2):
+    """A labelled set made from one real CT, for tests and benchmarks: slabs of `slices` slices labelled by where
+    they lie along the body axis (which of `parts` equal parts; 2: lower or upper half), every third one held out.
+    Returns the CSV's path."""
+    import nibabel as nib
+    img = nib.load(ct_path)
+    data = np.asanyarray(img.dataobj)
+    os.makedirs(out_dir, exist_ok=True)
+    rows = ["path,label,split"]
+    for i, z in enumerate(range(0, data.shape[2] - slices + 1, slices)):
+        affine = img.affine.copy()
+        affine[:3, 3] = img.affine[:3, :3] @ np.array([0, 0, z]) + img.affine[:3, 3]
+        name = f"slab{i}.nii.gz"
+        nib.save(nib.Nifti1Image(data[:, :, z:z + slices].astype(np.int16), affine), os.path.join(out_dir, name))
+        part = min(parts - 1, z * parts // data.shape[2])
+        label = ("lower", "upper")[part] if parts == 2 else f"part{part}"
+        rows.append(f"{name},{label},{'test' if i % 3 == 1 else 'train'}")
+    path = os.path.join(out_dir, "labels.csv")
+    with open(path, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    return path

@@ -1,32 +1,21 @@
 import math
 import os
 
-import nibabel as nib
-import numpy as np
 import pytest
 import torch
 
 from conftest import EXAMPLE_CT
 from hounsfield_trainer.config import ConfigError
-from hounsfield_trainer.evaluate import knn_accuracy, linear_probe_accuracy, load_labelled
+from hounsfield_trainer.evaluate import knn_accuracy, linear_probe_accuracy, load_labelled, write_slab_labels
 from hounsfield_trainer.metrics_log import read_metrics
 from hounsfield_trainer.train import train
 
 
 @pytest.fixture(scope="module")
 def slabs(tmp_path_factory):
-    """Slabs of 8 slices of the real sample CT, labelled by where they lie along the body axis (lower or upper
-    half); every third one held out."""
+    """Slabs of the real sample CT labelled by where they lie along the body axis; every third held out."""
     d = tmp_path_factory.mktemp("slabs")
-    img = nib.load(EXAMPLE_CT)
-    data = np.asanyarray(img.dataobj)
-    rows = ["path,label,split"]
-    for i, z in enumerate(range(0, data.shape[2] - 7, 8)):
-        affine = img.affine.copy()
-        affine[:3, 3] = img.affine[:3, :3] @ np.array([0, 0, z]) + img.affine[:3, 3]
-        nib.save(nib.Nifti1Image(data[:, :, z:z + 8].astype(np.int16), affine), str(d / f"slab{i}.nii.gz"))
-        rows.append(f"slab{i}.nii.gz,{'lower' if z < data.shape[2] // 2 else 'upper'},{'test' if i % 3 == 1 else 'train'}")
-    (d / "labels.csv").write_text("\n".join(rows) + "\n")
+    write_slab_labels(EXAMPLE_CT, str(d))
     return d
 
 
