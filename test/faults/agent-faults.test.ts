@@ -1,6 +1,7 @@
 // The whole path under faults: a real server (embedded PostgreSQL), real agents in their own processes, the real
 // trainer on the sample CT. Leases are short here (3 s, swept every 0.5 s) so a lost agent is noticed in seconds;
 // the defaults (60 s, swept every 15 s) give the same sequence within 90 s.
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,6 +82,22 @@ describe("agent faults", () => {
     expect((await fault.h.getRun(id)).status).toBe("CANCELLED");
     a.child.kill("SIGTERM");
   }, 180_000);
+
+  it("a trainer preempted by SIGTERM from outside (as Slurm does) saves its step, the run is PREEMPTED and requeued, and resumes from that step to the same series", async () => {
+    const a = fault.h.startAgent("preemptible");
+    const id = await fault.h.newRun("preempted", HYPER);
+    await until("a few steps", async () => (await fault.h.loss(id)).rawPoints >= 5, 120_000);
+    execFileSync("pkill", ["-TERM", "-f", `hounsfield_trainer train .*runs/${id}`]);
+    await until("PREEMPTED", async () => (await fault.h.getRun(id)).events.some((e) => e.to === "PREEMPTED"), 60_000);
+    const preempted = (await fault.h.getRun(id)).events.find((e) => e.to === "PREEMPTED")!;
+    expect(preempted.reason).toMatch(/stopped \(SIGTERM\) and saved step \d+/);
+    await fault.h.finished(id, a.output);
+    const series = await fault.h.loss(id);
+    expect(series.points.step).toEqual(reference.step);
+    expect(series.points.y).toEqual(reference.y);
+    a.child.kill("SIGTERM");
+    await until("agent preemptible to stop", async () => a.child.exitCode !== null, 20_000);
+  }, 240_000);
 
   it("a trainer that exits non-zero ends the run FAILED with its last log lines; the agent lives on", async () => {
     // A "Python" that dies the way a trainer does when the GPU runs out of memory.

@@ -145,6 +145,12 @@ export class RunProcess {
       return "failed";
     }
     const final = readJson(path.join(runDir, "final.json"));
+    // Stopped from outside (a Slurm preemption's SIGTERM): it saved the step it reached, which is uploaded by now,
+    // so the run goes back to the queue and resumes from there.
+    if (final?.status === "preempted") {
+      await this.transitionSafely("PREEMPTED", `the trainer was stopped (SIGTERM) and saved step ${final.step ?? "?"}; the run goes back to the queue`);
+      return "preempted";
+    }
     if (code === 0 && final?.status === "succeeded") {
       await this.transitionSafely("SUCCEEDED", `finished at step ${final.step ?? "?"}`);
       return "succeeded";

@@ -12,7 +12,8 @@ def _parser():
     p = argparse.ArgumentParser(prog="python3 -m hounsfield_trainer",
                                 description="Self-supervised pretraining of a volumetric CT encoder.")
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train (or resume) a run; writes metrics.jsonl, checkpoints/ and final.json")
+    t = sub.add_parser("train", help="train (or resume) a run; writes metrics.jsonl, checkpoints/ and final.json; "
+                                     "on SIGTERM it checkpoints the step reached and exits 75")
     t.add_argument("--config", required=True, help="run config JSON (see README.md)")
     t.add_argument("--manifest", required=True, help="dataset manifest JSON")
     t.add_argument("--run-dir", required=True, help="output folder (the agent tails it)")
@@ -55,7 +56,8 @@ def main(argv=None):
         print(f"hounsfield: run failed: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     print(f"hounsfield: run {status}")
-    return 0
+    # 75 (EX_TEMPFAIL): stopped by SIGTERM after a checkpoint; the agent hands the run back to the queue.
+    return 75 if status == "preempted" else 0
 
 
 if __name__ == "__main__":

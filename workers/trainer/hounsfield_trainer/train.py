@@ -3,11 +3,14 @@ import contextlib
 import json
 import math
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 
 import torch
+import torch.distributed as dist
 
 from .checkpoint import list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
 from .config import ConfigError, preprocessing_contract
@@ -16,8 +19,8 @@ from .distributed import barrier, broadcast_object, init_distributed, mean_acros
 from .estimate import check_fits, peak_bf16_flops, training_flops_per_sample, training_memory
 from .manifest import load_manifest
 from .metrics_log import MetricsLog, NullLog
-from .objectives import build_objective, sample_coords, unwrap
 from .evaluate import Probe, load_labelled
+from .objectives import build_objective, sample_coords, unwrap
 from .optim import build_optimizer, weight_decay_at
 
 # Settings that may change between a run and its resumption without changing the training curve.
@@ -94,9 +97,30 @@ class Window:
             self.parts[k] = self.parts.get(k, 0.0) + v.float()
 
 
+# Set by SIGTERM (a Slurm preemption, the agent handing the run back): the run checkpoints and stops.
+_SIGNALLED = threading.Event()
+
+
+def _stop_signalled(ctx, step, log_every):
+    """Whether SIGTERM reached this run: checked every step in one process; in several, at log steps with one
+    collective, since all of them must stop at the same step (and a check every step would sync every step)."""
+    if not ctx.enabled:
+        return _SIGNALLED.is_set()
+    if step % log_every:
+        return False
+    flag = torch.tensor([1.0 if _SIGNALLED.is_set() else 0.0], device=ctx.device if ctx.device.type == "cuda" else "cpu")
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag.item())
+
+
 def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None):
-    """Run (or resume) training. Returns "succeeded" or "stopped"; raises after writing final.json on failure."""
+    """Run (or resume) training. Returns "succeeded", "stopped" (at stop_at_step) or "preempted" (SIGTERM: a
+    checkpoint at the step reached, final.json says so); raises after writing final.json on failure."""
     os.makedirs(run_dir, exist_ok=True)
+    _SIGNALLED.clear()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda *_: _SIGNALLED.set())
     ctx = init_distributed(cfg["device"])
     log = MetricsLog(os.path.join(run_dir, "metrics.jsonl")) if ctx.is_main else NullLog()
     final = os.path.join(run_dir, "final.json")
@@ -104,8 +128,8 @@ def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None):
         os.unlink(final)
     try:
         status, step = _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log)
-        if ctx.is_main and status == "succeeded":
-            _write_json(final, {"status": "succeeded", "step": step, "ts": time.time()})
+        if ctx.is_main and status in ("succeeded", "preempted"):
+            _write_json(final, {"status": status, "step": step, "ts": time.time()})
         return status
     except Exception as e:
         if ctx.is_main:
@@ -116,6 +140,8 @@ def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None):
     finally:
         log.close()
         shutdown(ctx)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
@@ -206,7 +232,8 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         objective.after_step(step, total)
         window.add(loss, grad_norm, parts)
 
-        last = step == total or step == stop_at_step
+        preempted = _stop_signalled(ctx, step, cfg["log_every"])
+        last = step == total or step == stop_at_step or preempted
         if probe and (step % every == 0 or last):
             t = time.perf_counter()
             log.log(step, probe.measure(objective.export_encoder(), seed=cfg["seed"]))
@@ -227,6 +254,10 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         if step == stop_at_step:
             barrier(ctx)
             return "stopped", step
+        if preempted:
+            barrier(ctx)
+            log.event("preempted", step=step)
+            return "preempted", step
     barrier(ctx)
     return "succeeded", step
 

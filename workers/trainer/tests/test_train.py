@@ -135,3 +135,40 @@ def test_cli_help_and_train(tmp_path, ct_manifest, cache_dir):
                           str(tmp_path / "missing.json"), "--run-dir", str(tmp_path / "r2")], cwd=TRAINER, env=env,
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "cannot read manifest" in bad.stderr
+
+
+def test_sigterm_checkpoints_the_step_reached_and_exits_75_and_the_run_resumes_from_it(tmp_path, tiny_config, ct_manifest):
+    """A preemption (Slurm's SIGTERM, or the agent handing the run back): the step reached is saved, final.json
+    says preempted, the exit code is 75, and --resume carries on from that step to the end."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import TRAINER
+    from hounsfield_trainer.checkpoint import list_checkpoints
+    from hounsfield_trainer.metrics_log import read_metrics
+
+    cfg = tiny_config(total_steps=400, checkpoint_every=1000, log_every=1)
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps(cfg))
+    run = str(tmp_path / "run")
+    cmd = [sys.executable, "-m", "hounsfield_trainer", "train", "--config", str(cfg_path), "--manifest", ct_manifest,
+           "--run-dir", run]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(cmd, cwd=TRAINER, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    metrics = os.path.join(run, "metrics.jsonl")
+    deadline = time.time() + 120
+    while time.time() < deadline and not (os.path.exists(metrics) and len(read_metrics(metrics)[0]) >= 3):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 75, err[-2000:]
+    final = json.load(open(os.path.join(run, "final.json")))
+    assert final["status"] == "preempted" and 3 <= final["step"] < 400
+    assert [s for s, _ in list_checkpoints(run)] == [final["step"]]
+    done = subprocess.run(cmd + ["--resume"], cwd=TRAINER, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    steps = [s["step"] for s in read_metrics(metrics)[0]]
+    assert steps == list(range(1, 401))
+    assert json.load(open(os.path.join(run, "final.json")))["status"] == "succeeded"
