@@ -33,6 +33,9 @@ DEFAULTS = {
         "lr": 1.5e-4,
         "min_lr_ratio": 0.01,
         "weight_decay": 0.05,
+        # Each step's batch in this many slices, gradients accumulated (same data; MAE gives the same step, DINO's
+        # Sinkhorn centring then sees a slice at a time).
+        "accumulate_steps": 1,
         # Cosine from weight_decay to this by the last step (DINOv2: 0.04 -> 0.4); null keeps it constant.
         "weight_decay_end": None,
         "betas": [0.9, 0.95],
@@ -109,6 +112,8 @@ def _validate(cfg):
         raise ConfigError("data.hu_window must be [low, high] with low < high")
     if any(s <= 0 for s in d["spacing"]) or len(d["spacing"]) != 3:
         raise ConfigError("data.spacing must be three positive numbers (mm)")
+    if int(cfg["optim"]["accumulate_steps"]) < 1:
+        raise ConfigError("optim.accumulate_steps must be >= 1")
     e = cfg["eval"]
     if int(e["every"]) < 0 or int(e["knn_k"]) < 1:
         raise ConfigError("eval.every must be >= 0 and eval.knn_k >= 1")

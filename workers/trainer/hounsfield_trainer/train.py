@@ -199,6 +199,9 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
     flops = training_flops_per_sample(cfg) * (batch // world)
     peak = peak_bf16_flops(torch.cuda.get_device_name(ctx.device)) if cuda else None
     state = {"consecutive_nonfinite": 0, "nonfinite_steps": nonfinite}
+    micro = int(cfg["optim"]["accumulate_steps"])
+    if (batch // world) % micro:
+        raise ConfigError(f"the per-process batch {batch // world} is not divisible by optim.accumulate_steps {micro}")
 
     window, it, step = Window(), iter(loader), start
     for step in range(start + 1, total + 1):
@@ -210,10 +213,8 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         optimizer.param_groups[0]["weight_decay"] = weight_decay_at(cfg["optim"], step - 1, total)
         if hasattr(objective, "before_step"):
             objective.before_step(step, total)
-        with autocast():
-            loss, parts = model(sample, coords)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        loss, parts = _forward_backward(model, sample, coords, micro, autocast, ctx.enabled)
         grad_norm = float(torch.nn.utils.clip_grad_norm_(params, clip))
         if math.isfinite(grad_norm) and math.isfinite(float(loss)):
             optimizer.step()
@@ -260,6 +261,28 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
             return "preempted", step
     barrier(ctx)
     return "succeeded", step
+
+
+def _forward_backward(model, sample, coords, micro, autocast, distributed):
+    """One step's loss and gradients, over `micro` equal slices of the batch when accumulating (memory of one slice
+    at a time; gradients synchronised once, on the last slice). Returns the mean loss and parts over the slices."""
+    if micro == 1:
+        with autocast():
+            loss, parts = model(sample, coords)
+        loss.backward()
+        return loss, parts
+    slices = [{k: v.chunk(micro)[i] for k, v in sample.items()} for i in range(micro)]
+    total, sums = 0.0, {}
+    for i, part in enumerate(slices):
+        sync = contextlib.nullcontext() if not distributed or i == micro - 1 else model.no_sync()
+        with sync:
+            with autocast():
+                loss, parts = model(part, coords)
+            (loss / micro).backward()
+        total = total + loss.detach() / micro
+        for k, v in parts.items():
+            sums[k] = sums.get(k, 0.0) + v / micro
+    return total, sums
 
 
 def _log_window(ctx, log, step, w, lr, batch, voxels, flops, peak, state):
