@@ -54,7 +54,12 @@ DEFAULTS = {
         # DINOv2's KoLeo regulariser on the student's crop embeddings (spreads them over the sphere).
         "koleo_weight": 0.1,
         "ema_start": 0.996,
-        "mask_ratio": 0.3,
+        # iBOT masking as in DINOv2: half the crops masked, each with a fraction drawn from [mask_ratio_min,
+        # mask_ratio] of its patches, in 3D blocks ("block") or patch by patch ("random").
+        "mask_ratio": 0.5,
+        "mask_ratio_min": 0.1,
+        "mask_probability": 0.5,
+        "mask_shape": "block",
         "ibot_weight": 1.0,
         "view_jitter": 0.25,
         "intensity_jitter": 0.1,
@@ -112,6 +117,11 @@ def _validate(cfg):
         raise ConfigError("data.hu_window must be [low, high] with low < high")
     if any(s <= 0 for s in d["spacing"]) or len(d["spacing"]) != 3:
         raise ConfigError("data.spacing must be three positive numbers (mm)")
+    dn = cfg["dino"]
+    if not 0 <= dn["mask_ratio_min"] <= dn["mask_ratio"] <= 1 or not 0 <= dn["mask_probability"] <= 1:
+        raise ConfigError("dino masking needs 0 <= mask_ratio_min <= mask_ratio <= 1 and mask_probability in [0, 1]")
+    if dn["mask_shape"] not in ("block", "random"):
+        raise ConfigError("dino.mask_shape must be block or random")
     if int(cfg["optim"]["accumulate_steps"]) < 1:
         raise ConfigError("optim.accumulate_steps must be >= 1")
     e = cfg["eval"]

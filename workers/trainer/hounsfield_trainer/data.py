@@ -73,6 +73,23 @@ def prepare_volumes(entries, cfg, on_skip=lambda entry, reason: None):
     return ready
 
 
+def block_mask(rng, grid, ratio):
+    """About `ratio` of a patch grid masked in 3D blocks (iBOT's blockwise masking, in three dimensions): boxes of
+    random extent are added until the count is reached, each box no larger than what is still missing."""
+    mask = np.zeros(grid, dtype=bool)
+    target = int(round(ratio * mask.size))
+    for _ in range(100):
+        missing = target - int(mask.sum())
+        if missing <= 0:
+            break
+        size = [int(rng.integers(1, g + 1)) for g in grid]
+        while np.prod(size) > max(missing, 1) and max(size) > 1:
+            size[int(np.argmax(size))] -= 1
+        start = [int(rng.integers(0, g - s + 1)) for g, s in zip(grid, size)]
+        mask[tuple(slice(a, a + n) for a, n in zip(start, size))] = True
+    return mask.reshape(-1)
+
+
 def sample_rng(seed, index):
     return np.random.Generator(np.random.PCG64([int(seed), int(index)]))
 
@@ -102,7 +119,8 @@ class CropDataset(Dataset):
         self.flip_prob = cfg["data"]["flip_prob"]
         self.objective = cfg["objective"]
         self.dino = cfg["dino"]
-        self.n_patches = int(np.prod([c // p for c, p in zip(self.crop, cfg["model"]["patch_size"])]))
+        self.patch_grid = [c // p for c, p in zip(self.crop, cfg["model"]["patch_size"])]
+        self.n_patches = int(np.prod(self.patch_grid))
         w = np.array([v["weight"] for v in volumes], dtype=np.float64)
         self.cum = np.cumsum(w / w.sum())
         # Open memmaps, least recently used first: each holds a descriptor and a mapping, and a loader worker that
@@ -159,8 +177,23 @@ class CropDataset(Dataset):
             a = 1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1)
             b = self.dino["intensity_jitter"] * (2 * rng.random() - 1)
             views.append(self._split((a * r + b).astype(np.float32), f))
-        mask = rng.random((2, k, self.n_patches)) < self.dino["mask_ratio"]
-        return {"views": torch.stack(views), "mask": torch.from_numpy(mask)}
+        return {"views": torch.stack(views), "mask": torch.from_numpy(self._masks(rng, k))}
+
+    def _masks(self, rng, k):
+        """iBOT masks of both views' crops: a crop is masked with mask_probability, a fraction drawn from
+        [mask_ratio_min, mask_ratio] of its patches, in blocks or patch by patch."""
+        d = self.dino
+        mask = np.zeros((2, k, self.n_patches), dtype=bool)
+        for v in range(2):
+            for c in range(k):
+                if rng.random() >= d["mask_probability"]:
+                    continue
+                ratio = d["mask_ratio_min"] + (d["mask_ratio"] - d["mask_ratio_min"]) * rng.random()
+                if d["mask_shape"] == "block":
+                    mask[v, c] = block_mask(rng, self.patch_grid, ratio)
+                else:
+                    mask[v, c] = rng.random(self.n_patches) < ratio
+        return mask
 
 
 class StepSampler(Sampler):

@@ -169,3 +169,36 @@ def test_open_volumes_stay_bounded_however_many_are_read(tmp_path, tiny_config):
     assert len(seen) > 1000  # most volumes were opened, far more than the limit
     assert len(ds._arrays) == 16
     assert open_fds() - before <= 16
+
+
+def test_ibot_masks_are_3d_blocks_on_about_half_the_crops_within_the_ratio_range(tmp_path, tiny_config):
+    """DINOv2's masking, in 3D: half the crops masked, each by a fraction in [0.1, 0.5] of its patches, and the
+    masked patches clustered in blocks (a masked patch's neighbours are masked far more often than at random)."""
+    from hounsfield_trainer.data import block_mask
+
+    def neighbour_agreement(masks, grid):
+        hits = total = 0
+        for m in masks:
+            g = m.reshape(grid)
+            for axis in range(3):
+                a, b = np.take(g, range(grid[axis] - 1), axis=axis), np.take(g, range(1, grid[axis]), axis=axis)
+                hits += int((a & b).sum())
+                total += int(a.sum())
+        return hits / max(total, 1)
+
+    rng = np.random.default_rng(0)
+    grid = [8, 8, 8]
+    blocks = [block_mask(rng, grid, 0.3) for _ in range(200)]
+    scattered = [rng.random(512) < 0.3 for _ in range(200)]
+    assert all(abs(m.mean() - 0.3) < 0.05 for m in blocks)
+    assert neighbour_agreement(blocks, grid) > 0.6 > 0.4 > neighbour_agreement(scattered, grid)
+
+    cfg = tiny_config(objective="dino")
+    path = str(tmp_path / "v.npy")
+    np.save(path, np.zeros((64, 64, 64), dtype=np.float16))
+    ds = CropDataset([{"path": path, "weight": 1.0}], cfg)
+    masks = torch.cat([ds[i]["mask"].flatten(0, 1) for i in range(100)])  # (crops, patches)
+    fractions = masks.float().mean(dim=1)
+    masked = fractions > 0
+    assert 0.4 < masked.float().mean() < 0.6
+    assert fractions[masked].min() >= 0.09 and fractions[masked].max() <= 0.51
