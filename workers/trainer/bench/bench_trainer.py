@@ -109,47 +109,87 @@ def probe_bench(folder, manifest, steps=100, seeds=(0, 1, 2)):
     line("trainer.probe_accuracy", median(trained), "fraction", median(random), "fraction random-init encoder")
 
 
-def gpu_bench(folder, manifest, device, preset="base", batch=32, steps=60, skip=20, spacing=1.5, workers=4):
-    """Base preset in bf16 on a CUDA device. With device=cpu (--accelerator-path-on-cpu) it only exercises this
-    code path with the tiny preset; those figures are not GPU figures."""
+def loader_rate(folder, cfg, volumes=200, batches=20):
+    """Samples/s of the data loader alone, over many distinct cached volumes (not one page-cached file): copies of
+    the sample CT's cached volume, each shifted, so every read is its own file."""
+    import numpy as np
+    src = prepare_volumes(load_manifest(_manifest(folder)), cfg)[0]
+    vol = np.load(src["path"])
+    many = os.path.join(folder, "many")
+    os.makedirs(many, exist_ok=True)
+    entries = []
+    for i in range(volumes):
+        path = os.path.join(many, f"v{i}.npy")
+        np.save(path, np.roll(vol, i, axis=2))
+        entries.append({"path": path, "weight": 1.0})
+    loader = make_loader(CropDataset(entries, cfg), cfg, 0, 0, 1, torch.cuda.is_available())
+    it = iter(loader)
+    next(it)  # workers started
+    t0 = time.perf_counter()
+    for _ in range(batches):
+        next(it)
+    return batches * cfg["global_batch_size"] / (time.perf_counter() - t0)
+
+
+def gpu_bench(folder, manifest, device, preset="base", batch=32, steps=60, skip=20, spacing=1.5, workers=4,
+              objectives=("mae", "dino")):
+    """Base preset in bf16 on a CUDA device, for each objective: throughput, MFU, data wait, peak memory against
+    the estimate, and the loader alone. With --quick it runs the same code on the CPU with the tiny preset (a
+    check that it still works, not a measurement)."""
     cuda = device.type == "cuda"
     name = torch.cuda.get_device_name(device) if cuda else "cpu (path check only)"
     print(f"accelerator bench on {name}", file=sys.stderr)
-    cfg = resolve_config({"preset": preset, "global_batch_size": batch, "total_steps": steps, "log_every": 10,
-                          "checkpoint_every": 10 ** 9, "precision": "bf16", "device": device.type,
-                          "data": {"spacing": [spacing] * 3, "num_workers": workers,
-                                   "cache_dir": os.path.join(folder, "cache")},
-                          "optim": {"lr": 1.5e-4, "warmup_steps": 10}})
-    run = os.path.join(folder, "gpu-run")
-    train(cfg, manifest, run)
-    recs = [r for r in read_metrics(os.path.join(run, "metrics.jsonl"))[0] if r["step"] > skip]
-    rate = sum(r["volumes_per_s"] for r in recs) / len(recs)
-    line("trainer.gpu_volumes_per_s", rate, "volumes/s", forward_only_rate(cfg, manifest, device, 20, bf16=cuda),
-         "volumes/s forward-only")
-    if all("mfu" in r for r in recs):
-        line("trainer.mfu", sum(r["mfu"] for r in recs) / len(recs), "fraction", MFU_TARGET, "fraction target")
-    else:
-        print(f"no dense bf16 peak known for {name}: mfu not reported", file=sys.stderr)
-    line("trainer.data_wait", sum(r["data_wait_fraction"] for r in recs) / len(recs), "fraction",
-         DATA_WAIT_TARGET, "fraction target")
-    if cuda:
-        peak = max(r["gpu_mem_bytes"] for r in recs) / GIB
-        estimate = training_memory(cfg, batch, True)["total"] / GIB
-        line("trainer.gpu_peak_mem", peak, "GiB", estimate, "GiB estimated")
+    for objective in objectives:
+        cfg = resolve_config({"preset": preset, "objective": objective, "global_batch_size": batch, "total_steps": steps,
+                              "log_every": max(1, min(10, steps // 3)), "checkpoint_every": 10 ** 9,
+                              "precision": "bf16", "device": device.type,
+                              "data": {"spacing": [spacing] * 3, "num_workers": workers,
+                                       "cache_dir": os.path.join(folder, "cache")},
+                              "optim": {"lr": 1.5e-4, "warmup_steps": 10}})
+        run = os.path.join(folder, f"gpu-run-{objective}")
+        train(cfg, manifest, run)
+        recs = [r for r in read_metrics(os.path.join(run, "metrics.jsonl"))[0] if r["step"] > skip and "loss" in r]
+        rate = sum(r["volumes_per_s"] for r in recs) / len(recs)
+        line(f"trainer.{objective}.gpu_samples_per_s", rate, "samples/s",
+             forward_only_rate(cfg, manifest, device, max(3, steps // 3), bf16=cuda), "samples/s forward-only")
+        if all("mfu" in r for r in recs):
+            line(f"trainer.{objective}.mfu", sum(r["mfu"] for r in recs) / len(recs), "fraction", MFU_TARGET,
+                 "fraction target")
+        else:
+            print(f"no dense bf16 peak known for {name}: mfu not reported", file=sys.stderr)
+        line(f"trainer.{objective}.data_wait", sum(r["data_wait_fraction"] for r in recs) / len(recs), "fraction",
+             DATA_WAIT_TARGET, "fraction target")
+        line(f"trainer.{objective}.loader_samples_per_s", loader_rate(folder, cfg, volumes=200 if cuda else 8,
+                                                                      batches=20 if cuda else 2),
+             "samples/s", rate, "samples/s the accelerator trains at")
+        if cuda:
+            peak = max(r["gpu_mem_bytes"] for r in recs) / GIB
+            estimate = training_memory(cfg, batch, True)["total"] / GIB
+            line(f"trainer.{objective}.peak_gib", peak, "GiB", estimate, "GiB estimated")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--skip-gpu", action="store_true")
     p.add_argument("--gpu-batch", type=int, default=32)
-    p.add_argument("--accelerator-path-on-cpu", action="store_true",
-                   help="run the GPU section's code with the tiny preset on the CPU (a check, not a measurement)")
+    p.add_argument("--gpu-check", action="store_true",
+                   help="only the accelerator figures (npm run bench:trainer:gpu), for MAE and DINO")
+    p.add_argument("--quick", action="store_true",
+                   help="with --gpu-check: the same code with the tiny preset on the CPU, in seconds (a check that it "
+                        "still runs, not a measurement)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="hounsfield-bench-") as folder:
         manifest = _manifest(folder)
-        if args.accelerator_path_on_cpu:
-            gpu_bench(folder, manifest, torch.device("cpu"), preset="tiny", batch=2, steps=12, skip=0, spacing=3.0,
+        if args.gpu_check and args.quick:
+            gpu_bench(folder, manifest, torch.device("cpu"), preset="tiny", batch=2, steps=6, skip=0, spacing=3.0,
                       workers=1)
+            return
+        if args.gpu_check:
+            if not torch.cuda.is_available():
+                print("no CUDA device here: run this on a GPU machine, or add --quick for the CPU path check",
+                      file=sys.stderr)
+                sys.exit(2)
+            gpu_bench(folder, manifest, torch.device("cuda", 0), batch=args.gpu_batch)
             return
         cpu_bench(folder, manifest)
         probe_bench(folder, manifest)
