@@ -23,8 +23,12 @@ class DINOHead(nn.Module):
         self.prototypes = nn.Parameter(torch.randn(prototypes, bottleneck) * 0.02)
 
     def forward(self, x):
-        # Cosine logits against normalised prototypes (DINO's weight-normalised last layer with g fixed to 1).
-        return F.linear(F.normalize(self.mlp(x).float(), dim=-1), F.normalize(self.prototypes.float(), dim=-1))
+        # Cosine logits against normalised prototypes (DINO's weight-normalised last layer with g fixed to 1), in
+        # float32 even under bf16 autocast: divided by a teacher temperature of 0.04 and exponentiated in Sinkhorn,
+        # bf16's 8 bits of mantissa would quantise the targets.
+        z = F.normalize(self.mlp(x).float(), dim=-1)
+        with torch.autocast(device_type=z.device.type, enabled=False):
+            return F.linear(z, F.normalize(self.prototypes.float(), dim=-1))
 
 
 class DinoNet(nn.Module):

@@ -95,3 +95,16 @@ def test_weight_decay_follows_its_cosine_schedule_in_training(tmp_path, tiny_con
     saved = load_state(os.path.join(list_checkpoints(run)[0][1], "optimizer"), "cpu")
     assert abs(saved["param_groups"][0]["weight_decay"] - weight_decay_at(o, 3, 5)) < 1e-9
     assert saved["param_groups"][1]["weight_decay"] == 0.0
+
+
+def test_prototype_scores_stay_float32_under_bf16_autocast():
+    """Sinkhorn divides these by 0.04 and exponentiates: in bf16 (8-bit mantissa) the targets would be quantised."""
+    from hounsfield_trainer.dino import DINOHead
+    torch.manual_seed(0)
+    head = DINOHead(32, 64, 16, 128)
+    x = torch.randn(8, 32)
+    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
+        scores = head(x)
+        plain = torch.nn.functional.linear(torch.randn(8, 16), torch.randn(128, 16))
+    assert plain.dtype == torch.bfloat16  # autocast is on: an ordinary linear would be bf16
+    assert scores.dtype == torch.float32
