@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from hounsfield_trainer.config import resolve_config  # noqa: E402
-from hounsfield_trainer.data import CropDataset, make_loader, prepare_volumes  # noqa: E402
+from hounsfield_trainer.data import CropDataset, make_loader, prepare_shard, prepare_volumes  # noqa: E402
 from hounsfield_trainer.estimate import GIB, training_memory  # noqa: E402
 from hounsfield_trainer.evaluate import Probe, write_slab_labels  # noqa: E402
 from hounsfield_trainer.manifest import load_manifest, sha256_file  # noqa: E402
@@ -86,6 +86,31 @@ def cpu_bench(folder, manifest, steps=100):
     line("trainer.loss_last", last, "mse", first)
     line("trainer.cpu_volumes_per_s", rate, "volumes/s",
          forward_only_rate(cfg, manifest, torch.device("cpu"), 30, bf16=False), "volumes/s forward-only")
+
+
+def prepare_bench(folder, volumes=32, processes=2):
+    """Cold-cache preparation (load, reorient, resample to 1 mm, window, cache) of distinct volumes: with
+    `processes` worker processes against one."""
+    import nibabel as nib
+    import numpy as np
+    img = nib.load(SAMPLE_CT)
+    data = np.asanyarray(img.dataobj).astype(np.int16)
+    entries = []
+    for i in range(volumes):
+        path = os.path.join(folder, f"prep{i}.nii.gz")
+        copy = data.copy()
+        copy[0, 0, 0] += i + 1  # distinct bytes, so distinct cache keys
+        nib.save(nib.Nifti1Image(copy, img.affine), path)
+        entries.append({"id": f"prep{i}", "path": path, "sha256": sha256_file(path)})
+    rates = []
+    for n in (1, processes):
+        cfg = resolve_config({"preset": "tiny", "data": {"spacing": [1.0, 1.0, 1.0],
+                                                         "cache_dir": os.path.join(folder, f"prep-cache-{n}")}})
+        t0 = time.perf_counter()
+        rows = prepare_shard(entries, cfg, n)
+        assert all(item for _, item, _ in rows)
+        rates.append(volumes / (time.perf_counter() - t0))
+    line("trainer.prepare_volumes_per_s", rates[1], "volumes/s", rates[0], "volumes/s one process")
 
 
 def probe_bench(folder, manifest, steps=100, seeds=(0, 1, 2)):
@@ -192,6 +217,7 @@ def main():
             gpu_bench(folder, manifest, torch.device("cuda", 0), batch=args.gpu_batch)
             return
         cpu_bench(folder, manifest)
+        prepare_bench(folder)
         probe_bench(folder, manifest)
         if torch.cuda.is_available() and not args.skip_gpu:
             gpu_bench(folder, manifest, torch.device("cuda", 0), batch=args.gpu_batch)

@@ -28,6 +28,8 @@ DEFAULTS = {
         "num_workers": 0,
         "prefetch_factor": 2,
         "max_open_volumes": 64,
+        # Worker processes preparing the cache on each rank; 0: the cores of the node shared by its ranks.
+        "prepare_processes": 0,
     },
     "optim": {
         "lr": 1.5e-4,

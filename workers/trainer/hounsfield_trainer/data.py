@@ -6,6 +6,8 @@ needs k (the data sampling "RNG state" is the next sample index).
 """
 import os
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import numpy as np
 import torch
@@ -42,34 +44,55 @@ def _check_geometry(entry, shape, zooms):
         raise VolumeError(f"wrong spacing: manifest {geometry['spacing']}, file {list(zooms)}")
 
 
-def prepare_volumes(entries, cfg, on_skip=lambda entry, reason: None):
-    """Verified, cached volumes ready for cropping; unusable entries are reported through on_skip, never raised."""
+def _prepare_one(entry, cfg):
+    """One manifest entry to a cached volume: (item, None), or (None, why it can't be used). Never raises: one bad
+    file must never end a run. A module-level function, so worker processes can run it."""
     data_cfg = cfg["data"]
     cache = PreprocessCache(data_cfg["cache_dir"] or default_cache_dir())
     settings = cache_settings(data_cfg)
+    key = cache.key(entry["sha256"], settings)
+    try:
+        info = cache.get(key)
+        if info is None:
+            path = materialize(entry, os.path.join(os.path.dirname(cache.root), "downloads"))
+            arr, ornt, zooms = _load_source(entry, path)
+            _check_geometry(entry, arr.shape, zooms)
+            vol, _ = preprocess_volume(arr, ornt, zooms, data_cfg)
+            info = cache.put(key, vol.numpy(), {"sha256": entry["sha256"].lower(), "shape": list(vol.shape),
+                                                "source_shape": list(arr.shape), "source_zooms": zooms,
+                                                "settings": settings})
+        else:
+            _check_geometry(entry, info["source_shape"], info["source_zooms"])
+    except VolumeError as e:
+        return None, str(e)
+    except Exception as e:
+        return None, f"{type(e).__name__}: {e}"
+    return {"id": entry.get("id"), "sha256": info["sha256"], "key": key, "path": info["path"],
+            "shape": info["shape"], "weight": float(entry.get("weight", 1.0))}, None
+
+
+def prepare_shard(entries, cfg, processes=1, shard=(0, 1)):
+    """This shard's entries (every `shard[1]`-th from `shard[0]`) prepared by `processes` worker processes:
+    [(index, item or None, reason or None)]. The cache makes it resumable: prepared entries are hits."""
+    mine = [(i, e) for i, e in enumerate(entries) if i % shard[1] == shard[0]]
+    if processes > 1 and len(mine) > 1:
+        # spawn: a forked copy of a process that may hold CUDA or a process group is not safe.
+        with ProcessPoolExecutor(min(processes, len(mine)), mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_prepare_one, [e for _, e in mine], [cfg] * len(mine)))
+    else:
+        results = [_prepare_one(e, cfg) for _, e in mine]
+    return [(i, item, reason) for (i, _), (item, reason) in zip(mine, results)]
+
+
+def prepare_volumes(entries, cfg, on_skip=lambda entry, reason: None, processes=1):
+    """Verified, cached volumes ready for cropping, in manifest order; unusable entries are reported through
+    on_skip, never raised."""
     ready = []
-    for entry in entries:
-        key = cache.key(entry["sha256"], settings)
-        try:
-            info = cache.get(key)
-            if info is None:
-                path = materialize(entry, os.path.join(os.path.dirname(cache.root), "downloads"))
-                arr, ornt, zooms = _load_source(entry, path)
-                _check_geometry(entry, arr.shape, zooms)
-                vol, _ = preprocess_volume(arr, ornt, zooms, data_cfg)
-                info = cache.put(key, vol.numpy(), {"sha256": entry["sha256"].lower(), "shape": list(vol.shape),
-                                                    "source_shape": list(arr.shape), "source_zooms": zooms,
-                                                    "settings": settings})
-            else:
-                _check_geometry(entry, info["source_shape"], info["source_zooms"])
-        except VolumeError as e:
-            on_skip(entry, str(e))
-            continue
-        except Exception as e:  # one bad file must never end a run
-            on_skip(entry, f"{type(e).__name__}: {e}")
-            continue
-        ready.append({"id": entry.get("id"), "sha256": info["sha256"], "key": key, "path": info["path"],
-                      "shape": info["shape"], "weight": float(entry.get("weight", 1.0))})
+    for i, item, reason in prepare_shard(entries, cfg, processes):
+        if reason is not None:
+            on_skip(entries[i], reason)
+        else:
+            ready.append(item)
     return ready
 
 

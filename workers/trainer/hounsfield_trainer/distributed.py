@@ -2,6 +2,7 @@
 import os
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 import torch.distributed as dist
@@ -61,8 +62,11 @@ def init_distributed(device_pref="auto"):
         device = torch.device("cpu")
     if s["world"] > 1 and not dist.is_initialized():
         os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = s["master_addr"], s["master_port"]
+        # The first collectives wait for every process's share of a cold cache: minutes to hours on a large
+        # dataset, longer than the library's default timeout.
+        minutes = float(os.environ.get("HOUNSFIELD_DIST_TIMEOUT_MINUTES", "240"))
         dist.init_process_group("nccl" if cuda else "gloo", init_method="env://", rank=s["rank"],
-                                world_size=s["world"])
+                                world_size=s["world"], timeout=timedelta(minutes=minutes))
     return DistContext(s["rank"], s["world"], s["local_rank"], device)
 
 
@@ -76,12 +80,13 @@ def barrier(ctx):
         dist.barrier()
 
 
-def broadcast_object(ctx, obj):
+def gather_objects(ctx, obj):
+    """Every process's `obj`, in rank order, on every process."""
     if not ctx.enabled:
-        return obj
-    box = [obj]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]
+        return [obj]
+    out = [None] * ctx.world
+    dist.all_gather_object(out, obj)
+    return out
 
 
 def mean_across(ctx, values):

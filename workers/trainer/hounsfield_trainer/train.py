@@ -14,8 +14,8 @@ import torch.distributed as dist
 
 from .checkpoint import list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
 from .config import ConfigError, preprocessing_contract
-from .data import CropDataset, make_loader, prepare_volumes
-from .distributed import barrier, broadcast_object, init_distributed, mean_across, shutdown
+from .data import CropDataset, make_loader, prepare_shard
+from .distributed import barrier, gather_objects, init_distributed, mean_across, shutdown
 from .estimate import check_fits, peak_bf16_flops, training_flops_per_sample, training_memory
 from .manifest import load_manifest
 from .metrics_log import MetricsLog, NullLog
@@ -24,7 +24,7 @@ from .objectives import build_objective, sample_coords, unwrap
 from .optim import build_optimizer, weight_decay_at
 
 # Settings that may change between a run and its resumption without changing the training curve.
-RUNTIME_KEYS = {("data", "num_workers"), ("data", "cache_dir"), ("data", "prefetch_factor"), ("data", "max_open_volumes"),
+RUNTIME_KEYS = {("data", "num_workers"), ("data", "cache_dir"), ("data", "prefetch_factor"), ("data", "max_open_volumes"), ("data", "prepare_processes"),
                 ("memory_capacity_bytes",), ("compile",), ("device",), ("log_every",), ("keep_checkpoints",), ("eval",)}
 
 
@@ -57,22 +57,34 @@ def _persist_config(run_dir, cfg, resume):
     _write_json(os.path.join(run_dir, "preprocessing.json"), preprocessing_contract(cfg))
 
 
+def _local_world():
+    return int(os.environ.get("LOCAL_WORLD_SIZE") or os.environ.get("SLURM_NTASKS_PER_NODE", "1").split("(")[0] or 1)
+
+
 def _prepare_data(ctx, cfg, manifest_path, log):
     def report(entry, reason):
         log.event("volume_skipped", path=entry.get("path") or entry.get("url"), id=entry.get("id"), reason=reason)
         print(f"hounsfield: skipped volume {entry.get('id')}: {reason}", file=sys.stderr)
 
-    # Local rank 0 of every node prepares (a no-op on a shared, warm cache); rank 0's list is the run's list.
-    result = None
-    if ctx.local_rank == 0:
-        try:
-            on_skip = report if ctx.is_main else (lambda entry, reason: None)
-            result = prepare_volumes(load_manifest(manifest_path), cfg, on_skip=on_skip)
-        except Exception as e:
-            result = f"data preparation failed: {type(e).__name__}: {e}"
-    result = broadcast_object(ctx, result if ctx.is_main else None)
-    if isinstance(result, str):
-        raise RuntimeError(result)
+    # Every process prepares its share of the manifest with its own worker processes (a no-op on a warm cache),
+    # into the shared cache; the shares are gathered and rank 0 reports what was skipped.
+    entries = load_manifest(manifest_path)
+    processes = int(cfg["data"]["prepare_processes"]) or max(1, (os.cpu_count() or 1) // max(1, _local_world()))
+    try:
+        mine = prepare_shard(entries, cfg, processes, (ctx.rank, ctx.world))
+    except Exception as e:  # the manifest or the cache folder itself, not one volume
+        mine = f"data preparation failed: {type(e).__name__}: {e}"
+    shares = gather_objects(ctx, mine)
+    failed = next((s for s in shares if isinstance(s, str)), None)
+    if failed:
+        raise RuntimeError(failed)
+    result = []
+    for i, item, reason in sorted((r for share in shares for r in share), key=lambda r: r[0]):
+        if reason is not None:
+            if ctx.is_main:
+                report(entries[i], reason)
+        else:
+            result.append(item)
     if not result:
         raise RuntimeError("no usable volumes in the manifest (every entry was skipped; see volume_skipped events)")
     barrier(ctx)

@@ -202,3 +202,23 @@ def test_ibot_masks_are_3d_blocks_on_about_half_the_crops_within_the_ratio_range
     masked = fractions > 0
     assert 0.4 < masked.float().mean() < 0.6
     assert fractions[masked].min() >= 0.09 and fractions[masked].max() <= 0.51
+
+
+def test_preparation_in_worker_processes_and_shards_matches_serial(tmp_path, tiny_config):
+    """Cold caches prepared serially, by two worker processes, and as two shards (two ranks): the same volumes,
+    byte for byte, and the same entries skipped with the same reasons, each prepared once."""
+    from hounsfield_trainer.data import prepare_shard
+    from conftest import EXAMPLE_CT
+    entries = [ct_entry(EXAMPLE_CT_SM, id="small"), ct_entry(EXAMPLE_CT, id="full")] + _broken_volumes(tmp_path)
+
+    def run(name, processes, shards):
+        cfg = tiny_config(data={"cache_dir": str(tmp_path / name)})
+        rows = sorted((r for s in range(shards) for r in prepare_shard(entries, cfg, processes, (s, shards))), key=lambda r: r[0])
+        assert [r[0] for r in rows] == list(range(len(entries)))  # every entry once
+        return [(item and (item["id"], np.load(item["path"]).tobytes()), reason) for _, item, reason in rows]
+
+    serial = run("serial", 1, 1)
+    assert [x for x, _ in serial if x][0][0] == "small" and sum(1 for x, _ in serial if x) == 2
+    assert sum(1 for _, reason in serial if reason) == 4
+    assert run("parallel", 2, 1) == serial
+    assert run("sharded", 1, 2) == serial
