@@ -118,8 +118,9 @@ def sample_rng(seed, index):
 
 
 def extract_region(vol, start, size):
-    """vol[start:start+size] with zero padding wherever the region leaves the volume."""
-    out = np.zeros(size, dtype=np.float32)
+    """vol[start:start+size] with zero padding wherever the region leaves the volume, in the volume's own dtype
+    (float16 from the cache: converted on the accelerator, half the bytes on the way there)."""
+    out = np.zeros(size, dtype=vol.dtype)
     src, dst = [], []
     for s, n, dim in zip(start, size, vol.shape):
         a, b = max(s, 0), min(s + n, dim)
@@ -177,12 +178,18 @@ class CropDataset(Dataset):
         flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
         return extract_region(vol, start, size), flips, start
 
-    def _split(self, region, flips=()):
+    def _split(self, region, flips=(), out=None):
+        """The region's crops (k, 1, x, y, z), each flipped in its place; written into `out` when given (one copy
+        per sample, not one per step of the way)."""
         (cx, cy, cz), (gx, gy, gz) = self.crop, self.grid
-        r = region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5).reshape(gx * gy * gz, cx, cy, cz)
+        k = gx * gy * gz
+        r = region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5)
         if flips:
-            r = np.flip(r, tuple(1 + axis for axis in flips))
-        return torch.from_numpy(np.ascontiguousarray(r).reshape(gx * gy * gz, 1, cx, cy, cz))
+            r = np.flip(r, tuple(3 + axis for axis in flips))
+        if out is None:
+            out = np.empty((k, 1, cx, cy, cz), dtype=region.dtype)
+        np.copyto(out.reshape(gx, gy, gz, cx, cy, cz), r)
+        return out
 
     def __getitem__(self, index):
         rng = sample_rng(self.seed, index)
@@ -192,15 +199,18 @@ class CropDataset(Dataset):
         region, flips, start = self._region(rng, vol)
         if self.objective == "mae":
             noise = rng.random((k, self.n_patches), dtype=np.float32)
-            return {"crops": self._split(region, flips), "noise": torch.from_numpy(noise)}
+            return {"crops": torch.from_numpy(self._split(region, flips)), "noise": torch.from_numpy(noise)}
         jitter = [int(c * self.dino["view_jitter"]) for c in self.crop]
         second = self._region(rng, vol, jitter=(start, jitter))
-        views = []
-        for r, f in ((region, flips), second[:2]):
-            a = 1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1)
-            b = self.dino["intensity_jitter"] * (2 * rng.random() - 1)
-            views.append(self._split((a * r + b).astype(np.float32), f))
-        return {"views": torch.stack(views), "mask": torch.from_numpy(self._masks(rng, k))}
+        views = np.empty((2, k, 1, *self.crop), dtype=region.dtype)
+        jitter = []
+        for v, (r, f) in enumerate(((region, flips), second[:2])):
+            # Drawn here (a function of the sample index), applied where the views are made float (DINO.forward).
+            jitter.append([1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1),
+                           self.dino["intensity_jitter"] * (2 * rng.random() - 1)])
+            self._split(r, f, out=views[v])
+        return {"views": torch.from_numpy(views), "jitter": torch.tensor(jitter, dtype=torch.float32),
+                "mask": torch.from_numpy(self._masks(rng, k))}
 
     def _masks(self, rng, k):
         """iBOT masks of both views' crops: a crop is masked with mask_probability, a fraction drawn from

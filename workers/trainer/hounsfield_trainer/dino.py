@@ -137,7 +137,9 @@ class DINO(nn.Module):
         self.teacher_temp = teacher_temp_at(self.c, step - 1, total_steps)
 
     def forward(self, batch, coords):
-        views, mask = batch["views"], batch["mask"]
+        # Views arrive as stored (float16): made float and intensity-jittered here, on the accelerator.
+        scale, shift = (batch["jitter"][..., i].reshape(*batch["jitter"].shape[:2], 1, 1, 1, 1, 1) for i in range(2))
+        views, mask = batch["views"].float() * scale + shift, batch["mask"]
         st, tt = self.c["student_temp"], self.teacher_temp
         masked = [mask[:, v].flatten(0, 1) for v in range(2)]
         with torch.no_grad():

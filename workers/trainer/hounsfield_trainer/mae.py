@@ -27,7 +27,7 @@ class MAE(nn.Module):
         init_weights(self)
 
     def forward(self, batch, coords):
-        crops, noise = batch["crops"], batch["noise"]
+        crops, noise = batch["crops"].float(), batch["noise"]  # stored float16, made float on the accelerator
         b, k = crops.shape[:2]
         x, noise = crops.flatten(0, 1), noise.flatten(0, 1)
         n, n_patches = noise.shape
