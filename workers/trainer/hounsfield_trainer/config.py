@@ -17,6 +17,9 @@ DEFAULTS = {
     "device": "auto",
     "precision": "auto",
     "compile": False,
+    # Recompute each transformer block's activations in the backward pass instead of keeping them: about a block's
+    # worth of activations instead of the whole stack's, for ~1/3 more compute. Same results.
+    "activation_checkpointing": False,
     "memory_capacity_bytes": None,
     "max_nonfinite_steps": 20,
     "data": {

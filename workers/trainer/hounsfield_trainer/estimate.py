@@ -76,11 +76,14 @@ def _activation_bytes(cfg, local_batch, bf16):
     act = 2 if bf16 else 4
     fused = hasattr(F, "scaled_dot_product_attention")
 
+    checkpointing = bool(cfg.get("activation_checkpointing"))
+
     def stack(tokens, d, depth, heads):
         # Megatron-style count without dropout: ~17 values of width d per token per block (MLP 4x included),
-        # plus the attention probabilities when attention is not fused.
+        # plus the attention probabilities when attention is not fused. Checkpointed: each block keeps only its
+        # input, and one block's activations exist at a time while it is recomputed.
         per = tokens * d * 17 * act + (0 if fused else heads * tokens * tokens * act * 2)
-        return depth * per
+        return depth * tokens * d * act + per if checkpointing else depth * per
 
     crops = local_batch * k
     if cfg["objective"] == "mae":

@@ -6,6 +6,7 @@ must stay identical, which tests/test_finetune_starter.py checks.
 import math
 
 import torch
+import torch.utils.checkpoint
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -94,9 +95,18 @@ class LocalViT(nn.Module):
         if keep is not None:
             t = torch.gather(t, 1, keep[..., None].expand(-1, -1, t.shape[-1]))
         t = torch.cat([self.cls_token.expand(t.shape[0], -1, -1).to(t.dtype), t], dim=1)
-        for blk in self.blocks:
-            t = blk(t)
-        return self.norm(t)
+        return self.norm(run_blocks(self, t))
+
+
+def run_blocks(module, x):
+    """The module's blocks in turn; with activation checkpointing (set on the module), each block's activations are
+    recomputed in the backward pass instead of kept."""
+    for blk in module.blocks:
+        if getattr(module, "checkpointing", False) and module.training and torch.is_grad_enabled():
+            x = torch.utils.checkpoint.checkpoint(blk, x, use_reentrant=False)
+        else:
+            x = blk(x)
+    return x
 
 
 def crop_features(tokens):
@@ -118,9 +128,7 @@ class GlobalTransformer(nn.Module):
         """feats (B, K, 2*dim), coords (K, 3) crop-grid positions -> (volume (B, g), crop context (B, K, g))."""
         x = self.in_proj(feats) + sincos_3d(coords, self.dim).to(feats.device, feats.dtype)[None]
         x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1).to(x.dtype), x], dim=1)
-        for blk in self.blocks:
-            x = blk(x)
-        x = self.norm(x)
+        x = self.norm(run_blocks(self, x))
         return x[:, 0], x[:, 1:]
 
 

@@ -5,7 +5,11 @@ from .model import grid_coords
 
 
 def build_objective(cfg):
-    return {"mae": MAE, "dino": DINO}[cfg["objective"]](cfg)
+    objective = {"mae": MAE, "dino": DINO}[cfg["objective"]](cfg)
+    for module in objective.modules():
+        if hasattr(module, "blocks"):
+            module.checkpointing = bool(cfg.get("activation_checkpointing"))
+    return objective
 
 
 def sample_coords(cfg):

@@ -25,7 +25,7 @@ from .optim import build_optimizer, weight_decay_at
 
 # Settings that may change between a run and its resumption without changing the training curve.
 RUNTIME_KEYS = {("data", "num_workers"), ("data", "cache_dir"), ("data", "prefetch_factor"), ("data", "max_open_volumes"), ("data", "prepare_processes"),
-                ("memory_capacity_bytes",), ("compile",), ("device",), ("log_every",), ("keep_checkpoints",), ("eval",)}
+                ("memory_capacity_bytes",), ("compile",), ("activation_checkpointing",), ("device",), ("log_every",), ("keep_checkpoints",), ("eval",)}
 
 
 def _write_json(path, obj):

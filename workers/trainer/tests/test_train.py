@@ -188,3 +188,24 @@ def test_gradient_accumulation_takes_the_same_steps_as_the_whole_batch(tmp_path,
         assert b["grad_norm"] == pytest.approx(a["grad_norm"], rel=1e-3, abs=1e-6)
     with pytest.raises(Exception, match="not divisible by optim.accumulate_steps"):
         train(tiny_config(global_batch_size=8, total_steps=1, optim={"accumulate_steps": 3}), ct_manifest, str(tmp_path / "bad"))
+
+
+@pytest.mark.parametrize("objective", ["mae", "dino"])
+def test_activation_checkpointing_changes_memory_not_results(tmp_path, tiny_config, ct_manifest, objective):
+    from hounsfield_trainer.estimate import training_memory
+    from hounsfield_trainer.metrics_log import read_metrics
+    over = {"objective": objective, "total_steps": 3, **({"model": {"head_prototypes": 64}} if objective == "dino" else {})}
+    curves = []
+    for ckpt in (False, True):
+        run = str(tmp_path / f"ckpt-{ckpt}")
+        train(tiny_config(activation_checkpointing=ckpt, **over), ct_manifest, run)
+        curves.append(read_metrics(os.path.join(run, "metrics.jsonl"))[0])
+    for a, b in zip(*curves):
+        assert b["loss"] == pytest.approx(a["loss"], rel=1e-5, abs=1e-7)
+        assert b["grad_norm"] == pytest.approx(a["grad_norm"], rel=1e-4, abs=1e-7)
+    base = tiny_config(preset="base", objective=objective, global_batch_size=32)
+    plain, checkpointed = (training_memory({**base, "activation_checkpointing": c}, 32, True)["activations"] for c in (False, True))
+    assert checkpointed < plain * 0.6  # DINO keeps its head logits either way
+    # Still too large for the device: refused before training, with the estimate.
+    with pytest.raises(Exception, match="estimated peak memory .* exceeds"):
+        train(tiny_config(activation_checkpointing=True, memory_capacity_bytes=2 ** 20, **over), ct_manifest, str(tmp_path / "small"))
