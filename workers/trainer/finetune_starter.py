@@ -182,17 +182,24 @@ class Attention(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, dim, heads, mlp_ratio):
+    """Pre-norm transformer block; with LayerScale (config "layerscale" > 0) each branch has a learned per-channel
+    scale. Drop-path is a training-time regulariser: add it here when fine-tuning if you want it."""
+
+    def __init__(self, dim, heads, mlp_ratio, layerscale=0.0):
         super().__init__()
         hidden = int(dim * mlp_ratio)
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = Attention(dim, heads)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
+        self.ls1 = nn.Parameter(torch.full((dim,), float(layerscale))) if layerscale else None
+        self.ls2 = nn.Parameter(torch.full((dim,), float(layerscale))) if layerscale else None
 
     def forward(self, x):
-        x = x + self.attn(self.norm1(x))
-        return x + self.mlp(self.norm2(x))
+        a, m = self.attn(self.norm1(x)), None
+        x = x + (a if self.ls1 is None else a * self.ls1)
+        m = self.mlp(self.norm2(x))
+        return x + (m if self.ls2 is None else m * self.ls2)
 
 
 class LocalViT(nn.Module):
@@ -205,7 +212,7 @@ class LocalViT(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.mask_token = nn.Parameter(torch.zeros(1, 1, dim)) if mask_token else None
         self.register_buffer("pos", sincos_3d(grid_coords(self.grid), dim)[None], persistent=False)
-        self.blocks = nn.ModuleList(Block(dim, m["heads"], m["mlp_ratio"]) for _ in range(m["depth"]))
+        self.blocks = nn.ModuleList(Block(dim, m["heads"], m["mlp_ratio"], m.get("layerscale", 0.0)) for _ in range(m["depth"]))
         self.norm = nn.LayerNorm(dim, eps=1e-6)
 
     def forward(self, x):
@@ -224,7 +231,8 @@ class GlobalTransformer(nn.Module):
         self.dim = g
         self.in_proj = nn.Linear(2 * m["dim"], g)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, g))
-        self.blocks = nn.ModuleList(Block(g, m["global_heads"], m["mlp_ratio"]) for _ in range(m["global_depth"]))
+        self.blocks = nn.ModuleList(Block(g, m["global_heads"], m["mlp_ratio"], m.get("layerscale", 0.0))
+                                    for _ in range(m["global_depth"]))
         self.norm = nn.LayerNorm(g, eps=1e-6)
 
     def forward(self, feats, coords):

@@ -12,7 +12,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .model import Encoder, init_weights
+from .model import Block, Encoder, init_weights
 
 
 class DINOHead(nn.Module):
@@ -131,6 +131,9 @@ class DINO(nn.Module):
         self.teacher = copy.deepcopy(self.student)
         for param in self.teacher.parameters():
             param.requires_grad_(False)
+        for block in self.teacher.modules():
+            if isinstance(block, Block):
+                block.drop_path = 0.0  # stochastic depth is the student's regulariser; the teacher's targets stay whole
         self.teacher_temp = teacher_temp_at(self.c, 0, 1)
 
     def before_step(self, step, total_steps):

@@ -59,17 +59,39 @@ class Attention(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, dim, heads, mlp_ratio):
+    """Pre-norm transformer block. `layerscale` > 0: each branch scaled by a learned per-channel factor starting
+    there (DINOv2's LayerScale); `drop_path` > 0: in training each sample skips a branch with that probability
+    (stochastic depth), the kept ones scaled up so the expectation is unchanged."""
+
+    def __init__(self, dim, heads, mlp_ratio, layerscale=0.0, drop_path=0.0):
         super().__init__()
         hidden = int(dim * mlp_ratio)
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = Attention(dim, heads)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
+        self.ls1 = nn.Parameter(torch.full((dim,), float(layerscale))) if layerscale else None
+        self.ls2 = nn.Parameter(torch.full((dim,), float(layerscale))) if layerscale else None
+        self.drop_path = float(drop_path)
+
+    def _branch(self, y, scale):
+        if scale is not None:
+            y = y * scale.to(y.dtype)
+        if self.training and self.drop_path > 0:
+            keep = torch.rand(y.shape[0], *([1] * (y.dim() - 1)), device=y.device) >= self.drop_path
+            y = y * keep.to(y.dtype) / (1 - self.drop_path)
+        return y
 
     def forward(self, x):
-        x = x + self.attn(self.norm1(x))
-        return x + self.mlp(self.norm2(x))
+        x = x + self._branch(self.attn(self.norm1(x)), self.ls1)
+        return x + self._branch(self.mlp(self.norm2(x)), self.ls2)
+
+
+def stack_blocks(dim, heads, mlp_ratio, depth, m):
+    """A stack of blocks with the model's LayerScale, and drop-path rising linearly to its rate at the top."""
+    rate = float(m.get("drop_path", 0.0))
+    return nn.ModuleList(Block(dim, heads, mlp_ratio, m.get("layerscale", 0.0), rate * i / max(1, depth - 1))
+                         for i in range(depth))
 
 
 class LocalViT(nn.Module):
@@ -82,7 +104,7 @@ class LocalViT(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.mask_token = nn.Parameter(torch.zeros(1, 1, dim)) if mask_token else None
         self.register_buffer("pos", sincos_3d(grid_coords(self.grid), dim)[None], persistent=False)
-        self.blocks = nn.ModuleList(Block(dim, m["heads"], m["mlp_ratio"]) for _ in range(m["depth"]))
+        self.blocks = stack_blocks(dim, m["heads"], m["mlp_ratio"], m["depth"], m)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
 
     def forward(self, x, keep=None, mask=None):
@@ -121,7 +143,7 @@ class GlobalTransformer(nn.Module):
         self.dim = g
         self.in_proj = nn.Linear(2 * m["dim"], g)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, g))
-        self.blocks = nn.ModuleList(Block(g, m["global_heads"], m["mlp_ratio"]) for _ in range(m["global_depth"]))
+        self.blocks = stack_blocks(g, m["global_heads"], m["mlp_ratio"], m["global_depth"], m)
         self.norm = nn.LayerNorm(g, eps=1e-6)
 
     def forward(self, feats, coords):

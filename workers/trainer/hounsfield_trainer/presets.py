@@ -7,6 +7,8 @@ PRESETS = {
         "global_dim": 96, "global_depth": 1, "global_heads": 3,
         "decoder_dim": 64, "decoder_depth": 1, "decoder_heads": 2,
         "head_hidden": 128, "head_bottleneck": 64, "head_prototypes": 256,
+        # DINOv2-style LayerScale initial value and top-block drop-path rate (0: off; tiny stays plain).
+        "layerscale": 0.0, "drop_path": 0.0,
     },
     "small": {
         "crop_size": [128, 128, 64], "patch_size": [16, 16, 8],
@@ -14,6 +16,8 @@ PRESETS = {
         "global_dim": 384, "global_depth": 2, "global_heads": 6,
         "decoder_dim": 256, "decoder_depth": 4, "decoder_heads": 8,
         "head_hidden": 2048, "head_bottleneck": 256, "head_prototypes": 8192,
+        # DINOv2-style LayerScale initial value and top-block drop-path rate (0: off; tiny stays plain).
+        "layerscale": 1e-5, "drop_path": 0.1,
     },
     "base": {
         "crop_size": [128, 128, 64], "patch_size": [16, 16, 8],
@@ -21,6 +25,8 @@ PRESETS = {
         "global_dim": 768, "global_depth": 4, "global_heads": 12,
         "decoder_dim": 512, "decoder_depth": 8, "decoder_heads": 16,
         "head_hidden": 2048, "head_bottleneck": 256, "head_prototypes": 65536,
+        # DINOv2-style LayerScale initial value and top-block drop-path rate (0: off; tiny stays plain).
+        "layerscale": 1e-5, "drop_path": 0.1,
     },
     "large": {
         "crop_size": [128, 128, 64], "patch_size": [16, 16, 8],
@@ -28,6 +34,8 @@ PRESETS = {
         "global_dim": 1024, "global_depth": 4, "global_heads": 16,
         "decoder_dim": 512, "decoder_depth": 8, "decoder_heads": 16,
         "head_hidden": 2048, "head_bottleneck": 256, "head_prototypes": 65536,
+        # DINOv2-style LayerScale initial value and top-block drop-path rate (0: off; tiny stays plain).
+        "layerscale": 1e-5, "drop_path": 0.1,
     },
 }
 

@@ -62,7 +62,8 @@ def test_starter_alone_reproduces_trainer_embeddings(tmp_path, tiny_config, ct_m
 
 
 def test_starter_loads_dino_teacher_and_runs_a_linear_probe(tmp_path, tiny_config, ct_manifest):
-    cfg = tiny_config(objective="dino", total_steps=1, model={"head_prototypes": 64})
+    # With LayerScale and drop-path (as the larger presets have): the starter loads and reproduces them.
+    cfg = tiny_config(objective="dino", total_steps=1, model={"head_prototypes": 64, "layerscale": 0.1, "drop_path": 0.2})
     folder = _release(tmp_path, cfg, ct_manifest, "dino")
     starter = _import_starter(folder)
     encoder, config, contract = starter.load_encoder(folder)

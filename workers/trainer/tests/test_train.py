@@ -209,3 +209,24 @@ def test_activation_checkpointing_changes_memory_not_results(tmp_path, tiny_conf
     # Still too large for the device: refused before training, with the estimate.
     with pytest.raises(Exception, match="estimated peak memory .* exceeds"):
         train(tiny_config(activation_checkpointing=True, memory_capacity_bytes=2 ** 20, **over), ct_manifest, str(tmp_path / "small"))
+
+
+def test_layerscale_starts_near_identity_and_drop_path_keeps_the_expectation():
+    import torch
+    from hounsfield_trainer.model import Block, stack_blocks
+    torch.manual_seed(0)
+    x = torch.randn(256, 5, 32)
+    block = Block(32, 4, 4.0, layerscale=1e-5).eval()
+    assert ((block(x) - x).norm() / x.norm()).item() < 1e-3
+    plain = Block(32, 4, 4.0, drop_path=0.5)
+    plain.load_state_dict(Block(32, 4, 4.0).state_dict())
+    with torch.no_grad():
+        expected = plain.eval()(x)
+        plain.train()
+        outs = torch.stack([plain(x) for _ in range(200)])
+    # Each sample skips each branch about half the time, and the average of many passes is the eval output.
+    skipped = (outs - x).abs().amax(dim=(2, 3)) == 0
+    assert 0.15 < skipped.float().mean() < 0.35  # both branches dropped: 0.25
+    assert ((outs.mean(0) - expected).norm() / (expected - x).norm()).item() < 0.15
+    rates = [b.drop_path for b in stack_blocks(32, 4, 4.0, 5, {"drop_path": 0.4, "layerscale": 0.0})]
+    assert rates == [0.0, 0.1, 0.2, pytest.approx(0.3), 0.4]
