@@ -108,6 +108,26 @@ def _orientation(affine):
     return ornt, np.sqrt((np.asarray(affine)[:3, :3] ** 2).sum(axis=0))
 
 
+def antialias(x, size):
+    """Gaussian smoothing along each axis that resampling to `size` shrinks (sigma = (factor - 1) / 2 voxels, as
+    scikit-image's resize does; edges replicated), so fine structure averages into the coarser grid instead of
+    aliasing into it. x: (1, 1, X, Y, Z) float32."""
+    for axis in range(3):
+        factor = x.shape[2 + axis] / size[axis]
+        if factor <= 1:
+            continue
+        sigma = (factor - 1) / 2
+        radius = int(math.ceil(3 * sigma))
+        t = torch.arange(-radius, radius + 1, dtype=torch.float32)
+        kernel = torch.exp(-0.5 * (t / sigma) ** 2)
+        shape = [1, 1, 1, 1, 1]
+        shape[2 + axis] = kernel.numel()
+        pad = [0] * 6
+        pad[2 * (2 - axis)] = pad[2 * (2 - axis) + 1] = radius
+        x = F.conv3d(F.pad(x, pad, mode="replicate"), (kernel / kernel.sum()).reshape(shape))
+    return x
+
+
 def preprocess(arr, affine, contract):
     """Raw HU volume + affine -> float32 tensor (x, y, z) in RAS at spacing_mm, values in [0, 1]."""
     if contract.get("orientation", "RAS") != "RAS":
@@ -123,6 +143,8 @@ def preprocess(arr, affine, contract):
     x = torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32))[None, None]
     size = [max(1, int(math.floor(n * s / t + 0.5))) for n, s, t in zip(arr.shape, spacing, contract["spacing_mm"])]
     if list(size) != list(arr.shape):
+        if contract.get("antialias"):
+            x = antialias(x, size)
         x = F.interpolate(x, size=size, mode="trilinear", align_corners=False)
     lo, hi = (float(v) for v in contract["hu_window"])
     return x[0, 0].clamp(lo, hi).sub(lo).div(hi - lo)

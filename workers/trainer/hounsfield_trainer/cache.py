@@ -20,8 +20,11 @@ def default_cache_dir():
 
 
 def cache_settings(data_cfg):
-    return {"format": CACHE_FORMAT, "spacing": [float(s) for s in data_cfg["spacing"]],
-            "hu_window": [float(v) for v in data_cfg["hu_window"]], "orientation": "RAS", "dtype": "float16"}
+    settings = {"format": CACHE_FORMAT, "spacing": [float(s) for s in data_cfg["spacing"]],
+                "hu_window": [float(v) for v in data_cfg["hu_window"]], "orientation": "RAS", "dtype": "float16"}
+    if data_cfg.get("antialias"):
+        settings["antialias"] = "gaussian-v1"  # a volume cached without it is not the same volume
+    return settings
 
 
 class PreprocessCache:

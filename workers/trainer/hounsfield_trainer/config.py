@@ -25,6 +25,8 @@ DEFAULTS = {
     "data": {
         "spacing": [1.5, 1.5, 3.0],
         "hu_window": [-1000.0, 1000.0],
+        # Gaussian anti-aliasing before downsampling (part of the preprocessing contract and of the cache key).
+        "antialias": True,
         "crop_grid": [1, 1, 2],
         "flip_prob": 0.5,
         "cache_dir": None,
@@ -158,7 +160,10 @@ def preprocessing_contract(cfg):
         "orientation": "RAS",
         "array_axis_order": ["x: index grows Left->Right", "y: Posterior->Anterior", "z: Inferior->Superior"],
         "spacing_mm": list(map(float, d["spacing"])),
-        "resampling": "trilinear (torch.nn.functional.interpolate, align_corners=False) to round(shape*spacing/target)",
+        "resampling": ("Gaussian anti-aliasing along each axis that shrinks (sigma = (factor - 1) / 2 voxels, kernel "
+                       "radius ceil(3 sigma), replicate padding), then " if d["antialias"] else "") +
+                      "trilinear (torch.nn.functional.interpolate, align_corners=False) to round(shape*spacing/target)",
+        "antialias": bool(d["antialias"]),
         "hu_window": [float(lo), float(hi)],
         "normalization": "clip HU to hu_window, then (hu - low) / (high - low), giving [0, 1]",
         "pad_value": 0.0,

@@ -57,11 +57,34 @@ def target_shape(shape, spacing, target):
     return [max(1, int(math.floor(n * s / t + 0.5))) for n, s, t in zip(shape, spacing, target)]
 
 
-def resample_and_window(arr_ras, spacing, target, hu_window):
-    """Trilinear resampling in HU, then clip to the window and scale to [0, 1]; returns a float32 tensor."""
+def antialias(x, size):
+    """Gaussian smoothing along each axis that resampling to `size` shrinks (sigma = (factor - 1) / 2 voxels, as
+    scikit-image's resize does; edges replicated), so fine structure averages into the coarser grid instead of
+    aliasing into it. x: (1, 1, X, Y, Z) float32."""
+    for axis in range(3):
+        factor = x.shape[2 + axis] / size[axis]
+        if factor <= 1:
+            continue
+        sigma = (factor - 1) / 2
+        radius = int(math.ceil(3 * sigma))
+        t = torch.arange(-radius, radius + 1, dtype=torch.float32)
+        kernel = torch.exp(-0.5 * (t / sigma) ** 2)
+        shape = [1, 1, 1, 1, 1]
+        shape[2 + axis] = kernel.numel()
+        pad = [0] * 6
+        pad[2 * (2 - axis)] = pad[2 * (2 - axis) + 1] = radius
+        x = F.conv3d(F.pad(x, pad, mode="replicate"), (kernel / kernel.sum()).reshape(shape))
+    return x
+
+
+def resample_and_window(arr_ras, spacing, target, hu_window, smooth=True):
+    """Trilinear resampling in HU (anti-aliased where it shrinks), then clip to the window and scale to [0, 1];
+    returns a float32 tensor."""
     x = torch.from_numpy(np.ascontiguousarray(arr_ras, dtype=np.float32))[None, None]
     size = target_shape(arr_ras.shape, spacing, target)
     if list(size) != list(arr_ras.shape):
+        if smooth:
+            x = antialias(x, size)
         x = F.interpolate(x, size=size, mode="trilinear", align_corners=False)
     lo, hi = float(hu_window[0]), float(hu_window[1])
     return x[0, 0].clamp(lo, hi).sub(lo).div(hi - lo)
@@ -89,7 +112,7 @@ def preprocess_volume(arr, ornt, zooms, data_cfg):
     ras, spacing = to_ras(arr, ornt, zooms)
     if not all(0 < s < 50 for s in spacing):
         raise VolumeError(f"implausible voxel spacing {spacing} mm")
-    return resample_and_window(ras, spacing, data_cfg["spacing"], data_cfg["hu_window"]), spacing
+    return resample_and_window(ras, spacing, data_cfg["spacing"], data_cfg["hu_window"], data_cfg.get("antialias", True)), spacing
 
 
 def tile_volume(vol, crop_size):

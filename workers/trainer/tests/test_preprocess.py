@@ -83,3 +83,34 @@ def test_tiling_covers_the_volume_and_pads_with_zero():
     i = int(((coords == torch.tensor([2.0, 1.0, 2.0])).all(1)).nonzero())
     torch.testing.assert_close(crops[i, 0, :6, :8, :1], vol[64:70, 32:40, 32:33])
     assert crops[i, 0, 6:].abs().sum() == 0
+
+
+def test_downsampling_is_antialiased_and_the_starter_does_the_same():
+    """Stripes one voxel wide, downsampled threefold: without anti-aliasing they come back as a false pattern,
+    with it as their mean. The fine-tune starter's copy of the contract gives the same volume, voxel for voxel."""
+    import importlib.util
+    import os
+    import nibabel as nib
+    from conftest import EXAMPLE_CT, TRAINER
+    from hounsfield_trainer.config import preprocessing_contract, resolve_config
+    from hounsfield_trainer.embed import preprocess_nifti
+    from hounsfield_trainer.preprocess import resample_and_window
+
+    stripes = np.zeros((12, 12, 60), np.float32) - 1000
+    stripes[:, :, ::2] = 1000
+    aliased = resample_and_window(stripes, [1, 1, 1], [1, 1, 3], [-1000, 1000], smooth=False)
+    smoothed = resample_and_window(stripes, [1, 1, 1], [1, 1, 3], [-1000, 1000], smooth=True)
+    assert aliased[6, 6].std() > 0.2
+    assert smoothed[6, 6, 2:-2].std() < 0.02 and abs(smoothed[6, 6, 2:-2].mean() - 0.5) < 0.02
+
+    spec = importlib.util.spec_from_file_location("starter_pp", os.path.join(TRAINER, "finetune_starter.py"))
+    starter = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(starter)
+    cfg = resolve_config({"preset": "tiny", "data": {"spacing": [4.5, 5.0, 7.5]}})  # from 3 mm: shrinks every axis
+    img = nib.load(EXAMPLE_CT)
+    theirs = starter.preprocess(np.asanyarray(img.dataobj), img.affine, preprocessing_contract(cfg))
+    torch.testing.assert_close(theirs, preprocess_nifti(EXAMPLE_CT, cfg), rtol=0, atol=0)
+    old = {**preprocessing_contract(cfg)}
+    old.pop("antialias")  # a release made before anti-aliasing: the starter keeps its preprocessing
+    unsmoothed = resolve_config({"preset": "tiny", "data": {"spacing": [4.5, 5.0, 7.5], "antialias": False}})
+    torch.testing.assert_close(starter.preprocess(np.asanyarray(img.dataobj), img.affine, old), preprocess_nifti(EXAMPLE_CT, unsmoothed), rtol=0, atol=0)
