@@ -33,6 +33,8 @@ DEFAULTS = {
         "num_workers": 0,
         "prefetch_factor": 2,
         "max_open_volumes": 64,
+        # Consecutive samples drawn from one volume: a volume opened (or read cold from disk) serves this many.
+        "regions_per_volume": 1,
         # Worker processes preparing the cache on each rank; 0: the cores of the node shared by its ranks.
         "prepare_processes": 0,
     },
@@ -136,6 +138,8 @@ def _validate(cfg):
         raise ConfigError("eval.every must be >= 0 and eval.knn_k >= 1")
     if int(e["every"]) > 0 and not e["manifest"]:
         raise ConfigError("eval.every needs eval.manifest (a CSV of path,label[,split])")
+    if int(d["regions_per_volume"]) < 1:
+        raise ConfigError("data.regions_per_volume must be >= 1")
     if int(d["max_open_volumes"]) < 1:
         raise ConfigError("data.max_open_volumes must be >= 1")
     if any(g < 1 for g in d["crop_grid"]):

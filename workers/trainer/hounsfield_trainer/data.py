@@ -113,6 +113,10 @@ def block_mask(rng, grid, ratio):
     return mask.reshape(-1)
 
 
+# Tags the stream volumes are drawn from, apart from each sample's own stream.
+VOLUME_STREAM = 1
+
+
 def sample_rng(seed, index):
     return np.random.Generator(np.random.PCG64([int(seed), int(index)]))
 
@@ -150,6 +154,7 @@ class CropDataset(Dataset):
         # Open memmaps, least recently used first: each holds a descriptor and a mapping, and a loader worker that
         # kept every volume it touched open would hit the open-file or map-count limit on a large dataset.
         self.max_open = int(cfg["data"]["max_open_volumes"])
+        self.per_volume = int(cfg["data"]["regions_per_volume"])
         self._arrays = OrderedDict()
 
     def __len__(self):
@@ -193,7 +198,13 @@ class CropDataset(Dataset):
 
     def __getitem__(self, index):
         rng = sample_rng(self.seed, index)
-        vi = min(int(np.searchsorted(self.cum, rng.random(), side="right")), len(self.volumes) - 1)
+        # The volume is drawn per group of regions_per_volume consecutive samples (still a function of the index
+        # alone), the regions in it per sample.
+        pick = rng.random()
+        if self.per_volume > 1:
+            group = np.random.Generator(np.random.PCG64([int(self.seed), int(index // self.per_volume), VOLUME_STREAM]))
+            pick = group.random()
+        vi = min(int(np.searchsorted(self.cum, pick, side="right")), len(self.volumes) - 1)
         vol = self._array(vi)
         k = int(np.prod(self.grid))
         region, flips, start = self._region(rng, vol)

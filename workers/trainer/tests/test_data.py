@@ -222,3 +222,19 @@ def test_preparation_in_worker_processes_and_shards_matches_serial(tmp_path, tin
     assert sum(1 for _, reason in serial if reason) == 4
     assert run("parallel", 2, 1) == serial
     assert run("sharded", 1, 2) == serial
+
+
+def test_consecutive_samples_share_a_volume_when_asked_and_the_weights_still_hold(tmp_path, tiny_config):
+    cfg = tiny_config(data={"crop_grid": [1, 1, 1], "regions_per_volume": 4})
+    volumes = []
+    for i, weight in enumerate([1.0, 3.0]):
+        path = str(tmp_path / f"w{i}.npy")
+        np.save(path, np.full((4, 4, 4), float(i + 1), dtype=np.float16))
+        volumes.append({"path": path, "weight": weight})
+    ds = CropDataset(volumes, cfg)
+    source = [int(ds[g]["crops"].max()) for g in range(800)]
+    groups = [source[j:j + 4] for j in range(0, 800, 4)]
+    assert all(len(set(g)) == 1 for g in groups)  # four regions from each opened volume
+    assert 0.68 < sum(g[0] == 2 for g in groups) / len(groups) < 0.82  # weight 3 of 4
+    single = CropDataset(volumes, tiny_config(data={"crop_grid": [1, 1, 1]}))
+    assert sum(len(set(int(single[g]["crops"].max()) for g in range(j, j + 4))) > 1 for j in range(0, 400, 4)) > 20
