@@ -11,8 +11,9 @@ export type Contract = {
   path: string;
   summary: string;
   tag: string;
-  /** `public`: anyone; `user`: a signed-in user or an API token, then `permission` decides. */
-  auth: "public" | "user";
+  /** `public`: anyone; `user`: a signed-in user or an API token, then `permission` decides; `optional`: like
+   * `user` when credentials are sent (a bad token is a 401), anonymous without them (the service decides). */
+  auth: "public" | "user" | "optional";
   permission?: Action;
   params?: z.ZodType;
   query?: z.ZodType;

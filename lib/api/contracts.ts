@@ -158,8 +158,8 @@ export const contracts = {
     summary: "Files that could not be indexed, each with its reason", params: ZIdParams, response: ZFileProblemPage,
   }),
   listReleases: defineContract({
-    // Public when the server lists releases to visitors (PUBLIC_RELEASES=index); the service decides.
-    method: "GET", path: "/releases", tag: "releases", auth: "public",
+    // Open to visitors when the server lists releases to them (PUBLIC_RELEASES=index); the service decides.
+    method: "GET", path: "/releases", tag: "releases", auth: "optional",
     summary: "Releases you may see (drafts: yours; PRIVATE: those you are named on), each with your access", query: ZReleaseListQuery, response: ZReleaseList,
   }),
   createRelease: defineContract({
@@ -168,7 +168,7 @@ export const contracts = {
     body: ZCreateRelease, response: ZRelease, status: 201, bodyLimit: 64 * 1024,
   }),
   getRelease: defineContract({
-    method: "GET", path: "/releases/{id}", tag: "releases", auth: "public",
+    method: "GET", path: "/releases/{id}", tag: "releases", auth: "optional",
     summary: "One release: card, files with sha256, input contract, lineage, your access", params: ZIdParams, response: ZRelease,
   }),
   updateRelease: defineContract({

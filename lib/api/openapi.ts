@@ -28,7 +28,7 @@ export function buildOpenApi(version: string) {
       operationId: id,
       summary: c.summary,
       tags: [c.tag],
-      security: c.auth === "public" ? [] : [{ bearer: [] }, { session: [] }],
+      security: c.auth === "public" ? [] : c.auth === "optional" ? [{}, { bearer: [] }, { session: [] }] : [{ bearer: [] }, { session: [] }],
       parameters: parameters(c),
       responses: {
         [String(c.status ?? 200)]: {
@@ -36,7 +36,7 @@ export function buildOpenApi(version: string) {
           content: { [c.contentType ?? "application/json"]: c.response ? { schema: schemaOf(c.response, "output") } : {} },
         },
         "400": problem,
-        ...(c.auth === "user" ? { "401": problem, "403": problem } : {}),
+        ...(c.auth !== "public" ? { "401": problem, "403": problem } : {}),
         ...(c.body || c.rawBody ? { "413": problem } : {}),
       },
       ...(c.permission ? { "x-permission": c.permission } : {}),

@@ -82,6 +82,10 @@ export function route<C extends Contract>(contract: C, handler: (input: HandlerI
       let actor: Actor;
       if (contract.auth === "public") {
         actor = await resolveActor(req.headers).catch(() => ({ kind: "anonymous" }) as Actor);
+      } else if (contract.auth === "optional") {
+        // Credentials that were sent must be good: a dead token hears so rather than getting the visitor's view.
+        actor = await resolveActor(req.headers);
+        if (actor.kind !== "anonymous" && contract.permission) assertCan(actor, contract.permission);
       } else {
         actor = await resolveActor(req.headers);
         if (actor.kind === "anonymous") throw new UnauthenticatedError();

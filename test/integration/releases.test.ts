@@ -12,6 +12,7 @@ import { createRelease, publishRelease, updateRelease } from "../../lib/services
 import { getRelease, listReleases, releaseStats } from "../../lib/services/releases/read-releases";
 import { signLink } from "../../lib/releases/download-links";
 import { versionLineage } from "../../lib/services/datasets/version-lineage";
+import { GET as listRoute } from "../../app/api/v1/releases/route";
 import { createDownloadLink, openLinkedFile, openReleaseFile } from "../../lib/services/releases/release-downloads";
 import { makeCheckpoint, safetensors } from "../support/checkpoints";
 import { makeUser } from "../support/factories";
@@ -271,6 +272,14 @@ describe("the public release index (PUBLIC_RELEASES=index)", () => {
       await expect(getRelease(visitor, drafted.r.id)).rejects.toMatchObject({ status: 404 });
       for (const id of [open.r.id, gated.r.id]) await expect(openReleaseFile({ actor: visitor, ip: null }, id, "model.safetensors", null)).rejects.toThrow(/Sign in/);
       await expect(requestAccess({ actor: visitor, ip: null }, gated.r.id, ZRequestAccess.parse({ institution: "x", role: "y", intendedUse: "a long enough use", acceptTerms: true, termsVersion: "1" }))).rejects.toThrow(/Sign in/);
+      // Who made it stays inside the team.
+      expect(page.createdBy).toBe("");
+      expect((await getRelease(owner.actor, gated.r.id)).createdBy).toBe(owner.user.email);
+      // Through the route: no credentials is a visitor; credentials that don't hold are a 401, not the visitor's view.
+      const list = (headers: Record<string, string>) => listRoute(new Request("http://localhost/api/v1/releases", { headers }), { params: Promise.resolve({}) });
+      expect((await list({})).status).toBe(200);
+      expect(((await (await list({})).json()) as { releases: { createdBy: string }[] }).releases.every((x) => x.createdBy === "")).toBe(true);
+      expect((await list({ authorization: "Bearer hfk_not-a-live-token" })).status).toBe(401);
     } finally {
       setEnv({ PUBLIC_RELEASES: "none" });
     }
@@ -293,5 +302,19 @@ describe("lineage from a dataset version", () => {
     expect(theirs.runs).toEqual([]);
     expect(theirs.releases.map((r) => r.id)).toContain(open.r.id);
     expect((await versionLineage(owner.actor, versionId)).releases.map((r) => r.id)).toEqual(expect.arrayContaining([open.r.id, priv.r.id]));
+  });
+});
+
+describe("ranges that can't be served", () => {
+  it("a range that ends before it starts, or starts past the end, is a 416 with the file's size, not a 500", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const { r } = await published(owner, { policy: "OPEN", terms: "" });
+    const size = Number((await db.releaseFile.findFirstOrThrow({ where: { releaseId: r.id, path: "model.safetensors" } })).bytes);
+    for (const range of [{ from: 20, end: 10 }, { from: size + 5 }, { from: 3, end: 1 }]) {
+      await expect(openReleaseFile(owner.ctx, r.id, "model.safetensors", range)).rejects.toMatchObject({ status: 416, headers: { "Content-Range": `bytes */${size}` } });
+    }
+    await expect(openReleaseFile(owner.ctx, r.id, "README.md", { from: 9, end: 2 })).rejects.toMatchObject({ status: 416 });
+    const ok = await openReleaseFile(owner.ctx, r.id, "model.safetensors", { from: 2, end: 5 });
+    expect((await read(ok.stream)).length).toBe(4);
   });
 });

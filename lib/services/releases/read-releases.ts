@@ -29,7 +29,8 @@ async function present(actor: Actor, r: Row) {
   return {
     id: r.id, name: r.name, version: r.version, status: r.status, policy: r.policy, license: r.license, licenseOverride: r.licenseOverride,
     description: r.description, card: r.card, terms: r.terms, termsVersion: r.termsVersion, inputContract: r.inputContract,
-    deprecatedAt: iso(r.deprecatedAt), deprecationNote: r.deprecationNote, createdBy: r.createdBy.email, createdAt: r.createdAt.toISOString(),
+    // Visitors of a public index don't learn who on the team made it.
+    deprecatedAt: iso(r.deprecatedAt), deprecationNote: r.deprecationNote, createdBy: actor.kind === "user" ? r.createdBy.email : "", createdAt: r.createdAt.toISOString(),
     publishedAt: iso(r.publishedAt), runId: r.runId, checkpointStep: r.checkpoint ? Number(r.checkpoint.step) : null, datasets: mix,
     files: r.files.map((f) => ({ path: f.path, kind: f.kind, bytes: Number(f.bytes), sha256: f.sha256 })).concat([{ path: "README.md", kind: "card", bytes: Buffer.byteLength(r.card), sha256: createHash("sha256").update(r.card).digest("hex") }]),
     access: { canDownload: can(actor, "release:download", { release: access }), grant: access.grant, request: request?.status ?? "none", termsAccepted: access.termsAccepted },

@@ -38,7 +38,7 @@ export async function openReleaseFile(ctx: ServiceContext, releaseId: string, fi
   const size = card ? Buffer.byteLength(r.card) : Number(f!.bytes);
   const from = range ? range.from : 0;
   const end = range?.end !== undefined ? Math.min(range.end, size - 1) : size - 1;
-  if (from >= size && size > 0) throw new DomainError(`The range starts at ${from}, past the file's ${size} bytes`, 416, "Range not satisfiable", undefined, { "Content-Range": `bytes */${size}` });
+  if (range && (from >= size || from > end)) throw new DomainError(from > end && from < size ? `The range ends (${end}) before it starts (${from})` : `The range starts at ${from}, past the file's ${size} bytes`, 416, "Range not satisfiable", undefined, { "Content-Range": `bytes */${size}` });
   // Offloaded: nginx sends the bytes (and answers the Range itself); nothing is opened here.
   const offload = !!opts.offload && !card;
   const stream = size === 0 || offload || opts.open === false ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
