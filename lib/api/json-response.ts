@@ -1,16 +1,28 @@
-// JSON answers of the API. Large ones (chart series run to 100–200 KB) are gzipped here at level 1 on the thread
-// pool: about a quarter of the default level's CPU for nearly the same size, and the event loop stays free.
+// JSON answers of the API. Large ones are gzipped here at level 1 on the thread pool, so the event loop stays free.
+// Chart series (100–200 KB, mostly digits, which string matching barely shortens) get Huffman coding only: on a
+// 133 KB series it took 0.86 ms for 63.6 KB against level 1's 1.69 ms for 64.7 KB (level 6: 4.2 ms).
 // Next's own compression leaves a response alone once it has a Content-Encoding.
 import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { constants, gzip } from "node:zlib";
 
 const gzipAsync = promisify(gzip);
 const COMPRESS_FROM = 8 * 1024;
+
+/** Whether the body's first 2 KB are at least half digits: numbers, not repeated keys and strings. */
+function mostlyDigits(body: string) {
+  const n = Math.min(body.length, 2048);
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = body.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  return digits * 2 >= n;
+}
 
 export async function jsonResponse(req: Request, value: unknown, status: number): Promise<Response> {
   const body = JSON.stringify(value);
   const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store", vary: "accept-encoding" };
   if (body.length < COMPRESS_FROM || !/\bgzip\b/i.test(req.headers.get("accept-encoding") ?? "")) return new Response(body, { status, headers });
-  const zipped = await gzipAsync(body, { level: 1 });
+  const zipped = await gzipAsync(body, { level: 1, strategy: mostlyDigits(body) ? constants.Z_HUFFMAN_ONLY : constants.Z_DEFAULT_STRATEGY });
   return new Response(new Uint8Array(zipped), { status, headers: { ...headers, "content-encoding": "gzip" } });
 }

@@ -58,6 +58,7 @@ export function shapeSeries(columns: Column[], exactPoints: Pt[] | null, x: XMod
     band.min.push(c.min);
     band.max.push(c.max);
     // Non-finite points inside a column are known by count; mark them at the column unless M4 already shows one.
+    if (c.nanCount + c.posInfCount + c.negInfCount === 0) continue;
     const shown = new Set(nonFinite.step.slice(-4).map(String));
     const mid = { step: (c.firstStep + c.lastStep) / 2n, ts: Math.round((c.firstTs + c.lastTs) / 2) };
     for (const [count, kind] of [[c.nanCount, "nan"], [c.posInfCount, "inf"], [c.negInfCount, "-inf"]] as const) {

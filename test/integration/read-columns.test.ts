@@ -1,4 +1,4 @@
-// The database merges rollup buckets into pixel columns for ordinary steps; here, for random series with gaps,
+// Ordinary steps travel packed as float8 (readColumns); here, for random series with gaps,
 // spikes, NaN and ±Infinity written through the real ingest path, those columns must equal the ones merged in
 // JavaScript (any int64 path) field for field, and carry exactly the raw points' count, min and max.
 import { describe, expect, it } from "vitest";
@@ -29,7 +29,7 @@ function series(n: number, rand: () => number): Point[] {
 const plain = (cols: unknown, withTime: boolean) =>
   JSON.parse(JSON.stringify(cols, (k, v) => (k === "sum" || (!withTime && /Ts$/.test(k)) ? undefined : typeof v === "bigint" ? v.toString() : Number.isNaN(v) ? "NaN" : v)));
 
-describe("pixel columns merged by the database", () => {
+describe("pixel columns from packed buckets", () => {
   for (const seed of [11, 12, 13]) {
     it(`equal the JavaScript merge and the raw points, seed ${seed}`, async () => {
       const rand = rng(seed);
