@@ -15,6 +15,8 @@ import { PROJECT_ROOT } from "./build";
 
 /** The symbol of lib/api/ranged-response.ts (registered, so no import of the route side is needed here). */
 const NODE_BODY = Symbol.for("hounsfield.nodeBody");
+/** And of lib/api/json-response.ts: a body already in memory, as bytes. */
+const BYTES_BODY = Symbol.for("hounsfield.bytesBody");
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 type Route = { pattern: RegExp; names: string[]; rest: Set<string>; handlers: Partial<Record<string, Handler>> };
@@ -101,6 +103,8 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
   response.headers.forEach((v, k) => (out[k] = v));
   const cookies = response.headers.getSetCookie();
   if (cookies.length) out["set-cookie"] = cookies;
+  const bytes = (response as unknown as Record<symbol, Buffer | undefined>)[BYTES_BODY];
+  if (bytes) return void res.writeHead(response.status, out).end(req.method === "HEAD" ? undefined : bytes);
   res.writeHead(response.status, out);
   const nodeBody = (response as unknown as Record<symbol, Readable | undefined>)[NODE_BODY];
   if (req.method === "HEAD" || (!response.body && !nodeBody)) {
