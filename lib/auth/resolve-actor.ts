@@ -49,12 +49,13 @@ export const isWorkerToken = (scopes: readonly string[]) => scopes.length === 1 
 async function fromToken(secret: string): Promise<Actor> {
   // Old-style or garbage secrets never reach the database with characters it can't store.
   if (secret.length > 200 || /[^\x21-\x7e]/.test(secret)) throw new UnauthenticatedError("The API token is not valid");
-  const { rows } = await pool().query<TokenRow>(
-    `SELECT t.id, t.scopes, t."expiresAt", t."revokedAt", t."lastUsedAt", u.id AS "userId", u.email, u.role, u.disabled, w.id AS "workerId"
+  const { rows } = await pool().query<TokenRow>({
+    name: "token-actor",
+    text: `SELECT t.id, t.scopes, t."expiresAt", t."revokedAt", t."lastUsedAt", u.id AS "userId", u.email, u.role, u.disabled, w.id AS "workerId"
      FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
      LEFT JOIN "Worker" w ON w."tokenId" = t.id AND w."removedAt" IS NULL WHERE t.hash = $1`,
-    [hashSecret(secret)],
-  );
+    values: [hashSecret(secret)],
+  });
   const token = rows[0];
   const now = new Date();
   if (!token) throw new UnauthenticatedError("The API token is not valid");

@@ -14,6 +14,7 @@ export type Extent = { keyId: number; first: bigint; last: bigint; firstTs: numb
  * level holds one or two buckets per series. `runs` lists the runs that exist. */
 export async function locateSeries(c: pg.Pool | pg.PoolClient, wanted: { runId: string; key: string }[]) {
   const r = await c.query({
+    name: "locate-series",
     text: `SELECT w.i, run.id IS NOT NULL AS found, k.id, e.first, e.last, e."firstTs", e."lastTs"
       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w("runId", key, i)
       LEFT JOIN "Run" run ON run.id = w."runId"
@@ -123,6 +124,7 @@ const PACKED_SQL = (withTime: boolean) => {
  * worker start-up was most of a read's 12 ms. Only for steps within ±2^53, which a float8 holds exactly. */
 export async function readColumns(c: pg.Pool | pg.PoolClient, keyId: number, plan: ReadPlan, from: bigint, to: bigint, width: number, withTime: boolean): Promise<Column[]> {
   const r = await c.query({
+    name: withTime ? "read-columns-time" : "read-columns",
     text: PACKED_SQL(withTime),
     values: [
       keyId,
