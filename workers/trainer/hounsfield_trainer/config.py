@@ -16,7 +16,8 @@ DEFAULTS = {
     "keep_checkpoints": 3,
     "device": "auto",
     "precision": "auto",
-    "compile": False,
+    # torch.compile: "auto" compiles on CUDA where torch has it, falling back to eager code if compiling fails.
+    "compile": "auto",
     # Recompute each transformer block's activations in the backward pass instead of keeping them: about a block's
     # worth of activations instead of the whole stack's, for ~1/3 more compute. Same results.
     "activation_checkpointing": False,
@@ -70,6 +71,11 @@ DEFAULTS = {
         "mask_probability": 0.5,
         "mask_shape": "block",
         "ibot_weight": 1.0,
+        # DINOv2's multi-crop: this many small crops per sample, seen by the student only and matched to the
+        # teacher's targets for the crop they were cut from. Each is local_crop_fraction of crop_size per axis
+        # (rounded down to whole patches), at the crops' own resolution, with its own flips and intensity jitter.
+        "local_crops_number": 8,
+        "local_crop_fraction": 0.5,
         "view_jitter": 0.25,
         "intensity_jitter": 0.1,
     },
@@ -129,6 +135,8 @@ def _validate(cfg):
     dn = cfg["dino"]
     if not 0 <= dn["mask_ratio_min"] <= dn["mask_ratio"] <= 1 or not 0 <= dn["mask_probability"] <= 1:
         raise ConfigError("dino masking needs 0 <= mask_ratio_min <= mask_ratio <= 1 and mask_probability in [0, 1]")
+    if int(dn["local_crops_number"]) < 0 or not 0 < float(dn["local_crop_fraction"]) <= 1:
+        raise ConfigError("dino.local_crops_number must be >= 0 and dino.local_crop_fraction in (0, 1]")
     if dn["mask_shape"] not in ("block", "random"):
         raise ConfigError("dino.mask_shape must be block or random")
     if int(cfg["optim"]["accumulate_steps"]) < 1:
@@ -146,8 +154,16 @@ def _validate(cfg):
         raise ConfigError("data.crop_grid entries must be >= 1")
     if cfg["global_batch_size"] < 1 or cfg["total_steps"] < 1:
         raise ConfigError("global_batch_size and total_steps must be >= 1")
+    if cfg["compile"] not in (True, False, "auto"):
+        raise ConfigError("compile must be true, false or auto")
     if cfg["precision"] not in ("auto", "bf16", "fp32"):
         raise ConfigError("precision must be auto, bf16 or fp32")
+
+
+def local_crop_size(cfg):
+    """The size of a DINO local crop in voxels: local_crop_fraction of crop_size per axis, in whole patches."""
+    m, f = cfg["model"], float(cfg["dino"]["local_crop_fraction"])
+    return [max(p, int(c * f) // p * p) for c, p in zip(m["crop_size"], m["patch_size"])]
 
 
 def load_config(path):

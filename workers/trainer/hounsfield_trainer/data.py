@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from .cache import PreprocessCache, cache_settings, default_cache_dir
+from .config import local_crop_size
 from .manifest import materialize
 from .nifti import VolumeError, load_nifti
 from .preprocess import affine_zooms, io_orientation, ornt_from_codes, preprocess_volume
@@ -155,6 +156,8 @@ class CropDataset(Dataset):
         # kept every volume it touched open would hit the open-file or map-count limit on a large dataset.
         self.max_open = int(cfg["data"]["max_open_volumes"])
         self.per_volume = int(cfg["data"]["regions_per_volume"])
+        self.local_n = int(self.dino["local_crops_number"]) if self.objective == "dino" else 0
+        self.local_size = local_crop_size(cfg)
         self._arrays = OrderedDict()
 
     def __len__(self):
@@ -220,8 +223,29 @@ class CropDataset(Dataset):
             jitter.append([1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1),
                            self.dino["intensity_jitter"] * (2 * rng.random() - 1)])
             self._split(r, f, out=views[v])
-        return {"views": torch.from_numpy(views), "jitter": torch.tensor(jitter, dtype=torch.float32),
-                "mask": torch.from_numpy(self._masks(rng, k))}
+        out = {"views": torch.from_numpy(views), "jitter": torch.tensor(jitter, dtype=torch.float32),
+               "mask": torch.from_numpy(self._masks(rng, k))}
+        if self.local_n:
+            out.update(self._locals(rng, region))
+        return out
+
+    def _locals(self, rng, region):
+        """DINOv2's local crops: each cut at a random place inside one crop of the first view's region (local_crop
+        says which, numbered as _split numbers them), with its own flips and intensity jitter."""
+        n, size, amp = self.local_n, self.local_size, self.dino["intensity_jitter"]
+        out = np.empty((n, 1, *size), dtype=region.dtype)
+        crop_of = np.empty(n, dtype=np.int64)
+        jitter = np.empty((n, 2), dtype=np.float32)
+        for i in range(n):
+            crop_of[i] = int(rng.integers(int(np.prod(self.grid))))
+            cell = np.unravel_index(crop_of[i], self.grid)
+            at = [c * cs + int(rng.integers(0, cs - ls + 1)) for c, cs, ls in zip(cell, self.crop, size)]
+            piece = region[tuple(slice(a, a + ls) for a, ls in zip(at, size))]
+            flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
+            out[i, 0] = np.flip(piece, flips) if flips else piece
+            jitter[i] = [1.0 + amp * (2 * rng.random() - 1), amp * (2 * rng.random() - 1)]
+        return {"locals": torch.from_numpy(out), "local_crop": torch.from_numpy(crop_of),
+                "local_jitter": torch.from_numpy(jitter)}
 
     def _masks(self, rng, k):
         """iBOT masks of both views' crops: a crop is masked with mask_probability, a fraction drawn from

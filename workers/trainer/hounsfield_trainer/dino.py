@@ -1,6 +1,7 @@
 """DINO-style self-distillation with an iBOT masked-patch loss, at crop level (CLS) and volume level (global CLS).
 
-The student sees two jittered, intensity-augmented views with masked patches; the EMA teacher sees them unmasked.
+The student sees two jittered, intensity-augmented views with masked patches, and small local crops (DINOv2's
+multi-crop); the EMA teacher sees the two views unmasked.
 Teacher targets are centred with Sinkhorn-Knopp (as in DINOv2): with EMA centring a small batch drawn from few
 volumes collapses to uniform targets.
 """
@@ -108,6 +109,18 @@ def sinkhorn_knopp(logits, temp, iterations=3):
     return (q * b).t()
 
 
+def local_targets(local_crop, k):
+    """Rows of the teacher's per-crop targets (b*k, sample-major) for local crops (b, n) cut from crop local_crop."""
+    b = local_crop.shape[0]
+    return (torch.arange(b, device=local_crop.device)[:, None] * k + local_crop).reshape(-1)
+
+
+def masked_tokens(patch_tokens, index):
+    """patch_tokens (n, N, d) at the (crop, patch) rows of `index` (from DINO.host_batch): the tokens, in the order,
+    that boolean indexing with the mask gives."""
+    return patch_tokens[index[:, 0], index[:, 1]]
+
+
 @torch.no_grad()
 def _mean_count_per_process(mask):
     """Masked-token count averaged over processes: dividing the local sum by it makes the DDP-averaged loss the
@@ -139,27 +152,54 @@ class DINO(nn.Module):
     def before_step(self, step, total_steps):
         self.teacher_temp = teacher_temp_at(self.c, step - 1, total_steps)
 
+    @staticmethod
+    def host_batch(batch):
+        """Adds each view's masked (crop, patch) positions, found on the host: the number of masked tokens sets the
+        size of the iBOT head's input, and finding it on the device would make the host wait for it every step."""
+        for v in range(2):
+            batch[f"mask_index_{v}"] = batch["mask"][:, v].flatten(0, 1).nonzero()
+        return batch
+
     def forward(self, batch, coords):
         # Views arrive as stored (float16): made float and intensity-jittered here, on the accelerator.
         scale, shift = (batch["jitter"][..., i].reshape(*batch["jitter"].shape[:2], 1, 1, 1, 1, 1) for i in range(2))
         views, mask = batch["views"].float() * scale + shift, batch["mask"]
         st, tt = self.c["student_temp"], self.teacher_temp
         masked = [mask[:, v].flatten(0, 1) for v in range(2)]
+        if "mask_index_0" not in batch:
+            batch = self.host_batch(dict(batch))
+        index = [batch[f"mask_index_{v}"] for v in range(2)]
+
+        def at_masked(patch_tokens, v):
+            return masked_tokens(patch_tokens, index[v])
+
         with torch.no_grad():
             t_out = [self.teacher(views[:, v], coords) for v in range(2)]
             # iBOT: the patch head runs on masked positions only (the 65k-prototype logits dominate memory).
-            t_patch = [self.teacher.patch_head(t_out[v][1][masked[v]]) for v in range(2)]
+            t_patch = [self.teacher.patch_head(at_masked(t_out[v][1], v)) for v in range(2)]
             t_crop = sinkhorn_knopp(torch.cat([t_out[0][0], t_out[1][0]]), tt).chunk(2)
             t_vol = sinkhorn_knopp(torch.cat([t_out[0][2], t_out[1][2]]), tt).chunk(2)
             t_patch = sinkhorn_knopp(torch.cat(t_patch), tt).split([len(t) for t in t_patch])
         s_out = [self.student(views[:, v], coords, mask=mask[:, v]) for v in range(2)]
 
-        crop_loss = vol_loss = ibot_loss = 0.0
+        # Crop level, as DINOv2 weighs it: the mean over every (student crop, teacher target) pair, the two cross-view
+        # pairs of each global crop and each local crop against its crop's targets in both views.
+        crop_terms = [_cross_entropy(t_crop[1 - v], s_out[v][0], st).mean() for v in range(2)]
+        local_n = batch["locals"].shape[1] if "locals" in batch else 0
+        if local_n:
+            b, k = views.shape[0], views.shape[2]
+            lj = batch["local_jitter"]
+            locs = batch["locals"].float() * lj[..., 0].reshape(b, local_n, 1, 1, 1, 1) + \
+                lj[..., 1].reshape(b, local_n, 1, 1, 1, 1)
+            s_local = self.student.crop_head(self.student.encoder.local(locs.flatten(0, 1))[:, 0])
+            target = local_targets(batch["local_crop"], k)
+            crop_terms += [_cross_entropy(t_crop[u][target], s_local, st).mean() * local_n for u in range(2)]
+        crop_loss = sum(crop_terms) / (2 + 2 * local_n)
+        vol_loss = ibot_loss = 0.0
         for v in range(2):
             u = 1 - v
-            crop_loss = crop_loss + _cross_entropy(t_crop[u], s_out[v][0], st).mean() / 2
             vol_loss = vol_loss + _cross_entropy(t_vol[u], s_out[v][2], st).mean() / 2
-            s_patch = self.student.patch_head(s_out[v][1][masked[v]])
+            s_patch = self.student.patch_head(at_masked(s_out[v][1], v))
             count = _mean_count_per_process(masked[v].float()).clamp(min=1)
             ibot_loss = ibot_loss + _cross_entropy(t_patch[v], s_patch, st).sum() / count / 2
         koleo = sum(koleo_loss(s_out[v][3]) for v in range(2)) / 2

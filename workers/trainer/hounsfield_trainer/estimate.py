@@ -3,6 +3,8 @@ import math
 
 import torch.nn.functional as F
 
+from .config import local_crop_size
+
 GIB = 1024 ** 3
 CUDA_OVERHEAD_BYTES = int(1.0 * GIB)  # context, cuBLAS/cuDNN workspaces
 FRAGMENTATION = 1.15
@@ -26,6 +28,14 @@ def _tokens(cfg):
     m = cfg["model"]
     n = math.prod(c // p for c, p in zip(m["crop_size"], m["patch_size"]))
     return n, math.prod(m["patch_size"]), math.prod(cfg["data"]["crop_grid"])
+
+
+def _local_crops(cfg):
+    """(DINO local crops per sample, patches in each)."""
+    if cfg["objective"] != "dino":
+        return 0, 0
+    m = cfg["model"]
+    return int(cfg["dino"]["local_crops_number"]), math.prod(c // p for c, p in zip(local_crop_size(cfg), m["patch_size"]))
 
 
 def param_counts(cfg):
@@ -67,7 +77,9 @@ def training_flops_per_sample(cfg):
     # DINO: per view, student forward+backward and teacher forward over all tokens (+ heads, approximated).
     enc = k * _stack_flops(1 + n, d, m["depth"], r) + _stack_flops(k + 1, g, m["global_depth"], r)
     heads = (k * (1 + n * cfg["dino"]["mask_ratio"]) + 1) * 2 * _head_params(d, m)
-    return 2 * (3 * (fwd + enc + heads) + (fwd + enc + heads))
+    lc, ln = _local_crops(cfg)
+    local = lc * (2 * ln * pv * d + _stack_flops(1 + ln, d, m["depth"], r) + 2 * _head_params(d, m))  # student only
+    return 2 * (3 * (fwd + enc + heads) + (fwd + enc + heads)) + 3 * local
 
 
 def _activation_bytes(cfg, local_batch, bf16):
@@ -95,6 +107,8 @@ def _activation_bytes(cfg, local_batch, bf16):
         total = 2 * crops * stack(1 + n, m["dim"], m["depth"], m["heads"])
         heads = crops * (1 + n * cfg["dino"]["mask_ratio"]) + local_batch  # crop CLS, masked patches, volume
         total += 2 * heads * m["head_prototypes"] * 4 * 4  # student/teacher logits, targets, log-softmax, fp32
+        lc, ln = _local_crops(cfg)
+        total += local_batch * lc * (stack(1 + ln, m["dim"], m["depth"], m["heads"]) + m["head_prototypes"] * 4 * 2)
     total += local_batch * stack(k + 1, m["global_dim"], m["global_depth"], m["global_heads"])
     return total
 

@@ -107,13 +107,25 @@ class LocalViT(nn.Module):
         self.blocks = stack_blocks(dim, m["heads"], m["mlp_ratio"], m["depth"], m)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
 
+    def _pos(self, shape):
+        """Position embeddings of an input's patch grid: the crop's own, or (DINO's local crops) a smaller grid's,
+        made once per size."""
+        grid = [s // p for s, p in zip(shape, self.patch_size)]
+        if grid == self.grid:
+            return self.pos
+        cache = self.__dict__.setdefault("_other_pos", {})
+        key = (tuple(grid), self.pos.device)
+        if key not in cache:
+            cache[key] = sincos_3d(grid_coords(grid), self.pos.shape[-1])[None].to(self.pos.device)
+        return cache[key]
+
     def forward(self, x, keep=None, mask=None):
         """Tokens [CLS, patches] after the final norm. keep: (n, L) patch ids to encode (MAE); mask: (n, N) bool
         patches replaced by the mask token (iBOT)."""
         t = self.patch_embed(patchify(x, self.patch_size))
         if mask is not None:
             t = torch.where(mask[..., None], self.mask_token.to(t.dtype), t)
-        t = t + self.pos.to(t.dtype)
+        t = t + self._pos(x.shape[2:]).to(t.dtype)
         if keep is not None:
             t = torch.gather(t, 1, keep[..., None].expand(-1, -1, t.shape[-1]))
         t = torch.cat([self.cls_token.expand(t.shape[0], -1, -1).to(t.dtype), t], dim=1)

@@ -95,7 +95,7 @@ def _prepare_data(ctx, cfg, manifest_path, log):
 
 
 class Window:
-    """Accumulates per-step values between two log lines."""
+    """Accumulates per-step values between two log lines, on the device: read once per line, not once per step."""
 
     def __init__(self):
         self.t0, self.data_wait, self.steps = time.perf_counter(), 0.0, 0
@@ -104,9 +104,43 @@ class Window:
     def add(self, loss, grad_norm, parts):
         self.steps += 1
         self.loss = self.loss + loss.detach().float()
-        self.grad_norm += grad_norm
+        self.grad_norm = self.grad_norm + grad_norm.detach().float()
         for k, v in parts.items():
             self.parts[k] = self.parts.get(k, 0.0) + v.float()
+
+
+class NonFinite:
+    """Counts of steps whose loss or gradients were not finite, kept on the device. Such a step is skipped: on the
+    host where that costs nothing (CPU), on the device where reading the verdict would stall it every step (fused
+    AdamW skips its whole update, moments and step count included, when `found_inf` is set, as under GradScaler)."""
+
+    def __init__(self, device, previous):
+        self.previous = previous
+        self.total = torch.zeros((), device=device)
+        self.run = torch.zeros((), device=device)
+        self.worst = torch.zeros((), device=device)
+
+    def step(self, optimizer, loss, grad_norm, on_device):
+        bad = (~(torch.isfinite(loss.detach()) & torch.isfinite(grad_norm))).float()
+        self.total += bad
+        self.run = (self.run + 1) * bad
+        self.worst = torch.maximum(self.worst, self.run)
+        if on_device:
+            optimizer.found_inf = bad
+            optimizer.step()
+        elif not bad.item():
+            optimizer.step()
+
+    def check(self, limit, step):
+        """At a log step: fail if more than `limit` consecutive steps were skipped since the last check."""
+        worst = int(self.worst.item())
+        if worst > limit:
+            raise RuntimeError(f"loss or gradients non-finite for {worst} consecutive steps (by step {step})")
+        self.worst.zero_()
+        self.worst += self.run
+
+    def count(self):
+        return self.previous + int(self.total.item())
 
 
 # Set by SIGTERM (a Slurm preemption, the agent handing the run back): the run checkpoints and stops.
@@ -185,11 +219,11 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
     torch.manual_seed(cfg["seed"])
     objective = build_objective(cfg).to(ctx.device)
     optimizer, scheduler = build_optimizer(objective, cfg, cuda)
-    start, nonfinite = 0, 0
+    start, skipped = 0, 0
     checkpoints = list_checkpoints(run_dir) if resume else []
     if checkpoints:
         saved = load_checkpoint(checkpoints[-1][1], objective, optimizer, scheduler, ctx.device)
-        start, nonfinite = saved["step"], saved.get("nonfinite_steps", 0)
+        start, skipped = saved["step"], saved.get("nonfinite_steps", 0)
         log.event("resumed", step=start, checkpoint=os.path.relpath(checkpoints[-1][1], run_dir))
     log.event("run_started", step=start, world_size=world, device=ctx.device.type, params=estimate["params"],
               volumes=len(volumes))
@@ -199,9 +233,12 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         model = torch.nn.parallel.DistributedDataParallel(
             objective, device_ids=[ctx.device.index] if cuda else None, broadcast_buffers=False)
     if cfg["compile"] and cuda and hasattr(torch, "compile"):
+        if cfg["compile"] == "auto":
+            torch._dynamo.config.suppress_errors = True  # a graph that won't compile runs as it is
         model = torch.compile(model)
 
     loader = make_loader(CropDataset(volumes, cfg), cfg, start, ctx.rank, world, cuda)
+    host_batch = getattr(objective, "host_batch", lambda b: b)
     coords = sample_coords(cfg).to(ctx.device)
     params = [p for p in objective.parameters() if p.requires_grad]
     clip = cfg["optim"]["grad_clip"] if cfg["optim"]["grad_clip"] > 0 else math.inf
@@ -210,7 +247,8 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
     voxels = math.prod(cfg["model"]["crop_size"]) * math.prod(cfg["data"]["crop_grid"])
     flops = training_flops_per_sample(cfg) * (batch // world)
     peak = peak_bf16_flops(torch.cuda.get_device_name(ctx.device)) if cuda else None
-    state = {"consecutive_nonfinite": 0, "nonfinite_steps": nonfinite}
+    nonfinite = NonFinite(ctx.device, skipped)
+    skip_on_device = cuda and bool(optimizer.defaults.get("fused"))
     micro = int(cfg["optim"]["accumulate_steps"])
     if (batch // world) % micro:
         raise ConfigError(f"the per-process batch {batch // world} is not divisible by optim.accumulate_steps {micro}")
@@ -220,23 +258,16 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
         t = time.perf_counter()
         sample = next(it)
         window.data_wait += time.perf_counter() - t
-        sample = {k: v.to(ctx.device, non_blocking=True) for k, v in sample.items()}
+        # Sliced and completed on the host (sizes known there, e.g. DINO's masked-token indices), then sent.
+        slices = [_to_device(host_batch(s), ctx.device, cuda) for s in _slices(sample, micro)]
         # Schedules are functions of the step, so a resumed run takes them up where it stopped.
         optimizer.param_groups[0]["weight_decay"] = weight_decay_at(cfg["optim"], step - 1, total)
         if hasattr(objective, "before_step"):
             objective.before_step(step, total)
         optimizer.zero_grad(set_to_none=True)
-        loss, parts = _forward_backward(model, sample, coords, micro, autocast, ctx.enabled)
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(params, clip))
-        if math.isfinite(grad_norm) and math.isfinite(float(loss)):
-            optimizer.step()
-            state["consecutive_nonfinite"] = 0
-        else:
-            state["consecutive_nonfinite"] += 1
-            state["nonfinite_steps"] += 1
-            if state["consecutive_nonfinite"] > cfg["max_nonfinite_steps"]:
-                raise RuntimeError(f"loss or gradients non-finite for {state['consecutive_nonfinite']} "
-                                   f"consecutive steps (last at step {step})")
+        loss, parts = _forward_backward(model, slices, coords, autocast, ctx.enabled)
+        grad_norm = torch.nn.utils.clip_grad_norm_(params, clip)
+        nonfinite.step(optimizer, loss, grad_norm, skip_on_device)
         lr = optimizer.param_groups[0]["lr"]
         with warnings.catch_warnings():
             # A skipped (non-finite) first step makes torch warn about the call order; the schedule stays on step.
@@ -252,13 +283,14 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
             log.log(step, probe.measure(objective.export_encoder(), seed=cfg["seed"]))
             window.t0 += time.perf_counter() - t
         if step % cfg["log_every"] == 0 or last:
-            _log_window(ctx, log, step, window, lr, batch, voxels, flops, peak, state)
+            nonfinite.check(cfg["max_nonfinite_steps"], step)
+            _log_window(ctx, log, step, window, lr, batch, voxels, flops, peak, nonfinite.count())
             window = Window()
         if step % cfg["checkpoint_every"] == 0 or last:
             t = time.perf_counter()
             if ctx.is_main:
                 trainer_state = {"data_sampler": {"seed": cfg["seed"], "next_index": step * batch},
-                                 "nonfinite_steps": state["nonfinite_steps"], "world_size": world}
+                                 "nonfinite_steps": nonfinite.count(), "world_size": world}
                 path = save_checkpoint(run_dir, step, unwrap(model), optimizer, scheduler, trainer_state, cfg,
                                        preprocessing_contract(cfg))
                 prune_checkpoints(run_dir, cfg["keep_checkpoints"])
@@ -275,15 +307,28 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
     return "succeeded", step
 
 
-def _forward_backward(model, sample, coords, micro, autocast, distributed):
-    """One step's loss and gradients, over `micro` equal slices of the batch when accumulating (memory of one slice
-    at a time; gradients synchronised once, on the last slice). Returns the mean loss and parts over the slices."""
+def _slices(sample, micro):
+    """The batch in `micro` equal slices (one when not accumulating gradients)."""
+    if micro == 1:
+        return [sample]
+    return [{k: v.chunk(micro)[i] for k, v in sample.items()} for i in range(micro)]
+
+
+def _to_device(batch, device, cuda):
+    # From pinned memory a copy is asynchronous; from pageable memory CUDA waits for the stream first.
+    return {k: (v.pin_memory() if cuda and not v.is_pinned() else v).to(device, non_blocking=True)
+            for k, v in batch.items()}
+
+
+def _forward_backward(model, slices, coords, autocast, distributed):
+    """One step's loss and gradients over the batch's slices when accumulating (memory of one slice at a time;
+    gradients synchronised once, on the last slice). Returns the mean loss and parts over the slices."""
+    micro = len(slices)
     if micro == 1:
         with autocast():
-            loss, parts = model(sample, coords)
+            loss, parts = model(slices[0], coords)
         loss.backward()
         return loss, parts
-    slices = [{k: v.chunk(micro)[i] for k, v in sample.items()} for i in range(micro)]
     total, sums = 0.0, {}
     for i, part in enumerate(slices):
         sync = contextlib.nullcontext() if not distributed or i == micro - 1 else model.no_sync()
@@ -297,17 +342,17 @@ def _forward_backward(model, sample, coords, micro, autocast, distributed):
     return total, sums
 
 
-def _log_window(ctx, log, step, w, lr, batch, voxels, flops, peak, state):
+def _log_window(ctx, log, step, w, lr, batch, voxels, flops, peak, skipped):
     names = sorted(w.parts)
-    local = [float(w.loss) / w.steps, w.grad_norm / w.steps, w.data_wait] + [float(w.parts[k]) / w.steps for k in names]
+    local = [float(w.loss) / w.steps, float(w.grad_norm) / w.steps, w.data_wait] + [float(w.parts[k]) / w.steps for k in names]
     reduced = mean_across(ctx, local)
     elapsed = max(time.perf_counter() - w.t0, 1e-9)
     values = {"loss": reduced[0], "lr": lr, "grad_norm": reduced[1],
               "volumes_per_s": w.steps * batch / elapsed, "voxels_per_s": w.steps * batch * voxels / elapsed,
               "data_wait_fraction": min(1.0, reduced[2] / elapsed)}
     values.update({k: v for k, v in zip(names, reduced[3:])})
-    if state["nonfinite_steps"]:
-        values["nonfinite_steps"] = state["nonfinite_steps"]
+    if skipped:
+        values["nonfinite_steps"] = skipped
     if ctx.device.type == "cuda":
         values["gpu_mem_bytes"] = torch.cuda.max_memory_allocated(ctx.device)
         torch.cuda.reset_peak_memory_stats(ctx.device)

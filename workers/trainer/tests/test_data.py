@@ -145,6 +145,33 @@ def test_dino_views_pair_crops_of_the_same_place(tmp_path, tiny_config):
     assert flipped_apart > 10  # the views did flip differently, so the pairing was tested
 
 
+def test_dino_local_crops_are_boxes_inside_the_crop_they_are_matched_to(tmp_path, tiny_config):
+    """Each local crop is a full box of local_crop_fraction of a crop per axis, cut from inside the crop whose
+    targets it is trained against (local_crop), flipped on its own. Voxel values are unique, so each value names
+    its place in the volume."""
+    cfg = tiny_config(objective="dino", data={"crop_grid": [1, 2, 2], "flip_prob": 0.5},
+                      dino={"view_jitter": 0.0, "local_crops_number": 6})
+    shape = (80, 150, 96)
+    path = str(tmp_path / "unique.npy")
+    np.save(path, np.arange(np.prod(shape), dtype=np.float32).reshape(shape))
+    ds = CropDataset([{"path": path, "weight": 1.0}], cfg)
+    flipped, crops_used = 0, set()
+    for index in range(30):
+        s = ds[index]
+        views, locs, crop_of = s["views"], s["locals"], s["local_crop"]
+        assert locs.shape == (6, 1, 32, 32, 16) and s["local_jitter"].shape == (6, 2)
+        for i in range(locs.shape[0]):
+            j = int(crop_of[i])
+            crops_used.add(j)
+            values = locs[i, 0]
+            assert set(values.flatten().tolist()) <= set(views[0, j].flatten().tolist()), \
+                f"sample {index}: local crop {i} is not inside crop {j}"
+            where = np.stack(np.unravel_index(values.numpy().astype(np.int64), shape), -1).reshape(-1, 3)
+            assert (where.max(0) - where.min(0) + 1).tolist() == [32, 32, 16], "not one box of the local size"
+            flipped += int(not torch.equal(values, values.flatten().sort().values.reshape(values.shape)))
+    assert flipped > 20 and crops_used == {0, 1, 2, 3}
+
+
 def test_open_volumes_stay_bounded_however_many_are_read(tmp_path, tiny_config):
     """Thousands of cached volumes: the descriptors (and mappings) a loader holds stay flat, and data read through
     a closed-and-reopened volume is still right."""

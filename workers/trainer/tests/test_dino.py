@@ -3,7 +3,7 @@ import os
 
 import torch
 
-from hounsfield_trainer.dino import sinkhorn_knopp
+from hounsfield_trainer.dino import DINO, local_targets, masked_tokens, sinkhorn_knopp
 from hounsfield_trainer.metrics_log import read_metrics
 from hounsfield_trainer.train import train
 
@@ -108,3 +108,57 @@ def test_prototype_scores_stay_float32_under_bf16_autocast():
         plain = torch.nn.functional.linear(torch.randn(8, 16), torch.randn(128, 16))
     assert plain.dtype == torch.bfloat16  # autocast is on: an ordinary linear would be bf16
     assert scores.dtype == torch.float32
+
+
+def test_masked_tokens_found_on_the_host_match_the_mask_on_the_device(tiny_config):
+    """The iBOT head's inputs come from indices found on the host (no device sync per step): the same tokens, in the
+    same order, as indexing with the mask, so teacher and student tokens stay paired position by position."""
+    cfg = tiny_config(objective="dino")
+    batch = {"mask": torch.rand(3, 2, 2, 64) < 0.3}
+    DINO.host_batch(batch)
+    for v in range(2):
+        tokens = torch.randn(6, 64, 8)
+        mask = batch["mask"][:, v].flatten(0, 1)
+        assert torch.equal(masked_tokens(tokens, batch[f"mask_index_{v}"]), tokens[mask])
+    # And the loss is the same whether the indices come with the batch or are found in forward.
+    torch.manual_seed(0)
+    model = DINO(cfg)
+    g = torch.Generator().manual_seed(1)
+    k = 2
+    sample = {"views": torch.rand(2, 2, k, 1, 64, 64, 32, generator=g).half(),
+              "jitter": torch.ones(2, 2, 2), "mask": torch.rand(2, 2, k, 64, generator=g) < 0.4}
+    sample["jitter"][..., 1] = 0
+    coords = torch.tensor([[0, 0, 0], [0, 0, 1]]).float()
+    with torch.no_grad():
+        plain, _ = model(dict(sample), coords)
+        prepared, _ = model(DINO.host_batch(dict(sample)), coords)
+    assert torch.isfinite(plain) and torch.equal(plain, prepared)
+
+
+def test_local_crops_are_scored_against_their_own_crops_targets():
+    """Local crop i of sample s, cut from crop c, takes the teacher's targets at row s * k + c (sample-major, as the
+    views' crops are flattened)."""
+    local_crop = torch.tensor([[1, 0, 1], [0, 0, 1]])
+    assert local_targets(local_crop, 2).tolist() == [1, 0, 1, 2, 2, 3]
+    assert local_targets(torch.tensor([[2], [0]]), 3).tolist() == [2, 3]
+
+
+def test_local_crops_add_to_the_crop_loss_and_none_leaves_it_as_without(tiny_config):
+    torch.manual_seed(0)
+    with_locals = DINO(tiny_config(objective="dino"))
+    torch.manual_seed(0)
+    without = DINO(tiny_config(objective="dino", dino={"local_crops_number": 0}))
+    g = torch.Generator().manual_seed(3)
+    sample = {"views": torch.rand(2, 2, 2, 1, 64, 64, 32, generator=g).half(), "jitter": torch.ones(2, 2, 2),
+              "mask": torch.rand(2, 2, 2, 64, generator=g) < 0.4}
+    sample["jitter"][..., 1] = 0
+    locals_ = {"locals": torch.rand(2, 8, 1, 32, 32, 16, generator=g).half(), "local_crop": torch.randint(0, 2, (2, 8), generator=g),
+               "local_jitter": torch.tensor([1.0, 0.0]).expand(2, 8, 2).clone()}
+    coords = torch.tensor([[0, 0, 0], [0, 0, 1]]).float()
+    with torch.no_grad():
+        _, base = without(dict(sample), coords)
+        _, same = with_locals(dict(sample), coords)  # no local crops in the batch: the same loss
+        _, more = with_locals({**sample, **locals_}, coords)
+    assert torch.equal(base["loss_crop"], same["loss_crop"])
+    assert torch.isfinite(more["loss_crop"]) and not torch.equal(more["loss_crop"], base["loss_crop"])
+    assert torch.equal(more["loss_ibot"], base["loss_ibot"]) and torch.equal(more["loss_volume"], base["loss_volume"])

@@ -118,6 +118,26 @@ def test_nonfinite_loss_is_logged_as_string_and_step_skipped(tmp_path, tiny_conf
         train(tiny_config(total_steps=6, max_nonfinite_steps=2), ct_manifest, str(tmp_path / "run2"))
 
 
+def test_a_run_of_nonfinite_steps_across_log_lines_still_fails_the_run(tmp_path, tiny_config, ct_manifest, monkeypatch):
+    """The verdicts stay on the device between log lines; a run of skipped steps that spans two of them is counted
+    whole (steps 4-6 here: three in a row, over a limit of 2, though each window holds at most two)."""
+    calls = {"n": 0}
+    forward = mae.MAE.forward
+
+    def flaky(self, batch, coords):
+        loss, extra = forward(self, batch, coords)
+        calls["n"] += 1
+        return (loss * float("nan") if 4 <= calls["n"] <= 6 else loss), extra
+
+    monkeypatch.setattr(mae.MAE, "forward", flaky)
+    with pytest.raises(RuntimeError, match="non-finite for 3 consecutive steps"):
+        train(tiny_config(total_steps=8, log_every=5, max_nonfinite_steps=2), ct_manifest, str(tmp_path / "run"))
+    calls["n"] = 0
+    train(tiny_config(total_steps=8, log_every=5, max_nonfinite_steps=3), ct_manifest, str(tmp_path / "run2"))
+    steps, _ = read_metrics(os.path.join(tmp_path / "run2", "metrics.jsonl"))
+    assert [(s["step"], s.get("nonfinite_steps")) for s in steps] == [(5, 2), (8, 3)]
+
+
 def test_cli_help_and_train(tmp_path, ct_manifest, cache_dir):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     out = subprocess.run([sys.executable, "-m", "hounsfield_trainer", "train", "--help"], cwd=TRAINER, env=env,
