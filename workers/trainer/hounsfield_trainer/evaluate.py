@@ -1,4 +1,5 @@
-"""What the encoder has learned, measured during training: kNN and a linear probe on frozen volume embeddings.
+"""What the encoder has learned, measured during training: kNN and a linear probe on frozen volume embeddings
+(the global token beside the mean crop embedding).
 
 A labelled manifest is a CSV of `path,label[,split]` rows (a header line is allowed). Rows whose split is `test`
 (or, without a split column, about a third of the paths chosen by a hash of the path) are held out: the probe and
@@ -64,10 +65,16 @@ class Probe:
 
     @torch.no_grad()
     def embeddings(self, encoder):
+        """Per volume, the global token and the mean crop embedding, each L2-normalised: MAE trains the crop
+        embeddings but never the global token (its decoder reads the crop context), DINO trains both."""
         was = encoder.training
         encoder.eval()
         try:
-            return torch.stack([embed_volume(encoder, v, self.crop)["volume"].float() for v in self.volumes])
+            out = []
+            for v in self.volumes:
+                e = embed_volume(encoder, v, self.crop)
+                out.append(torch.cat([F.normalize(e["volume"].float(), dim=-1), F.normalize(e["crop"].float().mean(0), dim=-1)]))
+            return torch.stack(out)
         finally:
             encoder.train(was)
 

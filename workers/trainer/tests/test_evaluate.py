@@ -62,3 +62,21 @@ def test_a_bad_labelled_manifest_is_refused_with_its_line(tmp_path, slabs):
     assert "no test volumes" in refused(f"{good},lower,train\n{good},upper,train\n")
     rows, labels = load_labelled(str(slabs / "labels.csv"))
     assert labels == ["lower", "upper"] and {r["split"] for r in rows} == {"train", "test"}
+
+
+def test_the_probe_reads_the_crop_embeddings_beside_the_global_token(tiny_config, slabs):
+    """MAE trains the crop embeddings but never the global token's output; with that output made constant here, a
+    probe of the global token alone would see identical volumes (at best the majority class, 3 of 5), while this one
+    still tells upper from lower slabs."""
+    from hounsfield_trainer.evaluate import Probe
+    from hounsfield_trainer.objectives import build_objective
+    cfg = tiny_config(eval={"manifest": str(slabs / "labels.csv"), "every": 1})
+    torch.manual_seed(0)
+    encoder = build_objective(cfg).export_encoder()
+    with torch.no_grad():
+        encoder.context.norm.weight.zero_()
+        encoder.context.norm.bias.fill_(1.0)
+    probe = Probe(cfg)
+    x = probe.embeddings(encoder)
+    assert torch.allclose(x[:, :96], x[:1, :96])  # the global token says nothing
+    assert probe.measure(encoder)["eval/linear_acc"] >= 0.8
