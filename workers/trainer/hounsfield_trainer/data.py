@@ -102,15 +102,18 @@ def block_mask(rng, grid, ratio):
     random extent are added until the count is reached, each box no larger than what is still missing."""
     mask = np.zeros(grid, dtype=bool)
     target = int(round(ratio * mask.size))
+    count = 0
     for _ in range(100):
-        missing = target - int(mask.sum())
+        missing = target - count
         if missing <= 0:
             break
         size = [int(rng.integers(1, g + 1)) for g in grid]
-        while np.prod(size) > max(missing, 1) and max(size) > 1:
-            size[int(np.argmax(size))] -= 1
+        while size[0] * size[1] * size[2] > max(missing, 1) and max(size) > 1:
+            size[size.index(max(size))] -= 1
         start = [int(rng.integers(0, g - s + 1)) for g, s in zip(grid, size)]
-        mask[tuple(slice(a, a + n) for a, n in zip(start, size))] = True
+        box = mask[tuple(slice(a, a + n) for a, n in zip(start, size))]
+        count += box.size - int(np.count_nonzero(box))  # counted in the box, not over the grid, per block
+        box[...] = True
     return mask.reshape(-1)
 
 
@@ -122,10 +125,14 @@ def sample_rng(seed, index):
     return np.random.Generator(np.random.PCG64([int(seed), int(index)]))
 
 
-def extract_region(vol, start, size):
+def extract_region(vol, start, size, out=None):
     """vol[start:start+size] with zero padding wherever the region leaves the volume, in the volume's own dtype
-    (float16 from the cache: converted on the accelerator, half the bytes on the way there)."""
-    out = np.zeros(size, dtype=vol.dtype)
+    (float16 from the cache: converted on the accelerator, half the bytes on the way there); into `out` when given
+    (a buffer reused from sample to sample: a fresh one costs its page faults every time)."""
+    if out is None:
+        out = np.zeros(size, dtype=vol.dtype)
+    elif not all(0 <= s and s + n <= dim for s, n, dim in zip(start, size, vol.shape)):
+        out.fill(0)
     src, dst = [], []
     for s, n, dim in zip(start, size, vol.shape):
         a, b = max(s, 0), min(s + n, dim)
@@ -175,6 +182,13 @@ class CropDataset(Dataset):
         arr = self._arrays[i] = np.load(self.volumes[i]["path"], mmap_mode="r")
         return arr
 
+    def _scratch(self, slot, size, dtype):
+        """A region buffer kept for the next sample (slot: one per region a sample holds at once)."""
+        buf = self.__dict__.setdefault("_buffers", {}).get(slot)
+        if buf is None or buf.shape != tuple(size) or buf.dtype != dtype:
+            buf = self._buffers[slot] = np.empty(size, dtype=dtype)
+        return buf
+
     def _region(self, rng, vol, jitter=None):
         """A region of crop_grid crops and the axes its view flips. Flips apply to each crop in its place (see
         _split): flipping the region would move crops, and the losses pair the crops of two views by index."""
@@ -184,7 +198,7 @@ class CropDataset(Dataset):
         else:
             start = [s + int(rng.integers(-j, j + 1)) for s, j in zip(jitter[0], jitter[1])]
         flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
-        return extract_region(vol, start, size), flips, start
+        return extract_region(vol, start, size, self._scratch(jitter is not None, size, vol.dtype)), flips, start
 
     def _split(self, region, flips=(), out=None):
         """The region's crops (k, 1, x, y, z), each flipped in its place; written into `out` when given (one copy
