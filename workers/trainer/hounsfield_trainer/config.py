@@ -38,6 +38,12 @@ DEFAULTS = {
         "regions_per_volume": 1,
         # Worker processes preparing the cache on each rank; 0: the cores of the node shared by its ranks.
         "prepare_processes": 0,
+        # Every this many steps (0: never) a step trains on whole scans instead of crop_grid regions: each volume
+        # tiled as the fine-tune starter tiles it (padded at the high end, absolute grid coordinates), so the global
+        # transformer learns the grids it meets later. At most max_volume_crops crops per volume (a random window
+        # of the grid beyond that), and as many volumes per process as keep the step's crop count.
+        "whole_volume_every": 4,
+        "max_volume_crops": 32,
     },
     "optim": {
         "lr": 1.5e-4,
@@ -148,6 +154,8 @@ def _validate(cfg):
         raise ConfigError("eval.every needs eval.manifest (a CSV of path,label[,split])")
     if int(d["regions_per_volume"]) < 1:
         raise ConfigError("data.regions_per_volume must be >= 1")
+    if int(d["whole_volume_every"]) < 0 or int(d["max_volume_crops"]) < 1:
+        raise ConfigError("data.whole_volume_every must be >= 0 and data.max_volume_crops >= 1")
     if int(d["max_open_volumes"]) < 1:
         raise ConfigError("data.max_open_volumes must be >= 1")
     if any(g < 1 for g in d["crop_grid"]):

@@ -12,6 +12,7 @@ from multiprocessing import get_context
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
+from torch.utils.data._utils.collate import default_collate
 
 from .cache import PreprocessCache, cache_settings, default_cache_dir
 from .config import local_crop_size
@@ -144,8 +145,33 @@ def extract_region(vol, start, size, out=None):
     return out
 
 
+def whole_volume_step(cfg, step):
+    """Whether training step `step` (1-based) trains on whole scans (data.whole_volume_every)."""
+    every = int(cfg["data"]["whole_volume_every"])
+    return every > 0 and step % every == 0
+
+
+def whole_volumes_per_process(cfg, world):
+    """Volumes each process takes in a whole-scan step: as many as keep the crops of a regular step."""
+    local = cfg["global_batch_size"] // world
+    k = int(np.prod(cfg["data"]["crop_grid"]))
+    return min(local, max(1, local * k // int(cfg["data"]["max_volume_crops"])))
+
+
+def volume_window(rng, shape, crop, max_crops):
+    """The crop grid that tiles a volume as the fine-tune starter does (ceil per axis, padded at the high end), and
+    where a window of at most max_crops of it starts (the largest axis shrunk first): (grid, window, origin)."""
+    grid = [max(1, -(-n // c)) for n, c in zip(shape, crop)]
+    window = list(grid)
+    while int(np.prod(window)) > max_crops:
+        window[window.index(max(window))] -= 1
+    origin = [int(rng.integers(0, g - w + 1)) for g, w in zip(grid, window)]
+    return grid, window, origin
+
+
 class CropDataset(Dataset):
-    """Item g: a region of crop_grid adjacent crops from one volume, with flips and the objective's masks."""
+    """Item g: a region of crop_grid adjacent crops from one volume, with flips and the objective's masks; in a
+    whole-scan step (data.whole_volume_every), the volume's whole crop grid with its coordinates."""
 
     def __init__(self, volumes, cfg):
         self.volumes = volumes
@@ -165,6 +191,9 @@ class CropDataset(Dataset):
         self.per_volume = int(cfg["data"]["regions_per_volume"])
         self.local_n = int(self.dino["local_crops_number"]) if self.objective == "dino" else 0
         self.local_size = local_crop_size(cfg)
+        self.batch = int(cfg["global_batch_size"])
+        self.whole_every = int(cfg["data"]["whole_volume_every"])
+        self.max_volume_crops = int(cfg["data"]["max_volume_crops"])
         self._arrays = OrderedDict()
 
     def __len__(self):
@@ -189,21 +218,22 @@ class CropDataset(Dataset):
             buf = self._buffers[slot] = np.empty(size, dtype=dtype)
         return buf
 
-    def _region(self, rng, vol, jitter=None):
-        """A region of crop_grid crops and the axes its view flips. Flips apply to each crop in its place (see
-        _split): flipping the region would move crops, and the losses pair the crops of two views by index."""
-        size = [c * g for c, g in zip(self.crop, self.grid)]
-        if jitter is None:
-            start = [int(rng.integers(min(0, d - n), max(0, d - n) + 1)) for d, n in zip(vol.shape, size)]
-        else:
+    def _region(self, rng, vol, grid, jitter=None, start=None):
+        """A region of `grid` crops (at `start`, or drawn) and the axes its view flips. Flips apply to each crop in
+        its place (see _split): flipping the region would move crops, and the losses pair the crops of two views by
+        index."""
+        size = [c * g for c, g in zip(self.crop, grid)]
+        if jitter is not None:
             start = [s + int(rng.integers(-j, j + 1)) for s, j in zip(jitter[0], jitter[1])]
+        elif start is None:
+            start = [int(rng.integers(min(0, d - n), max(0, d - n) + 1)) for d, n in zip(vol.shape, size)]
         flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
         return extract_region(vol, start, size, self._scratch(jitter is not None, size, vol.dtype)), flips, start
 
-    def _split(self, region, flips=(), out=None):
+    def _split(self, region, grid, flips=(), out=None):
         """The region's crops (k, 1, x, y, z), each flipped in its place; written into `out` when given (one copy
         per sample, not one per step of the way)."""
-        (cx, cy, cz), (gx, gy, gz) = self.crop, self.grid
+        (cx, cy, cz), (gx, gy, gz) = self.crop, grid
         k = gx * gy * gz
         r = region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5)
         if flips:
@@ -223,27 +253,36 @@ class CropDataset(Dataset):
             pick = group.random()
         vi = min(int(np.searchsorted(self.cum, pick, side="right")), len(self.volumes) - 1)
         vol = self._array(vi)
-        k = int(np.prod(self.grid))
-        region, flips, start = self._region(rng, vol)
+        grid, extra = self.grid, {}
+        if self.whole_every and (index // self.batch + 1) % self.whole_every == 0:
+            _, grid, origin = volume_window(rng, vol.shape, self.crop, self.max_volume_crops)
+            region, flips, start = self._region(rng, vol, grid, start=[o * c for o, c in zip(origin, self.crop)])
+            coords = np.stack(np.meshgrid(*[np.arange(o, o + w) for o, w in zip(origin, grid)], indexing="ij"), -1)
+            extra = {"coords": torch.from_numpy(coords.reshape(-1, 3).astype(np.float32)),
+                     "crop_valid": torch.ones(int(np.prod(grid)), dtype=torch.bool)}
+        else:
+            region, flips, start = self._region(rng, vol, grid)
+        k = int(np.prod(grid))
         if self.objective == "mae":
             noise = rng.random((k, self.n_patches), dtype=np.float32)
-            return {"crops": torch.from_numpy(self._split(region, flips)), "noise": torch.from_numpy(noise)}
+            return {"crops": torch.from_numpy(self._split(region, grid, flips)), "noise": torch.from_numpy(noise),
+                    **extra}
         jitter = [int(c * self.dino["view_jitter"]) for c in self.crop]
-        second = self._region(rng, vol, jitter=(start, jitter))
+        second = self._region(rng, vol, grid, jitter=(start, jitter))
         views = np.empty((2, k, 1, *self.crop), dtype=region.dtype)
         jitter = []
         for v, (r, f) in enumerate(((region, flips), second[:2])):
             # Drawn here (a function of the sample index), applied where the views are made float (DINO.forward).
             jitter.append([1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1),
                            self.dino["intensity_jitter"] * (2 * rng.random() - 1)])
-            self._split(r, f, out=views[v])
+            self._split(r, grid, f, out=views[v])
         out = {"views": torch.from_numpy(views), "jitter": torch.tensor(jitter, dtype=torch.float32),
-               "mask": torch.from_numpy(self._masks(rng, k))}
+               "mask": torch.from_numpy(self._masks(rng, k)), **extra}
         if self.local_n:
-            out.update(self._locals(rng, region))
+            out.update(self._locals(rng, region, grid))
         return out
 
-    def _locals(self, rng, region):
+    def _locals(self, rng, region, grid):
         """DINOv2's local crops: each cut at a random place inside one crop of the first view's region (local_crop
         says which, numbered as _split numbers them), with its own flips and intensity jitter."""
         n, size, amp = self.local_n, self.local_size, self.dino["intensity_jitter"]
@@ -251,8 +290,8 @@ class CropDataset(Dataset):
         crop_of = np.empty(n, dtype=np.int64)
         jitter = np.empty((n, 2), dtype=np.float32)
         for i in range(n):
-            crop_of[i] = int(rng.integers(int(np.prod(self.grid))))
-            cell = np.unravel_index(crop_of[i], self.grid)
+            crop_of[i] = int(rng.integers(int(np.prod(grid))))
+            cell = np.unravel_index(crop_of[i], grid)
             at = [c * cs + int(rng.integers(0, cs - ls + 1)) for c, cs, ls in zip(cell, self.crop, size)]
             piece = region[tuple(slice(a, a + ls) for a, ls in zip(at, size))]
             flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
@@ -279,25 +318,52 @@ class CropDataset(Dataset):
 
 
 class StepSampler(Sampler):
-    """Global sample indices of this rank for steps start_step+1 .. total_steps."""
+    """This rank's global sample indices for steps start_step+1 .. total_steps, one list per step: step s owns
+    indices [(s-1) * global_batch, s * global_batch); a whole-scan step uses the first few of each rank's share."""
 
-    def __init__(self, start_step, total_steps, global_batch, rank, world):
-        self.start, self.total, self.batch = start_step, total_steps, global_batch
-        self.local = global_batch // world
-        self.offset = rank * self.local
+    def __init__(self, cfg, start_step, rank, world):
+        self.cfg, self.start, self.total, self.batch = cfg, start_step, cfg["total_steps"], cfg["global_batch_size"]
+        self.local = self.batch // world
+        self.rank = rank
+        self.whole = whole_volumes_per_process(cfg, world)
 
     def __iter__(self):
         for step in range(self.start, self.total):
-            base = step * self.batch + self.offset
-            yield from range(base, base + self.local)
+            base = step * self.batch + self.rank * self.local
+            n = self.whole if whole_volume_step(self.cfg, step + 1) else self.local
+            yield list(range(base, base + n))
 
     def __len__(self):
-        return (self.total - self.start) * self.local
+        return self.total - self.start
+
+
+# Per key, the axis along which a sample's crops run (padded to the batch's largest grid in a whole-scan step).
+CROP_AXIS = {"crops": 0, "noise": 0, "coords": 0, "crop_valid": 0, "views": 1, "mask": 1}
+
+
+def collate(samples):
+    """default_collate, except that whole-scan samples, whose grids differ, are padded to the largest one (padded
+    crops are zeros with crop_valid False; the objectives leave them out)."""
+    if "crop_valid" not in samples[0]:
+        return default_collate(samples)
+    k = max(s["crop_valid"].shape[0] for s in samples)
+    out = {}
+    for key in samples[0]:
+        axis = CROP_AXIS.get(key)
+        parts = []
+        for s in samples:
+            t = s[key]
+            if axis is not None and t.shape[axis] < k:
+                pad = list(t.shape)
+                pad[axis] = k - t.shape[axis]
+                t = torch.cat([t, t.new_zeros(pad)], dim=axis)
+            parts.append(t)
+        out[key] = torch.stack(parts)
+    return out
 
 
 def make_loader(dataset, cfg, start_step, rank, world, cuda):
     workers = int(cfg["data"]["num_workers"])
     extra = {"persistent_workers": cuda, "prefetch_factor": cfg["data"]["prefetch_factor"]} if workers > 0 else {}
-    sampler = StepSampler(start_step, cfg["total_steps"], cfg["global_batch_size"], rank, world)
-    return DataLoader(dataset, batch_size=cfg["global_batch_size"] // world, sampler=sampler,
-                      num_workers=workers, pin_memory=cuda, drop_last=False, **extra)
+    return DataLoader(dataset, batch_sampler=StepSampler(cfg, start_step, rank, world), collate_fn=collate,
+                      num_workers=workers, pin_memory=cuda, **extra)

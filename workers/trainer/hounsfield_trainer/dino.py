@@ -13,6 +13,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .distributed import mean_count_per_process
 from .model import Block, Encoder, init_weights
 
 
@@ -41,11 +42,11 @@ class DinoNet(nn.Module):
         self.patch_head = DINOHead(m["dim"], *args)
         self.volume_head = DINOHead(m["global_dim"], *args)
 
-    def forward(self, views, coords, mask=None):
+    def forward(self, views, coords, mask=None, valid=None):
         b, k = views.shape[:2]
         tokens = self.encoder.local(views.flatten(0, 1), mask=None if mask is None else mask.flatten(0, 1))
         feats = torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=-1).reshape(b, k, -1)
-        volume, _ = self.encoder.context(feats, coords)
+        volume, _ = self.encoder.context(feats, coords, valid)
         return self.crop_head(tokens[:, 0]), tokens[:, 1:], self.volume_head(volume), tokens[:, 0]
 
 
@@ -99,7 +100,7 @@ def sinkhorn_knopp(logits, temp, iterations=3):
         dist.all_reduce(peak, op=dist.ReduceOp.MAX)  # one shift for all ranks: it cancels in the global sum
     q = torch.exp((logits - peak) / temp).t()
     k = q.shape[0]
-    b = total(torch.tensor([float(q.shape[1])], device=q.device)).clamp(min=1)
+    b = total(q.new_full((1,), float(q.shape[1]))).clamp(min=1)
     q /= total(q.sum())
     for _ in range(iterations):
         q /= total(q.sum(dim=1, keepdim=True))
@@ -119,18 +120,6 @@ def masked_tokens(patch_tokens, index):
     """patch_tokens (n, N, d) at the (crop, patch) rows of `index` (from DINO.host_batch): the tokens, in the order,
     that boolean indexing with the mask gives."""
     return patch_tokens[index[:, 0], index[:, 1]]
-
-
-@torch.no_grad()
-def _mean_count_per_process(mask):
-    """Masked-token count averaged over processes: dividing the local sum by it makes the DDP-averaged loss the
-    mean over all masked tokens of the global batch, as in a single process."""
-    count = mask.sum()
-    if dist.is_available() and dist.is_initialized():
-        count = count.clone()
-        dist.all_reduce(count)
-        count /= dist.get_world_size()
-    return count
 
 
 class DINO(nn.Module):
@@ -158,6 +147,8 @@ class DINO(nn.Module):
         size of the iBOT head's input, and finding it on the device would make the host wait for it every step."""
         for v in range(2):
             batch[f"mask_index_{v}"] = batch["mask"][:, v].flatten(0, 1).nonzero()
+        if "crop_valid" in batch:  # a padded whole-scan batch: the real crops, likewise
+            batch["crop_index"] = batch["crop_valid"].reshape(-1).nonzero().squeeze(1)
         return batch
 
     def forward(self, batch, coords):
@@ -169,22 +160,29 @@ class DINO(nn.Module):
         if "mask_index_0" not in batch:
             batch = self.host_batch(dict(batch))
         index = [batch[f"mask_index_{v}"] for v in range(2)]
+        # A whole-scan batch: its own grid coordinates, and only its real crops in the crop-level losses.
+        coords, valid, real = batch.get("coords", coords), batch.get("crop_valid"), batch.get("crop_index")
 
         def at_masked(patch_tokens, v):
             return masked_tokens(patch_tokens, index[v])
 
+        def crops_only(x):
+            return x if real is None else x.index_select(0, real)
+
         with torch.no_grad():
-            t_out = [self.teacher(views[:, v], coords) for v in range(2)]
+            t_out = [self.teacher(views[:, v], coords, valid=valid) for v in range(2)]
             # iBOT: the patch head runs on masked positions only (the 65k-prototype logits dominate memory).
             t_patch = [self.teacher.patch_head(at_masked(t_out[v][1], v)) for v in range(2)]
-            t_crop = sinkhorn_knopp(torch.cat([t_out[0][0], t_out[1][0]]), tt).chunk(2)
+            t_crop = sinkhorn_knopp(torch.cat([crops_only(t_out[0][0]), crops_only(t_out[1][0])]), tt).chunk(2)
             t_vol = sinkhorn_knopp(torch.cat([t_out[0][2], t_out[1][2]]), tt).chunk(2)
             t_patch = sinkhorn_knopp(torch.cat(t_patch), tt).split([len(t) for t in t_patch])
-        s_out = [self.student(views[:, v], coords, mask=mask[:, v]) for v in range(2)]
+        s_out = [self.student(views[:, v], coords, mask=mask[:, v], valid=valid) for v in range(2)]
 
         # Crop level, as DINOv2 weighs it: the mean over every (student crop, teacher target) pair, the two cross-view
         # pairs of each global crop and each local crop against its crop's targets in both views.
-        crop_terms = [_cross_entropy(t_crop[1 - v], s_out[v][0], st).mean() for v in range(2)]
+        # new_full: a fill on the device, where torch.tensor(..., device=) would copy from pageable host memory.
+        n_crops = mean_count_per_process(views.new_full((), float(t_crop[0].shape[0])))
+        crop_terms = [_cross_entropy(t_crop[1 - v], crops_only(s_out[v][0]), st).sum() / n_crops for v in range(2)]
         local_n = batch["locals"].shape[1] if "locals" in batch else 0
         if local_n:
             b, k = views.shape[0], views.shape[2]
@@ -193,6 +191,8 @@ class DINO(nn.Module):
                 lj[..., 1].reshape(b, local_n, 1, 1, 1, 1)
             s_local = self.student.crop_head(self.student.encoder.local(locs.flatten(0, 1))[:, 0])
             target = local_targets(batch["local_crop"], k)
+            if valid is not None:  # rows of the real crops alone
+                target = (torch.cumsum(valid.reshape(-1).long(), 0) - 1)[target]
             crop_terms += [_cross_entropy(t_crop[u][target], s_local, st).mean() * local_n for u in range(2)]
         crop_loss = sum(crop_terms) / (2 + 2 * local_n)
         vol_loss = ibot_loss = 0.0
@@ -200,9 +200,11 @@ class DINO(nn.Module):
             u = 1 - v
             vol_loss = vol_loss + _cross_entropy(t_vol[u], s_out[v][2], st).mean() / 2
             s_patch = self.student.patch_head(at_masked(s_out[v][1], v))
-            count = _mean_count_per_process(masked[v].float()).clamp(min=1)
+            count = mean_count_per_process(masked[v].sum()).clamp(min=1)
             ibot_loss = ibot_loss + _cross_entropy(t_patch[v], s_patch, st).sum() / count / 2
-        koleo = sum(koleo_loss(s_out[v][3]) for v in range(2)) / 2
+        # KoLeo on region steps only: its neighbours are gathered from every process, which needs equal counts, and
+        # a whole-scan step's processes hold different numbers of real crops.
+        koleo = sum(koleo_loss(s_out[v][3]) for v in range(2)) / 2 if real is None else views.new_zeros(())
         loss = crop_loss + vol_loss + self.c["ibot_weight"] * ibot_loss + self.c["koleo_weight"] * koleo
         parts = {"loss_crop": crop_loss, "loss_volume": vol_loss, "loss_ibot": ibot_loss, "loss_koleo": koleo}
         return loss, {k: v.detach() for k, v in parts.items()}

@@ -96,3 +96,15 @@ def mean_across(ctx, values):
         dist.all_reduce(t)
         t /= ctx.world
     return t.tolist()
+
+
+@torch.no_grad()
+def mean_count_per_process(count):
+    """A local count (tensor) averaged over processes: a local sum divided by it makes the DDP-averaged loss the mean
+    over the global batch, as in one process, even when processes hold different numbers of items (masked tokens,
+    the real crops of padded whole-scan batches). A collective on the device, not a host synchronisation."""
+    count = count.detach().float().clone()
+    if dist.is_available() and dist.is_initialized():
+        dist.all_reduce(count)
+        count /= dist.get_world_size()
+    return count

@@ -3,6 +3,7 @@ transformer learns to carry information across crops."""
 import torch
 import torch.nn as nn
 
+from .distributed import mean_count_per_process
 from .model import Block, Encoder, crop_features, grid_coords, init_weights, patchify, sincos_3d
 
 
@@ -28,6 +29,8 @@ class MAE(nn.Module):
 
     def forward(self, batch, coords):
         crops, noise = batch["crops"].float(), batch["noise"]  # stored float16, made float on the accelerator
+        # A whole-scan batch brings its own grid coordinates and which of its (padded) crops are real.
+        coords, valid = batch.get("coords", coords), batch.get("crop_valid")
         b, k = crops.shape[:2]
         x, noise = crops.flatten(0, 1), noise.flatten(0, 1)
         n, n_patches = noise.shape
@@ -37,7 +40,7 @@ class MAE(nn.Module):
         keep = shuffle[:, :n_keep]
 
         tokens = self.encoder.local(x, keep=keep)
-        _, context = self.encoder.context(crop_features(tokens).reshape(b, k, -1), coords)
+        _, context = self.encoder.context(crop_features(tokens).reshape(b, k, -1), coords, valid)
 
         d = self.decoder_embed(tokens[:, 1:])
         d = torch.cat([d, self.mask_token.to(d.dtype).expand(n, n_patches - n_keep, -1)], dim=1)
@@ -54,8 +57,10 @@ class MAE(nn.Module):
         masked = torch.ones(n, n_patches, device=x.device)
         masked[:, :n_keep] = 0
         masked = torch.gather(masked, 1, restore)
+        if valid is not None:
+            masked = masked * valid.reshape(n, 1)
         per_patch = ((pred - target) ** 2).mean(dim=-1)
-        return (per_patch * masked).sum() / masked.sum(), {}
+        return (per_patch * masked).sum() / mean_count_per_process(masked.sum()), {}
 
     def after_step(self, step, total_steps):
         pass

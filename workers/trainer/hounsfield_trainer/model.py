@@ -47,13 +47,16 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(dim, dim * 3)
         self.proj = nn.Linear(dim, dim)
 
-    def forward(self, x):
+    def forward(self, x, mask=None):
+        """mask: (b, 1, 1, n) bool, False for keys to ignore (padding); None attends to all."""
         b, n, c = x.shape
         q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
         if hasattr(F, "scaled_dot_product_attention"):
-            out = F.scaled_dot_product_attention(q, k, v)
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         else:
             attn = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(q.shape[-1]))
+            if mask is not None:
+                attn = attn.masked_fill(~mask, float("-inf"))
             out = attn.softmax(dim=-1) @ v
         return self.proj(out.transpose(1, 2).reshape(b, n, c))
 
@@ -82,8 +85,8 @@ class Block(nn.Module):
             y = y * keep.to(y.dtype) / (1 - self.drop_path)
         return y
 
-    def forward(self, x):
-        x = x + self._branch(self.attn(self.norm1(x)), self.ls1)
+    def forward(self, x, mask=None):
+        x = x + self._branch(self.attn(self.norm1(x), mask), self.ls1)
         return x + self._branch(self.mlp(self.norm2(x)), self.ls2)
 
 
@@ -132,14 +135,14 @@ class LocalViT(nn.Module):
         return self.norm(run_blocks(self, t))
 
 
-def run_blocks(module, x):
+def run_blocks(module, x, mask=None):
     """The module's blocks in turn; with activation checkpointing (set on the module), each block's activations are
     recomputed in the backward pass instead of kept."""
     for blk in module.blocks:
         if getattr(module, "checkpointing", False) and module.training and torch.is_grad_enabled():
-            x = torch.utils.checkpoint.checkpoint(blk, x, use_reentrant=False)
+            x = torch.utils.checkpoint.checkpoint(blk, x, mask, use_reentrant=False)
         else:
-            x = blk(x)
+            x = blk(x, mask)
     return x
 
 
@@ -158,11 +161,15 @@ class GlobalTransformer(nn.Module):
         self.blocks = stack_blocks(g, m["global_heads"], m["mlp_ratio"], m["global_depth"], m)
         self.norm = nn.LayerNorm(g, eps=1e-6)
 
-    def forward(self, feats, coords):
-        """feats (B, K, 2*dim), coords (K, 3) crop-grid positions -> (volume (B, g), crop context (B, K, g))."""
-        x = self.in_proj(feats) + sincos_3d(coords, self.dim).to(feats.device, feats.dtype)[None]
+    def forward(self, feats, coords, valid=None):
+        """feats (B, K, 2*dim), coords (K, 3) or per sample (B, K, 3) crop-grid positions, valid (B, K) bool: which
+        crops are real (whole-scan batches are padded) -> (volume (B, g), crop context (B, K, g))."""
+        b, k = feats.shape[:2]
+        pos = sincos_3d(coords.reshape(-1, 3), self.dim).reshape(-1 if coords.dim() == 3 else 1, k, self.dim)
+        x = self.in_proj(feats) + pos.to(feats.device, feats.dtype)
         x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1).to(x.dtype), x], dim=1)
-        x = self.norm(run_blocks(self, x))
+        mask = None if valid is None else torch.cat([valid.new_ones(b, 1), valid], dim=1)[:, None, None, :]
+        x = self.norm(run_blocks(self, x, mask))
         return x[:, 0], x[:, 1:]
 
 
@@ -172,11 +179,11 @@ class Encoder(nn.Module):
         self.local = LocalViT(m, mask_token=mask_token)
         self.context = GlobalTransformer(m)
 
-    def forward(self, crops, coords):
+    def forward(self, crops, coords, valid=None):
         """crops (B, K, 1, X, Y, Z) -> {"crop": (B, K, 2*dim), "crop_context": (B, K, g), "volume": (B, g)}."""
         b, k = crops.shape[:2]
         feats = crop_features(self.local(crops.flatten(0, 1))).reshape(b, k, -1)
-        volume, context = self.context(feats, coords)
+        volume, context = self.context(feats, coords, valid)
         return {"crop": feats, "crop_context": context, "volume": volume}
 
 

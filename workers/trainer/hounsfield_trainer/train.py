@@ -98,11 +98,12 @@ class Window:
     """Accumulates per-step values between two log lines, on the device: read once per line, not once per step."""
 
     def __init__(self):
-        self.t0, self.data_wait, self.steps = time.perf_counter(), 0.0, 0
+        self.t0, self.data_wait, self.steps, self.samples = time.perf_counter(), 0.0, 0, 0
         self.loss, self.grad_norm, self.parts = 0.0, 0.0, {}
 
-    def add(self, loss, grad_norm, parts):
+    def add(self, loss, grad_norm, parts, samples):
         self.steps += 1
+        self.samples += samples
         self.loss = self.loss + loss.detach().float()
         self.grad_norm = self.grad_norm + grad_norm.detach().float()
         for k, v in parts.items():
@@ -274,7 +275,7 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
             warnings.simplefilter("ignore", UserWarning)
             scheduler.step()
         objective.after_step(step, total)
-        window.add(loss, grad_norm, parts)
+        window.add(loss, grad_norm, parts, len(sample["crops" if "crops" in sample else "views"]))
 
         preempted = _stop_signalled(ctx, step, cfg["log_every"])
         last = step == total or step == stop_at_step or preempted
@@ -308,7 +309,9 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
 
 
 def _slices(sample, micro):
-    """The batch in `micro` equal slices (one when not accumulating gradients)."""
+    """The batch in `micro` equal slices (one when not accumulating gradients; fewer for a whole-scan step's
+    few volumes)."""
+    micro = min(micro, len(next(iter(sample.values()))))
     if micro == 1:
         return [sample]
     return [{k: v.chunk(micro)[i] for k, v in sample.items()} for i in range(micro)]
@@ -348,7 +351,8 @@ def _log_window(ctx, log, step, w, lr, batch, voxels, flops, peak, skipped):
     reduced = mean_across(ctx, local)
     elapsed = max(time.perf_counter() - w.t0, 1e-9)
     values = {"loss": reduced[0], "lr": lr, "grad_norm": reduced[1],
-              "volumes_per_s": w.steps * batch / elapsed, "voxels_per_s": w.steps * batch * voxels / elapsed,
+              "volumes_per_s": w.samples * ctx.world / elapsed,
+              "voxels_per_s": w.samples * ctx.world * voxels / elapsed,
               "data_wait_fraction": min(1.0, reduced[2] / elapsed)}
     values.update({k: v for k, v in zip(names, reduced[3:])})
     if skipped:

@@ -9,6 +9,7 @@ import torch
 
 from conftest import EXAMPLE_CT_SM, ct_entry, write_manifest
 from hounsfield_trainer.data import CropDataset, make_loader, prepare_volumes
+from hounsfield_trainer.preprocess import tile_volume
 from hounsfield_trainer.manifest import ManifestError, load_manifest
 from hounsfield_trainer.metrics_log import read_metrics
 from hounsfield_trainer.train import train
@@ -114,16 +115,16 @@ def test_samples_are_a_function_of_the_index_only(tmp_path, tiny_config):
     cfg = tiny_config(data={"cache_dir": str(tmp_path / "cache")})
     volumes = prepare_volumes([ct_entry(EXAMPLE_CT_SM)], cfg)
     a, b = CropDataset(volumes, cfg), CropDataset(volumes, cfg)
-    torch.testing.assert_close(a[7]["crops"], b[7]["crops"])
-    torch.testing.assert_close(a[7]["noise"], b[7]["noise"])
-    assert not torch.equal(a[7]["noise"], a[8]["noise"])
-    assert a[7]["crops"].shape == (2, 1, 64, 64, 32)
-    serial = list(make_loader(a, cfg, 3, 0, 1, cuda=False))
-    workers = list(make_loader(a, {**cfg, "data": {**cfg["data"], "num_workers": 1}}, 3, 0, 1, cuda=False))
-    assert len(serial) == cfg["total_steps"] - 3
+    torch.testing.assert_close(a[5]["crops"], b[5]["crops"])
+    torch.testing.assert_close(a[5]["noise"], b[5]["noise"])
+    assert not torch.equal(a[5]["noise"], a[4]["noise"])
+    assert a[5]["crops"].shape == (2, 1, 64, 64, 32)
+    serial = list(make_loader(a, cfg, 4, 0, 1, cuda=False))
+    workers = list(make_loader(a, {**cfg, "data": {**cfg["data"], "num_workers": 1}}, 4, 0, 1, cuda=False))
+    assert len(serial) == cfg["total_steps"] - 4
     for x, y in zip(serial, workers):
         torch.testing.assert_close(x["crops"], y["crops"])
-    torch.testing.assert_close(serial[0]["noise"][1], a[3 * 2 + 1]["noise"])
+    torch.testing.assert_close(serial[0]["noise"][1], a[4 * 2 + 1]["noise"])
 
 
 def test_dino_views_pair_crops_of_the_same_place(tmp_path, tiny_config):
@@ -149,7 +150,7 @@ def test_dino_local_crops_are_boxes_inside_the_crop_they_are_matched_to(tmp_path
     """Each local crop is a full box of local_crop_fraction of a crop per axis, cut from inside the crop whose
     targets it is trained against (local_crop), flipped on its own. Voxel values are unique, so each value names
     its place in the volume."""
-    cfg = tiny_config(objective="dino", data={"crop_grid": [1, 2, 2], "flip_prob": 0.5},
+    cfg = tiny_config(objective="dino", data={"crop_grid": [1, 2, 2], "flip_prob": 0.5, "whole_volume_every": 0},
                       dino={"view_jitter": 0.0, "local_crops_number": 6})
     shape = (80, 150, 96)
     path = str(tmp_path / "unique.npy")
@@ -265,3 +266,47 @@ def test_consecutive_samples_share_a_volume_when_asked_and_the_weights_still_hol
     assert 0.68 < sum(g[0] == 2 for g in groups) / len(groups) < 0.82  # weight 3 of 4
     single = CropDataset(volumes, tiny_config(data={"crop_grid": [1, 1, 1]}))
     assert sum(len(set(int(single[g]["crops"].max()) for g in range(j, j + 4))) > 1 for j in range(0, 400, 4)) > 20
+
+
+def test_whole_scan_samples_are_tiled_as_the_fine_tune_starter_tiles(tmp_path, tiny_config):
+    """In a whole-scan step a volume comes as the starter feeds it at inference (tile_volume: padded at the high end,
+    crops in C order, absolute grid coordinates), so the global transformer trains on the grids it meets later; a
+    grid over max_volume_crops comes as a window of those same tiles and coordinates."""
+    shape = (150, 140, 70)
+    path = str(tmp_path / "vol.npy")
+    vol = np.random.default_rng(0).random(shape).astype(np.float16)
+    np.save(path, vol)
+    crops, coords, _ = tile_volume(torch.from_numpy(vol.astype(np.float32)), [64, 64, 32])
+    assert crops.shape[0] == 27  # a 3 x 3 x 3 grid
+    for limit, expect in ((32, 27), (12, 12)):
+        cfg = tiny_config(data={"flip_prob": 0.0, "whole_volume_every": 1, "max_volume_crops": limit})
+        ds = CropDataset([{"path": path, "weight": 1.0}], cfg)
+        for index in range(3):
+            s = ds[index]
+            assert s["crops"].shape[0] == expect and s["crop_valid"].all() and s["noise"].shape[0] == expect
+            for crop, at in zip(s["crops"], s["coords"]):
+                i = int(((coords == at).all(1)).nonzero())  # the starter's tile at the same grid position
+                torch.testing.assert_close(crop.float(), crops[i])
+            if expect < 27:
+                assert s["coords"].max(0).values.tolist() <= [2, 2, 2]
+
+
+def test_whole_scan_steps_come_every_n_steps_padded_to_the_largest_grid(tmp_path, tiny_config):
+    """Every whole_volume_every-th step brings whole scans of different sizes, padded to the largest grid (padded
+    crops zero and not valid), as many volumes per process as keep the step's crop count; the others, regions."""
+    paths = []
+    for i, shape in enumerate(((64, 64, 32), (130, 64, 60))):  # one crop, and a 3 x 1 x 2 grid
+        paths.append(str(tmp_path / f"v{i}.npy"))
+        np.save(paths[-1], np.ones(shape, np.float16))
+    cfg = tiny_config(global_batch_size=8, total_steps=6, data={"whole_volume_every": 3, "max_volume_crops": 4})
+    ds = CropDataset([{"path": p, "weight": 1.0} for p in paths], cfg)
+    batches = list(make_loader(ds, cfg, 0, 0, 1, cuda=False))
+    for step, b in enumerate(batches, start=1):
+        if step % 3:
+            assert "crop_valid" not in b and b["crops"].shape[:2] == (8, 2)
+            continue
+        assert b["crops"].shape[0] == 4  # 8 samples x 2 crops = 16 crops, at most 4 per volume
+        k = b["crop_valid"].sum(1).tolist()
+        assert set(k) <= {1, 4} and b["crops"].shape[1] == max(k) and b["coords"].shape == (4, max(k), 3)
+        for i, n in enumerate(k):
+            assert b["crops"][i, n:].abs().sum() == 0 and not b["crop_valid"][i, n:].any()

@@ -23,7 +23,9 @@ def test_two_process_gloo_matches_one_process(tmp_path, tiny_config, ct_manifest
     over = {"objective": objective, "global_batch_size": 4, "total_steps": 4, "checkpoint_every": 4,
             "model": {"head_prototypes": 64}} if objective == "dino" else \
         {"global_batch_size": 4, "total_steps": 5, "checkpoint_every": 5}
-    cfg = tiny_config(**over)
+    # Step 4 trains on whole scans: at most 2 crops per volume keeps the step's 8 crops, so one process takes 4
+    # volumes and two take 2 each, the same 4.
+    cfg = tiny_config(**over, data={"max_volume_crops": 2})
     cfg_path = tmp_path / "cfg.json"
     cfg_path.write_text(json.dumps(cfg))
     single, multi = str(tmp_path / "single"), str(tmp_path / "multi")
