@@ -165,7 +165,7 @@ def tile(vol, crop_size):
 def sincos_3d(coords, dim):
     per_axis = (dim // 6) * 2
     half = per_axis // 2
-    omega = 1.0 / (10000 ** (torch.arange(half, dtype=torch.float32) / max(half, 1)))
+    omega = 1.0 / (10000 ** (torch.arange(half, dtype=torch.float32, device=coords.device) / max(half, 1)))
     parts = []
     for axis in range(3):
         angle = coords[:, axis:axis + 1].float() * omega[None]
@@ -335,6 +335,13 @@ def held_out_split(paths, fraction=3):
     return torch.tensor([int(hashlib.sha256(p.encode()).hexdigest()[:8], 16) % fraction == 0 for p in paths])
 
 
+def probe_features(out):
+    """A scan's features for the probe, as the trainer's probe takes them: the global token beside the mean crop
+    embedding, each L2-normalised (MAE never trains the global token's output)."""
+    import torch.nn.functional as F
+    return torch.cat([F.normalize(out["volume"].float(), dim=-1), F.normalize(out["crop"].float().mean(0), dim=-1)])
+
+
 def linear_probe(features, labels, held_out, epochs=200, lr=1e-2, weight_decay=1e-4, seed=0):
     """Fit a linear classifier on the frozen embeddings not held out (features: (n, d), labels: (n,) int64,
     held_out: (n,) bool) and return it, the normalisation, and its accuracy on the held-out rows alone."""
@@ -397,7 +404,7 @@ def main(argv=None):
     rows = [[c.strip() for c in line.strip().split(",")] for line in open(args.csv) if line.strip()]
     rows = [r for r in rows if r[:2] != ["path", "label"]]
     names = sorted({r[1] for r in rows})
-    feats = torch.stack([embed_nifti(encoder, contract, r[0], args.reader)["volume"] for r in rows])
+    feats = torch.stack([probe_features(embed_nifti(encoder, contract, r[0], args.reader)) for r in rows])
     labels = torch.tensor([names.index(r[1]) for r in rows])
     # A split column says which scans are held out (`test`); without one, about a third, chosen by path.
     held_out = torch.tensor([r[2] == "test" for r in rows]) if all(len(r) == 3 for r in rows) else held_out_split([r[0] for r in rows])

@@ -168,6 +168,14 @@ def _validate(cfg):
         raise ConfigError("precision must be auto, bf16 or fp32")
 
 
+def whole_scan_volumes(cfg, local_batch):
+    """Volumes a process takes in a whole-scan step: as many as keep a region step's crops, at least one."""
+    k = 1
+    for g in cfg["data"]["crop_grid"]:
+        k *= int(g)
+    return min(local_batch, max(1, local_batch * k // int(cfg["data"]["max_volume_crops"])))
+
+
 def local_crop_size(cfg):
     """The size of a DINO local crop in voxels: local_crop_fraction of crop_size per axis, in whole patches."""
     m, f = cfg["model"], float(cfg["dino"]["local_crop_fraction"])

@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from torch.utils.data._utils.collate import default_collate
 
 from .cache import PreprocessCache, cache_settings, default_cache_dir
-from .config import local_crop_size
+from .config import local_crop_size, whole_scan_volumes
 from .manifest import materialize
 from .nifti import VolumeError, load_nifti
 from .preprocess import affine_zooms, io_orientation, ornt_from_codes, preprocess_volume
@@ -152,10 +152,8 @@ def whole_volume_step(cfg, step):
 
 
 def whole_volumes_per_process(cfg, world):
-    """Volumes each process takes in a whole-scan step: as many as keep the crops of a regular step."""
-    local = cfg["global_batch_size"] // world
-    k = int(np.prod(cfg["data"]["crop_grid"]))
-    return min(local, max(1, local * k // int(cfg["data"]["max_volume_crops"])))
+    """Volumes each process takes in a whole-scan step."""
+    return whole_scan_volumes(cfg, cfg["global_batch_size"] // world)
 
 
 def volume_window(rng, shape, crop, max_crops):
@@ -319,7 +317,7 @@ class CropDataset(Dataset):
 
 class StepSampler(Sampler):
     """This rank's global sample indices for steps start_step+1 .. total_steps, one list per step: step s owns
-    indices [(s-1) * global_batch, s * global_batch); a whole-scan step uses the first few of each rank's share."""
+    indices [(s-1) * global_batch, s * global_batch); a whole-scan step uses the first few of them."""
 
     def __init__(self, cfg, start_step, rank, world):
         self.cfg, self.start, self.total, self.batch = cfg, start_step, cfg["total_steps"], cfg["global_batch_size"]
@@ -329,8 +327,10 @@ class StepSampler(Sampler):
 
     def __iter__(self):
         for step in range(self.start, self.total):
-            base = step * self.batch + self.rank * self.local
+            # A whole-scan step's volumes are the step's first indices, shared out in order: N processes taking n
+            # each train on the same volumes as one process taking N * n.
             n = self.whole if whole_volume_step(self.cfg, step + 1) else self.local
+            base = step * self.batch + self.rank * n
             yield list(range(base, base + n))
 
     def __len__(self):

@@ -136,10 +136,12 @@ class DINO(nn.Module):
         for block in self.teacher.modules():
             if isinstance(block, Block):
                 block.drop_path = 0.0  # stochastic depth is the student's regulariser; the teacher's targets stay whole
-        self.teacher_temp = teacher_temp_at(self.c, 0, 1)
+        # A tensor, changed in place: as a Python number that changes every warm-up step, a compiled forward would
+        # be recompiled for each new value.
+        self.register_buffer("teacher_temp", torch.tensor(teacher_temp_at(self.c, 0, 1)), persistent=False)
 
     def before_step(self, step, total_steps):
-        self.teacher_temp = teacher_temp_at(self.c, step - 1, total_steps)
+        self.teacher_temp.fill_(teacher_temp_at(self.c, step - 1, total_steps))
 
     @staticmethod
     def host_batch(batch):
@@ -179,10 +181,10 @@ class DINO(nn.Module):
         s_out = [self.student(views[:, v], coords, mask=mask[:, v], valid=valid) for v in range(2)]
 
         # Crop level, as DINOv2 weighs it: the mean over every (student crop, teacher target) pair, the two cross-view
-        # pairs of each global crop and each local crop against its crop's targets in both views.
-        # new_full: a fill on the device, where torch.tensor(..., device=) would copy from pageable host memory.
-        n_crops = mean_count_per_process(views.new_full((), float(t_crop[0].shape[0])))
-        crop_terms = [_cross_entropy(t_crop[1 - v], crops_only(s_out[v][0]), st).sum() / n_crops for v in range(2)]
+        # pairs of each real global crop and each local crop against its crop's targets in both views; the pair
+        # count averaged over processes, so N processes match one however their crops are padded.
+        pair_sum = sum(_cross_entropy(t_crop[1 - v], crops_only(s_out[v][0]), st).sum() for v in range(2))
+        pairs = 2 * t_crop[0].shape[0]
         local_n = batch["locals"].shape[1] if "locals" in batch else 0
         if local_n:
             b, k = views.shape[0], views.shape[2]
@@ -193,8 +195,10 @@ class DINO(nn.Module):
             target = local_targets(batch["local_crop"], k)
             if valid is not None:  # rows of the real crops alone
                 target = (torch.cumsum(valid.reshape(-1).long(), 0) - 1)[target]
-            crop_terms += [_cross_entropy(t_crop[u][target], s_local, st).mean() * local_n for u in range(2)]
-        crop_loss = sum(crop_terms) / (2 + 2 * local_n)
+            pair_sum = pair_sum + sum(_cross_entropy(t_crop[u][target], s_local, st).sum() for u in range(2))
+            pairs += 2 * s_local.shape[0]
+        # new_full: a fill on the device, where torch.tensor(..., device=) would copy from pageable host memory.
+        crop_loss = pair_sum / mean_count_per_process(views.new_full((), float(pairs)))
         vol_loss = ibot_loss = 0.0
         for v in range(2):
             u = 1 - v

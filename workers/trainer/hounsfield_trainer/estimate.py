@@ -3,7 +3,7 @@ import math
 
 import torch.nn.functional as F
 
-from .config import local_crop_size
+from .config import local_crop_size, whole_scan_volumes
 
 GIB = 1024 ** 3
 CUDA_OVERHEAD_BYTES = int(1.0 * GIB)  # context, cuBLAS/cuDNN workspaces
@@ -83,8 +83,19 @@ def training_flops_per_sample(cfg):
 
 
 def _activation_bytes(cfg, local_batch, bf16):
-    m = cfg["model"]
+    """The larger of a region step's and (with data.whole_volume_every) a whole-scan step's activations: a few
+    volumes of up to max_volume_crops crops each, padded to the largest."""
     n, pv, k = _tokens(cfg)
+    region = _step_activation_bytes(cfg, local_batch, k, bf16)
+    if int(cfg["data"].get("whole_volume_every", 0)) <= 0:
+        return region
+    cap = int(cfg["data"]["max_volume_crops"])
+    return max(region, _step_activation_bytes(cfg, whole_scan_volumes(cfg, local_batch), cap, bf16))
+
+
+def _step_activation_bytes(cfg, local_batch, k, bf16):
+    m = cfg["model"]
+    n, pv, _ = _tokens(cfg)
     act = 2 if bf16 else 4
     fused = hasattr(F, "scaled_dot_product_attention")
 

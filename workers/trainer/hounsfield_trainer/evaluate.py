@@ -52,6 +52,12 @@ def load_labelled(path):
     return rows, labels
 
 
+def probe_features(out):
+    """A volume's probe features from its embeddings: the global token beside the mean crop embedding, each
+    L2-normalised (finetune_starter.py's probe takes the same)."""
+    return torch.cat([F.normalize(out["volume"].float(), dim=-1), F.normalize(out["crop"].float().mean(0), dim=-1)])
+
+
 class Probe:
     """The labelled volumes, preprocessed once, and the measurements on an encoder."""
 
@@ -65,16 +71,12 @@ class Probe:
 
     @torch.no_grad()
     def embeddings(self, encoder):
-        """Per volume, the global token and the mean crop embedding, each L2-normalised: MAE trains the crop
-        embeddings but never the global token (its decoder reads the crop context), DINO trains both."""
+        """Per volume, probe_features: MAE trains the crop embeddings but never the global token's output (its
+        decoder reads the crop context), DINO trains both."""
         was = encoder.training
         encoder.eval()
         try:
-            out = []
-            for v in self.volumes:
-                e = embed_volume(encoder, v, self.crop)
-                out.append(torch.cat([F.normalize(e["volume"].float(), dim=-1), F.normalize(e["crop"].float().mean(0), dim=-1)]))
-            return torch.stack(out)
+            return torch.stack([probe_features(embed_volume(encoder, v, self.crop)) for v in self.volumes])
         finally:
             encoder.train(was)
 

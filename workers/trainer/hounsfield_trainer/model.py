@@ -15,7 +15,7 @@ def sincos_3d(coords, dim):
     """Fixed 3D sin-cos embedding of (n, 3) coordinates; works for any grid size, so no interpolation."""
     per_axis = (dim // 6) * 2
     half = per_axis // 2
-    omega = 1.0 / (10000 ** (torch.arange(half, dtype=torch.float32) / max(half, 1)))
+    omega = 1.0 / (10000 ** (torch.arange(half, dtype=torch.float32, device=coords.device) / max(half, 1)))
     parts = []
     for axis in range(3):
         angle = coords[:, axis:axis + 1].float() * omega[None]

@@ -123,6 +123,8 @@ class NonFinite:
 
     def step(self, optimizer, loss, grad_norm, on_device):
         bad = (~(torch.isfinite(loss.detach()) & torch.isfinite(grad_norm))).float()
+        if dist.is_available() and dist.is_initialized():
+            dist.all_reduce(bad, op=dist.ReduceOp.MAX)  # one verdict for all: a step skipped on some would split them
         self.total += bad
         self.run = (self.run + 1) * bad
         self.worst = torch.maximum(self.worst, self.run)
@@ -311,7 +313,7 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
 def _slices(sample, micro):
     """The batch in `micro` equal slices (one when not accumulating gradients; fewer for a whole-scan step's
     few volumes)."""
-    micro = min(micro, len(next(iter(sample.values()))))
+    micro = math.gcd(micro, len(next(iter(sample.values()))))  # equal slices, so each weighs 1 / micro
     if micro == 1:
         return [sample]
     return [{k: v.chunk(micro)[i] for k, v in sample.items()} for i in range(micro)]

@@ -21,7 +21,8 @@ def test_closed_form_parameter_count_matches_the_model(objective):
 
 
 def test_base_preset_is_vit_b_sized_and_estimates_scale():
-    cfg = resolve_config({"preset": "base", "global_batch_size": 64})
+    # Region steps only: at small batches a whole-scan step's one volume of up to 32 crops sets the floor.
+    cfg = resolve_config({"preset": "base", "global_batch_size": 64, "data": {"whole_volume_every": 0}})
     encoder_only = resolve_config({"preset": "base", "model": {"decoder_depth": 0}})
     assert 85e6 < param_counts(encoder_only)[0] < 120e6
     small, big = training_memory(cfg, 4, True), training_memory(cfg, 16, True)
@@ -56,3 +57,16 @@ def test_peak_table_and_config_validation():
         resolve_config({"optim": {"learning_rate": 1}})
     with pytest.raises(ConfigError, match="multiple of patch_size"):
         resolve_config({"model": {"crop_size": [60, 64, 32]}})
+
+
+def test_whole_scan_steps_count_in_the_memory_estimate():
+    """One volume of up to 32 crops per process is 16x a region step's 2 crops at batch 1: the estimate must size
+    the larger step, or a run that passed the check runs out of memory at its first whole-scan step."""
+    from hounsfield_trainer.config import resolve_config
+    from hounsfield_trainer.estimate import training_memory
+    on = resolve_config({"preset": "base", "global_batch_size": 1})
+    off = resolve_config({"preset": "base", "global_batch_size": 1, "data": {"whole_volume_every": 0}})
+    assert training_memory(on, 1, True)["activations"] > 10 * training_memory(off, 1, True)["activations"]
+    big = resolve_config({"preset": "base", "global_batch_size": 64})  # 2 volumes x 32 crops = 64 x 2 crops
+    big_off = resolve_config({"preset": "base", "global_batch_size": 64, "data": {"whole_volume_every": 0}})
+    assert training_memory(big, 64, True)["activations"] <= 1.2 * training_memory(big_off, 64, True)["activations"]

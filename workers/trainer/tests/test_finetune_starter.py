@@ -99,3 +99,11 @@ def test_starter_refuses_mismatched_weights(tmp_path, tiny_config, ct_manifest):
     json.dump(cfg, open(os.path.join(folder, "config.json"), "w"))
     with pytest.raises(RuntimeError, match="Missing key"):
         _import_starter(folder).load_encoder(folder)
+
+
+def test_starter_probe_takes_the_trainers_probe_features():
+    from hounsfield_trainer.evaluate import probe_features
+    starter = _import_starter(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    g = torch.Generator().manual_seed(0)
+    out = {"volume": torch.randn(96, generator=g), "crop": torch.randn(5, 192, generator=g)}
+    torch.testing.assert_close(starter.probe_features(out), probe_features(out))

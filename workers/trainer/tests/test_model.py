@@ -44,3 +44,11 @@ def test_mae_loss_of_a_padded_batch_counts_the_real_crops_only():
         alone, _ = model({"crops": crops, "noise": noise}, coords)
         padded, _ = model(pad, None)
     torch.testing.assert_close(padded, alone)
+
+
+def test_position_embeddings_are_made_on_the_coordinates_device():
+    """On a GPU the crop coordinates live on the device: the frequencies must be made there too (a CPU tensor times
+    a CUDA one fails). The meta device stands in for CUDA here."""
+    from hounsfield_trainer.model import sincos_3d
+    emb = sincos_3d(torch.zeros(4, 3, device="meta"), 96)
+    assert emb.device.type == "meta" and emb.shape == (4, 96)
