@@ -3,6 +3,7 @@ transformer learns to carry information across crops."""
 import torch
 import torch.nn as nn
 
+from .data import flip_z
 from .distributed import mean_count_per_process
 from .model import Block, Encoder, crop_features, grid_coords, init_weights, patchify, sincos_3d
 
@@ -28,7 +29,8 @@ class MAE(nn.Module):
         init_weights(self)
 
     def forward(self, batch, coords):
-        crops, noise = batch["crops"].float(), batch["noise"]  # stored float16, made float on the accelerator
+        # Stored float16, made float (and flipped along z where the loader drew it) on the accelerator.
+        crops, noise = flip_z(batch["crops"].float(), batch.get("zflip")), batch["noise"]
         # A whole-scan batch brings its own grid coordinates and which of its (padded) crops are real.
         coords, valid = batch.get("coords", coords), batch.get("crop_valid")
         b, k = crops.shape[:2]

@@ -310,3 +310,22 @@ def test_whole_scan_steps_come_every_n_steps_padded_to_the_largest_grid(tmp_path
         assert set(k) <= {1, 4} and b["crops"].shape[1] == max(k) and b["coords"].shape == (4, max(k), 3)
         for i, n in enumerate(k):
             assert b["crops"][i, n:].abs().sum() == 0 and not b["crop_valid"][i, n:].any()
+
+
+def test_z_flips_left_to_the_accelerator_give_the_crops_the_loader_used_to_flip(tmp_path, tiny_config):
+    """The loader flips along x and y and leaves z to flip_z on the accelerator: with every flip drawn, the result is
+    each crop flipped on all three axes in its place, for MAE crops, both DINO views and the local crops."""
+    from hounsfield_trainer.data import flip_z
+    shape = (80, 72, 96)
+    path = str(tmp_path / "unique.npy")
+    np.save(path, np.arange(np.prod(shape), dtype=np.float32).reshape(shape))
+    for objective, keys in (("mae", [("crops", "zflip", (2, 3, 4))]),
+                            ("dino", [("views", "zflip", (3, 4, 5)), ("locals", "local_zflip", (2, 3, 4))])):
+        make = lambda p: CropDataset([{"path": path, "weight": 1.0}], tiny_config(
+            objective=objective, data={"flip_prob": p, "whole_volume_every": 0}, dino={"intensity_jitter": 0.0}))
+        flipped, plain = make(1.0), make(0.0)
+        for index in range(3):
+            a, b = flipped[index], plain[index]
+            for key, flag, dims in keys:
+                assert a[flag].all() and not b[flag].any()
+                torch.testing.assert_close(flip_z(a[key][None], a[flag][None])[0], torch.flip(b[key], dims))
