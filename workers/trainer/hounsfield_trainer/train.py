@@ -287,7 +287,7 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
             window.t0 += time.perf_counter() - t
         if step % cfg["log_every"] == 0 or last:
             nonfinite.check(cfg["max_nonfinite_steps"], step)
-            _log_window(ctx, log, step, window, lr, batch, voxels, flops, peak, nonfinite.count())
+            _log_window(ctx, log, step, window, lr, voxels, flops, peak, nonfinite.count())
             window = Window()
         if step % cfg["checkpoint_every"] == 0 or last:
             t = time.perf_counter()
@@ -347,7 +347,7 @@ def _forward_backward(model, slices, coords, autocast, distributed):
     return total, sums
 
 
-def _log_window(ctx, log, step, w, lr, batch, voxels, flops, peak, skipped):
+def _log_window(ctx, log, step, w, lr, voxels, flops, peak, skipped):
     names = sorted(w.parts)
     local = [float(w.loss) / w.steps, float(w.grad_norm) / w.steps, w.data_wait] + [float(w.parts[k]) / w.steps for k in names]
     reduced = mean_across(ctx, local)
