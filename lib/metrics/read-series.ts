@@ -5,7 +5,7 @@ import type pg from "pg";
 import { pointStat, TOP_LEVEL, type Stat } from "./bucket";
 import { planRead, type ReadPlan, type Segment } from "./plan-read";
 import { shapeSeries, toColumns, type Column, type XMode } from "./m4";
-import { PACKED_FIELDS, PACKED_TIMES, packedColumns } from "./packed-columns";
+import { packedColumns } from "./packed-columns";
 
 
 export type Extent = { keyId: number; first: bigint; last: bigint; firstTs: number; lastTs: number };
@@ -95,31 +95,33 @@ async function readBuckets(c: pg.Pool | pg.PoolClient, keyId: number, segs: Segm
 const SAFE_STEP = 2n ** 53n;
 
 const ms = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
-const PACKED_SQL = (withTime: boolean) => {
-  const fields = withTime ? [...PACKED_FIELDS, ...PACKED_TIMES] : PACKED_FIELDS;
-  const pack = fields.map((f) => `float8send(coalesce(s."${f}"::float8, 'NaN'))`).join(" || ");
-  const t = (col: string) => (withTime ? ms(col) : "NULL::float8");
-  return `WITH s AS (
-      SELECT r.count, r.min, r."minStep", r.max, r."maxStep", r."firstStep", r."firstValue", r."lastStep", r."lastValue",
-        r."nanCount", r."posInfCount", r."negInfCount", ${t('r."minTs"')} AS "minTs", ${t('r."maxTs"')} AS "maxTs", ${t('r."firstTs"')} AS "firstTs", ${t('r."lastTs"')} AS "lastTs"
+const f8 = (sql: string) => `float8send(coalesce((${sql})::float8, 'NaN'))`;
+/** An edge point packed as a one-point bucket, field for field as the generated "packed" and "packedTimes" columns
+ * pack a rollup row (migration 20261204000000_rollup_packed). */
+const EDGE_PACKED = [
+  "1", "CASE WHEN p.f THEN p.value END", "CASE WHEN p.f THEN p.step END", "CASE WHEN p.f THEN p.value END", "CASE WHEN p.f THEN p.step END",
+  "p.step", "p.value", "p.step", "p.value", "(p.value = 'NaN')::int", "(p.value = 'Infinity')::int", "(p.value = '-Infinity')::int",
+].map(f8).join(" || ");
+const EDGE_TIMES = [`CASE WHEN p.f THEN ${ms("p.ts")} END`, `CASE WHEN p.f THEN ${ms("p.ts")} END`, ms("p.ts"), ms("p.ts")].map(f8).join(" || ");
+const PACKED_SQL = (withTime: boolean) => `WITH s AS (
+      SELECT r.packed${withTime ? ` || r."packedTimes"` : ""} AS b
       FROM unnest($2::int2[], $3::int8[], $4::int8[]) AS t(lv, lo, hi)
       JOIN "MetricRollup" r ON r."keyId" = $1 AND r.level = t.lv AND r.bucket BETWEEN t.lo AND t.hi
       UNION ALL
-      SELECT 1, CASE WHEN p.f THEN p.value END, CASE WHEN p.f THEN p.step END, CASE WHEN p.f THEN p.value END, CASE WHEN p.f THEN p.step END,
-        p.step, p.value, p.step, p.value, (p.value = 'NaN')::int, (p.value = 'Infinity')::int, (p.value = '-Infinity')::int,
-        CASE WHEN p.f THEN ${t("p.ts")} END, CASE WHEN p.f THEN ${t("p.ts")} END, ${t("p.ts")}, ${t("p.ts")}
+      SELECT ${EDGE_PACKED}${withTime ? ` || ${EDGE_TIMES}` : ""}
       FROM unnest($5::int8[], $6::int8[]) AS e(a, b)
       JOIN LATERAL (SELECT q.step, q.value, q.ts, q.value NOT IN ('NaN', 'Infinity', '-Infinity') AS f
         FROM "MetricPoint" q WHERE q."keyId" = $1 AND q.step BETWEEN e.a AND e.b LIMIT 8) p ON true
     )
-    SELECT encode(string_agg(${pack}, ''::bytea), 'base64') FROM s`;
-};
+    SELECT encode(string_agg(b, ''::bytea), 'base64') FROM s`;
 
 /** The buckets and edge points of a read, merged into pixel columns here (packed-columns.ts). They cross the wire
  * as big-endian float8s packed into one base64 text: formatting ~2,000 rows × 12 numbers as decimal text was most of the
  * database's time and parsing them most of ours, and merging buckets into columns in SQL (arrays per row) cost more
  * than doing it here. A 1M-point series at 1,000 px: 4.7 ms of SQL and 6.8 ms in all as merged decimal rows; 1.7 ms
- * and 4.8 ms packed (hex, twice base64's size, took 5.9). An edge range is shorter than a level-1 bucket (8 steps),
+ * and 4.8 ms packed (hex, twice base64's size, took 5.9). Packing the buckets was then 1.8 of the SQL's 2.9 ms, so each
+ * rollup row keeps its packed bytes (generated columns, written once with the row): 1.1 ms. Edge points are packed
+ * here, the same way. An edge range is shorter than a level-1 bucket (8 steps),
  * and saying so (LIMIT 8) matters: without it the planner guessed ~100k edge rows and chose a parallel plan whose
  * worker start-up was most of a read's 12 ms. Only for steps within ±2^53, which a float8 holds exactly. */
 export async function readColumns(c: pg.Pool | pg.PoolClient, keyId: number, plan: ReadPlan, from: bigint, to: bigint, width: number, withTime: boolean): Promise<Column[]> {
