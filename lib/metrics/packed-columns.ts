@@ -11,51 +11,58 @@ export const PACKED_TIMES = ["minTs", "maxTs", "firstTs", "lastTs"] as const;
 
 const [COUNT, MIN, MIN_STEP, MAX, MAX_STEP, FIRST_STEP, FIRST_VALUE, LAST_STEP, LAST_VALUE, NAN, POS_INF, NEG_INF, MIN_TS, MAX_TS, FIRST_TS, LAST_TS] = Array.from({ length: 16 }, (_, i) => i);
 
+/** The packed float8s as numbers: swapped to this machine's byte order once, in place, then read as a Float64Array
+ * (a DataView read per field cost ~0.5 ms of a 2,000-bucket read). */
+function float8s(buf: Buffer): Float64Array {
+  const aligned = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
+  if (new Uint8Array(new Float64Array([1]).buffer)[0] === 0) aligned.swap64(); // little-endian host
+  return new Float64Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 8);
+}
+
 export function packedColumns(buf: Buffer, withTime: boolean, from: bigint, to: bigint, width: number): Column[] {
   const n = withTime ? PACKED_FIELDS.length + PACKED_TIMES.length : PACKED_FIELDS.length;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const f = float8s(buf);
   const cw = Number(to - from + 1n) / width;
   const origin = Number(from);
   // acc[col * 16 + field]; a column is empty while its count is 0.
   const acc = new Float64Array(width * 16);
-  for (let o = 0; o < buf.byteLength; o += n * 8) {
-    const get = (i: number) => view.getFloat64(o + i * 8);
-    const firstStep = get(FIRST_STEP);
+  for (let o = 0; o < f.length; o += n) {
+    const firstStep = f[o + FIRST_STEP];
     const col = Math.min(width - 1, Math.floor((firstStep - origin) / cw));
     const a = col * 16;
     const fresh = acc[a + COUNT] === 0;
-    acc[a + COUNT] += get(COUNT);
-    acc[a + NAN] += get(NAN);
-    acc[a + POS_INF] += get(POS_INF);
-    acc[a + NEG_INF] += get(NEG_INF);
+    acc[a + COUNT] += f[o + COUNT];
+    acc[a + NAN] += f[o + NAN];
+    acc[a + POS_INF] += f[o + POS_INF];
+    acc[a + NEG_INF] += f[o + NEG_INF];
     if (fresh || firstStep < acc[a + FIRST_STEP]) {
       acc[a + FIRST_STEP] = firstStep;
-      acc[a + FIRST_VALUE] = get(FIRST_VALUE);
-      if (withTime) acc[a + FIRST_TS] = get(FIRST_TS);
+      acc[a + FIRST_VALUE] = f[o + FIRST_VALUE];
+      if (withTime) acc[a + FIRST_TS] = f[o + FIRST_TS];
     }
-    const lastStep = get(LAST_STEP);
+    const lastStep = f[o + LAST_STEP];
     if (fresh || lastStep > acc[a + LAST_STEP]) {
       acc[a + LAST_STEP] = lastStep;
-      acc[a + LAST_VALUE] = get(LAST_VALUE);
-      if (withTime) acc[a + LAST_TS] = get(LAST_TS);
+      acc[a + LAST_VALUE] = f[o + LAST_VALUE];
+      if (withTime) acc[a + LAST_TS] = f[o + LAST_TS];
     }
-    const min = get(MIN);
+    const min = f[o + MIN];
     if (fresh) acc[a + MIN] = acc[a + MAX] = NaN;
     if (!Number.isNaN(min)) {
       const have = acc[a + MIN];
-      if (Number.isNaN(have) || min < have || (min === have && get(MIN_STEP) < acc[a + MIN_STEP])) {
+      if (Number.isNaN(have) || min < have || (min === have && f[o + MIN_STEP] < acc[a + MIN_STEP])) {
         acc[a + MIN] = min;
-        acc[a + MIN_STEP] = get(MIN_STEP);
-        if (withTime) acc[a + MIN_TS] = get(MIN_TS);
+        acc[a + MIN_STEP] = f[o + MIN_STEP];
+        if (withTime) acc[a + MIN_TS] = f[o + MIN_TS];
       }
     }
-    const max = get(MAX);
+    const max = f[o + MAX];
     if (!Number.isNaN(max)) {
       const have = acc[a + MAX];
-      if (Number.isNaN(have) || max > have || (max === have && get(MAX_STEP) < acc[a + MAX_STEP])) {
+      if (Number.isNaN(have) || max > have || (max === have && f[o + MAX_STEP] < acc[a + MAX_STEP])) {
         acc[a + MAX] = max;
-        acc[a + MAX_STEP] = get(MAX_STEP);
-        if (withTime) acc[a + MAX_TS] = get(MAX_TS);
+        acc[a + MAX_STEP] = f[o + MAX_STEP];
+        if (withTime) acc[a + MAX_TS] = f[o + MAX_TS];
       }
     }
   }
