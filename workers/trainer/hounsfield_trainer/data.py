@@ -122,12 +122,36 @@ def block_mask(rng, grid, ratio):
 VOLUME_STREAM = 1
 
 
-def flip_z(x, flags):
-    """x (B, ..., z) flipped along its last axis where flags (a prefix of x's shape) is set: the z flips the loader
-    leaves to the accelerator. Without flags, x as it is."""
+def flip_crops(x, flags):
+    """x (*lead, ..., X, Y, Z) with each crop flipped in its place along the axes flags (*lead, 3) says: the flips
+    the loader draws and leaves to the accelerator (an x or y flip in the loader's copy cost as much as the copy, a
+    z flip, read backwards, up to 4x). Without flags, x as it is. torch.where, not a branch: the host never waits
+    for the flags."""
     if flags is None:
         return x
-    return torch.where(flags.reshape(*flags.shape, *[1] * (x.dim() - flags.dim())), x.flip(-1), x)
+    for axis in range(3):
+        f = flags[..., axis]
+        x = torch.where(f.reshape(*f.shape, *[1] * (x.dim() - f.dim())), x.flip(axis - 3), x)
+    return x
+
+
+def region_crops(region, crop):
+    """A region (*lead, X, Y, Z) of adjacent crops cut into them on the accelerator: (*lead, k, 1, cx, cy, cz), in
+    C order over the crop grid, as the masks and the loss pairings number them."""
+    lead, (cx, cy, cz) = region.shape[:-3], crop
+    gx, gy, gz = (n // c for n, c in zip(region.shape[-3:], crop))
+    n = len(lead)
+    r = region.reshape(*lead, gx, cx, gy, cy, gz, cz)
+    r = r.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3, n + 5)
+    return r.reshape(*lead, gx * gy * gz, 1, cx, cy, cz)
+
+
+def sample_crops(batch, key, crop):
+    """A batch's crops ("crops"), views ("views") or local crops ("locals") as float, cut from their regions where
+    the loader sent regions (key + "_region") and flipped as drawn (flips; for local crops, local_flips): what the
+    model sees, apart from DINO's intensity jitter."""
+    x = batch[key] if key in batch else region_crops(batch[f"{key}_region"], crop)
+    return flip_crops(x.float(), batch.get("local_flips" if key == "locals" else "flips"))
 
 
 def sample_rng(seed, index):
@@ -137,7 +161,7 @@ def sample_rng(seed, index):
 def extract_region(vol, start, size, out=None):
     """vol[start:start+size] with zero padding wherever the region leaves the volume, in the volume's own dtype
     (float16 from the cache: converted on the accelerator, half the bytes on the way there); into `out` when given
-    (a buffer reused from sample to sample: a fresh one costs its page faults every time)."""
+    (a buffer reused from sample to sample, for regions that are cut into crops here)."""
     if out is None:
         out = np.zeros(size, dtype=vol.dtype)
     elif not all(0 <= s and s + n <= dim for s, n, dim in zip(start, size, vol.shape)):
@@ -224,32 +248,28 @@ class CropDataset(Dataset):
             buf = self._buffers[slot] = np.empty(size, dtype=dtype)
         return buf
 
-    def _region(self, rng, vol, grid, jitter=None, start=None):
-        """A region of `grid` crops (at `start`, or drawn) and the axes its view flips. Flips apply to each crop in
-        its place (see _split): flipping the region would move crops, and the losses pair the crops of two views by
-        index."""
+    def _region(self, rng, vol, grid, jitter=None, start=None, out=None):
+        """A region of `grid` crops (at `start`, or drawn) and the flips of its view, as flags per axis. Flips apply
+        to each crop in its place, on the accelerator (flip_crops): flipping the region would move crops, and the
+        losses pair the crops of two views by index. Into `out` (sent as it is), or else into a reused buffer (cut
+        into crops here)."""
         size = [c * g for c, g in zip(self.crop, grid)]
         if jitter is not None:
             start = [s + int(rng.integers(-j, j + 1)) for s, j in zip(jitter[0], jitter[1])]
         elif start is None:
             start = [int(rng.integers(min(0, d - n), max(0, d - n) + 1)) for d, n in zip(vol.shape, size)]
-        flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
-        return extract_region(vol, start, size, self._scratch(jitter is not None, size, vol.dtype)), flips, start
-
-    def _split(self, region, grid, flips=(), out=None):
-        """The region's crops (k, 1, x, y, z), each flipped in its place along x and y; written into `out` when given
-        (one copy per sample, not one per step of the way)."""
-        (cx, cy, cz), (gx, gy, gz) = self.crop, grid
-        k = gx * gy * gz
-        r = region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5)
-        # A flip along z (the contiguous axis) is left to the accelerator (flip_z): read backwards, the copy ran
-        # 1.4x-4x slower than the whole of the rest of it.
-        flips = tuple(axis for axis in flips if axis != 2)
-        if flips:
-            r = np.flip(r, tuple(3 + axis for axis in flips))
+        flips = np.array([rng.random() < self.flip_prob for _ in range(3)])
         if out is None:
-            out = np.empty((k, 1, cx, cy, cz), dtype=region.dtype)
-        np.copyto(out.reshape(gx, gy, gz, cx, cy, cz), r)
+            out = self._scratch(jitter is not None, size, vol.dtype)
+        return extract_region(vol, start, size, out), flips, start
+
+    def _split(self, region, grid, out=None):
+        """The region's crops (k, 1, x, y, z), for whole-scan samples, whose grids differ from sample to sample
+        (collate pads them by crop); into `out` when given."""
+        (cx, cy, cz), (gx, gy, gz) = self.crop, grid
+        if out is None:
+            out = np.empty((gx * gy * gz, 1, cx, cy, cz), dtype=region.dtype)
+        np.copyto(out.reshape(gx, gy, gz, cx, cy, cz), region.reshape(gx, cx, gy, cy, gz, cz).transpose(0, 2, 4, 1, 3, 5))
         return out
 
     def __getitem__(self, index):
@@ -263,30 +283,41 @@ class CropDataset(Dataset):
         vi = min(int(np.searchsorted(self.cum, pick, side="right")), len(self.volumes) - 1)
         vol = self._array(vi)
         grid, extra = self.grid, {}
-        if self.whole_every and (index // self.batch + 1) % self.whole_every == 0:
+        whole = self.whole_every and (index // self.batch + 1) % self.whole_every == 0
+        # A region sample's regions go as they are, one copy from the volume each, and the accelerator cuts them
+        # into crops (region_crops); a whole-scan sample is cut here: its grid is its own, and collate pads the
+        # batch crop by crop.
+        size = [c * g for c, g in zip(self.crop, grid)]
+        sent = None if whole else np.empty((2 if self.objective == "dino" else 1, *size), dtype=vol.dtype)
+        if whole:
             _, grid, origin = volume_window(rng, vol.shape, self.crop, self.max_volume_crops)
             region, flips, start = self._region(rng, vol, grid, start=[o * c for o, c in zip(origin, self.crop)])
             coords = np.stack(np.meshgrid(*[np.arange(o, o + w) for o, w in zip(origin, grid)], indexing="ij"), -1)
             extra = {"coords": torch.from_numpy(coords.reshape(-1, 3).astype(np.float32)),
                      "crop_valid": torch.ones(int(np.prod(grid)), dtype=torch.bool)}
         else:
-            region, flips, start = self._region(rng, vol, grid)
+            region, flips, start = self._region(rng, vol, grid, out=sent[0])
         k = int(np.prod(grid))
         if self.objective == "mae":
             noise = rng.random((k, self.n_patches), dtype=np.float32)
-            return {"crops": torch.from_numpy(self._split(region, grid, flips)), "noise": torch.from_numpy(noise),
-                    "zflip": torch.tensor(2 in flips), **extra}
+            crops = {"crops": torch.from_numpy(self._split(region, grid))} if whole else {"crops_region": torch.from_numpy(sent[0])}
+            return {**crops, "noise": torch.from_numpy(noise), "flips": torch.from_numpy(flips), **extra}
         jitter = [int(c * self.dino["view_jitter"]) for c in self.crop]
-        second = self._region(rng, vol, grid, jitter=(start, jitter))
-        views = np.empty((2, k, 1, *self.crop), dtype=region.dtype)
+        second = self._region(rng, vol, grid, jitter=(start, jitter), out=None if whole else sent[1])
+        if whole:
+            views = np.empty((2, k, 1, *self.crop), dtype=region.dtype)
+            for v, r in enumerate((region, second[0])):
+                self._split(r, grid, out=views[v])
+            views = {"views": torch.from_numpy(views)}
+        else:
+            views = {"views_region": torch.from_numpy(sent)}
         jitter = []
-        for v, (r, f) in enumerate(((region, flips), second[:2])):
+        for _ in range(2):
             # Drawn here (a function of the sample index), applied where the views are made float (DINO.forward).
             jitter.append([1.0 + self.dino["intensity_jitter"] * (2 * rng.random() - 1),
                            self.dino["intensity_jitter"] * (2 * rng.random() - 1)])
-            self._split(r, grid, f, out=views[v])
-        out = {"views": torch.from_numpy(views), "jitter": torch.tensor(jitter, dtype=torch.float32),
-               "zflip": torch.tensor([2 in flips, 2 in second[1]]), "mask": torch.from_numpy(self._masks(rng, k)),
+        out = {**views, "jitter": torch.tensor(jitter, dtype=torch.float32),
+               "flips": torch.from_numpy(np.stack([flips, second[1]])), "mask": torch.from_numpy(self._masks(rng, k)),
                **extra}
         if self.local_n:
             out.update(self._locals(rng, region, grid))
@@ -294,24 +325,22 @@ class CropDataset(Dataset):
 
     def _locals(self, rng, region, grid):
         """DINOv2's local crops: each cut at a random place inside one crop of the first view's region (local_crop
-        says which, numbered as _split numbers them), with its own flips and intensity jitter."""
+        says which, numbered as region_crops numbers them), with its own flips (local_flips, applied on the
+        accelerator as the views' are) and intensity jitter."""
         n, size, amp = self.local_n, self.local_size, self.dino["intensity_jitter"]
         out = np.empty((n, 1, *size), dtype=region.dtype)
         crop_of = np.empty(n, dtype=np.int64)
         jitter = np.empty((n, 2), dtype=np.float32)
-        zflip = np.zeros(n, dtype=bool)
+        flips = np.zeros((n, 3), dtype=bool)
         for i in range(n):
             crop_of[i] = int(rng.integers(int(np.prod(grid))))
             cell = np.unravel_index(crop_of[i], grid)
             at = [c * cs + int(rng.integers(0, cs - ls + 1)) for c, cs, ls in zip(cell, self.crop, size)]
-            piece = region[tuple(slice(a, a + ls) for a, ls in zip(at, size))]
-            flips = tuple(axis for axis in range(3) if rng.random() < self.flip_prob)
-            zflip[i] = 2 in flips  # on the accelerator, as for the views
-            flips = tuple(axis for axis in flips if axis != 2)
-            out[i, 0] = np.flip(piece, flips) if flips else piece
+            out[i, 0] = region[tuple(slice(a, a + ls) for a, ls in zip(at, size))]
+            flips[i] = [rng.random() < self.flip_prob for _ in range(3)]
             jitter[i] = [1.0 + amp * (2 * rng.random() - 1), amp * (2 * rng.random() - 1)]
         return {"locals": torch.from_numpy(out), "local_crop": torch.from_numpy(crop_of),
-                "local_jitter": torch.from_numpy(jitter), "local_zflip": torch.from_numpy(zflip)}
+                "local_jitter": torch.from_numpy(jitter), "local_flips": torch.from_numpy(flips)}
 
     def _masks(self, rng, k):
         """iBOT masks of both views' crops: a crop is masked with mask_probability, a fraction drawn from

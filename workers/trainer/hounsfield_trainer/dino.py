@@ -13,7 +13,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .data import flip_z
+from .data import sample_crops
 from .distributed import mean_count_per_process
 from .model import Block, Encoder, init_weights
 
@@ -129,6 +129,7 @@ class DINO(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.c = cfg["dino"]
+        self.crop = list(cfg["model"]["crop_size"])
         self.student = DinoNet(cfg["model"])
         init_weights(self.student)
         self.teacher = copy.deepcopy(self.student)
@@ -155,9 +156,10 @@ class DINO(nn.Module):
         return batch
 
     def forward(self, batch, coords):
-        # Views arrive as stored (float16): made float and intensity-jittered here, on the accelerator.
+        # Views arrive as stored (float16): cut into crops, made float, flipped and intensity-jittered here, on the
+        # accelerator.
         scale, shift = (batch["jitter"][..., i].reshape(*batch["jitter"].shape[:2], 1, 1, 1, 1, 1) for i in range(2))
-        views, mask = flip_z(batch["views"].float(), batch.get("zflip")) * scale + shift, batch["mask"]
+        views, mask = sample_crops(batch, "views", self.crop) * scale + shift, batch["mask"]
         st, tt = self.c["student_temp"], self.teacher_temp
         masked = [mask[:, v].flatten(0, 1) for v in range(2)]
         if "mask_index_0" not in batch:
@@ -190,7 +192,7 @@ class DINO(nn.Module):
         if local_n:
             b, k = views.shape[0], views.shape[2]
             lj = batch["local_jitter"]
-            locs = flip_z(batch["locals"].float(), batch.get("local_zflip")) * lj[..., 0].reshape(b, local_n, 1, 1, 1, 1) + \
+            locs = sample_crops(batch, "locals", self.crop) * lj[..., 0].reshape(b, local_n, 1, 1, 1, 1) + \
                 lj[..., 1].reshape(b, local_n, 1, 1, 1, 1)
             s_local = self.student.crop_head(self.student.encoder.local(locs.flatten(0, 1))[:, 0])
             target = local_targets(batch["local_crop"], k)

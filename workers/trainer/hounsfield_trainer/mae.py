@@ -3,7 +3,7 @@ transformer learns to carry information across crops."""
 import torch
 import torch.nn as nn
 
-from .data import flip_z
+from .data import sample_crops
 from .distributed import mean_count_per_process
 from .model import Block, Encoder, crop_features, grid_coords, init_weights, patchify, sincos_3d
 
@@ -15,6 +15,7 @@ class MAE(nn.Module):
         super().__init__()
         m = cfg["model"]
         self.patch_size = list(m["patch_size"])
+        self.crop = list(m["crop_size"])
         self.mask_ratio = cfg["mae"]["mask_ratio"]
         self.norm_pix = cfg["mae"]["norm_pix_loss"]
         self.encoder = Encoder(m)
@@ -29,8 +30,8 @@ class MAE(nn.Module):
         init_weights(self)
 
     def forward(self, batch, coords):
-        # Stored float16, made float (and flipped along z where the loader drew it) on the accelerator.
-        crops, noise = flip_z(batch["crops"].float(), batch.get("zflip")), batch["noise"]
+        # Stored float16: cut from the region, made float and flipped as the loader drew it, on the accelerator.
+        crops, noise = sample_crops(batch, "crops", self.crop), batch["noise"]
         # A whole-scan batch brings its own grid coordinates and which of its (padded) crops are real.
         coords, valid = batch.get("coords", coords), batch.get("crop_valid")
         b, k = crops.shape[:2]

@@ -277,7 +277,7 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
             warnings.simplefilter("ignore", UserWarning)
             scheduler.step()
         objective.after_step(step, total)
-        window.add(loss, grad_norm, parts, len(sample["crops" if "crops" in sample else "views"]))
+        window.add(loss, grad_norm, parts, len(sample["flips"]))
 
         preempted = _stop_signalled(ctx, step, cfg["log_every"])
         last = step == total or step == stop_at_step or preempted

@@ -8,11 +8,22 @@ import pytest
 import torch
 
 from conftest import EXAMPLE_CT_SM, ct_entry, write_manifest
-from hounsfield_trainer.data import CropDataset, make_loader, prepare_volumes
+from hounsfield_trainer.data import CropDataset, make_loader, prepare_volumes, sample_crops
 from hounsfield_trainer.preprocess import tile_volume
 from hounsfield_trainer.manifest import ManifestError, load_manifest
 from hounsfield_trainer.metrics_log import read_metrics
 from hounsfield_trainer.train import train
+
+
+def model_view(sample, key, crop=(64, 64, 32)):
+    """One sample's crops, views or local crops as the model sees them: cut from their regions and flipped on the
+    accelerator (sample_crops), as a batch of one would be."""
+    return sample_crops({k: v[None] for k, v in sample.items()}, key, list(crop))[0]
+
+
+def voxels(sample):
+    """A sample's voxels as the loader sent them: a region, or a whole-scan sample's crops."""
+    return sample["crops_region"] if "crops_region" in sample else sample["crops"]
 
 
 def _nifti(path, data, spacing=3.0):
@@ -115,15 +126,17 @@ def test_samples_are_a_function_of_the_index_only(tmp_path, tiny_config):
     cfg = tiny_config(data={"cache_dir": str(tmp_path / "cache")})
     volumes = prepare_volumes([ct_entry(EXAMPLE_CT_SM)], cfg)
     a, b = CropDataset(volumes, cfg), CropDataset(volumes, cfg)
-    torch.testing.assert_close(a[5]["crops"], b[5]["crops"])
+    torch.testing.assert_close(a[5]["crops_region"], b[5]["crops_region"])
     torch.testing.assert_close(a[5]["noise"], b[5]["noise"])
     assert not torch.equal(a[5]["noise"], a[4]["noise"])
-    assert a[5]["crops"].shape == (2, 1, 64, 64, 32)
+    assert a[5]["crops_region"].shape == (64, 64, 64) and model_view(a[5], "crops").shape == (2, 1, 64, 64, 32)
     serial = list(make_loader(a, cfg, 4, 0, 1, cuda=False))
     workers = list(make_loader(a, {**cfg, "data": {**cfg["data"], "num_workers": 1}}, 4, 0, 1, cuda=False))
     assert len(serial) == cfg["total_steps"] - 4
     for x, y in zip(serial, workers):
-        torch.testing.assert_close(x["crops"], y["crops"])
+        assert x.keys() == y.keys()
+        for key in x:
+            torch.testing.assert_close(x[key], y[key])
     torch.testing.assert_close(serial[0]["noise"][1], a[4 * 2 + 1]["noise"])
 
 
@@ -138,7 +151,7 @@ def test_dino_views_pair_crops_of_the_same_place(tmp_path, tiny_config):
     ds = CropDataset([{"path": path, "weight": 1.0}], cfg)
     flipped_apart = 0
     for index in range(40):
-        views = ds[index]["views"]  # (2 views, k crops, 1, x, y, z)
+        views = model_view(ds[index], "views")  # (2 views, k crops, 1, x, y, z)
         for k in range(views.shape[1]):
             a, b = views[0, k].flatten().sort().values, views[1, k].flatten().sort().values
             assert torch.equal(a, b), f"sample {index}: crop {k} of the two views covers different voxels"
@@ -159,7 +172,7 @@ def test_dino_local_crops_are_boxes_inside_the_crop_they_are_matched_to(tmp_path
     flipped, crops_used = 0, set()
     for index in range(30):
         s = ds[index]
-        views, locs, crop_of = s["views"], s["locals"], s["local_crop"]
+        views, locs, crop_of = model_view(s, "views"), model_view(s, "locals"), s["local_crop"]
         assert locs.shape == (6, 1, 32, 32, 16) and s["local_jitter"].shape == (6, 2)
         for i in range(locs.shape[0]):
             j = int(crop_of[i])
@@ -190,7 +203,7 @@ def test_open_volumes_stay_bounded_however_many_are_read(tmp_path, tiny_config):
     before = open_fds()
     seen = set()
     for index in range(3000):
-        item = ds[index]["crops"]
+        item = voxels(ds[index])
         values = set(np.unique(item.numpy()).tolist()) - {0.0}
         assert len(values) <= 1  # one volume per sample, its own value
         seen |= values
@@ -260,12 +273,12 @@ def test_consecutive_samples_share_a_volume_when_asked_and_the_weights_still_hol
         np.save(path, np.full((4, 4, 4), float(i + 1), dtype=np.float16))
         volumes.append({"path": path, "weight": weight})
     ds = CropDataset(volumes, cfg)
-    source = [int(ds[g]["crops"].max()) for g in range(800)]
+    source = [int(voxels(ds[g]).max()) for g in range(800)]
     groups = [source[j:j + 4] for j in range(0, 800, 4)]
     assert all(len(set(g)) == 1 for g in groups)  # four regions from each opened volume
     assert 0.68 < sum(g[0] == 2 for g in groups) / len(groups) < 0.82  # weight 3 of 4
     single = CropDataset(volumes, tiny_config(data={"crop_grid": [1, 1, 1]}))
-    assert sum(len(set(int(single[g]["crops"].max()) for g in range(j, j + 4))) > 1 for j in range(0, 400, 4)) > 20
+    assert sum(len(set(int(voxels(single[g]).max()) for g in range(j, j + 4))) > 1 for j in range(0, 400, 4)) > 20
 
 
 def test_whole_scan_samples_are_tiled_as_the_fine_tune_starter_tiles(tmp_path, tiny_config):
@@ -303,7 +316,7 @@ def test_whole_scan_steps_come_every_n_steps_padded_to_the_largest_grid(tmp_path
     batches = list(make_loader(ds, cfg, 0, 0, 1, cuda=False))
     for step, b in enumerate(batches, start=1):
         if step % 3:
-            assert "crop_valid" not in b and b["crops"].shape[:2] == (8, 2)
+            assert "crop_valid" not in b and b["crops_region"].shape == (8, 64, 64, 64)
             continue
         assert b["crops"].shape[0] == 4  # 8 samples x 2 crops = 16 crops, at most 4 per volume
         k = b["crop_valid"].sum(1).tolist()
@@ -312,20 +325,39 @@ def test_whole_scan_steps_come_every_n_steps_padded_to_the_largest_grid(tmp_path
             assert b["crops"][i, n:].abs().sum() == 0 and not b["crop_valid"][i, n:].any()
 
 
-def test_z_flips_left_to_the_accelerator_give_the_crops_the_loader_used_to_flip(tmp_path, tiny_config):
-    """The loader flips along x and y and leaves z to flip_z on the accelerator: with every flip drawn, the result is
-    each crop flipped on all three axes in its place, for MAE crops, both DINO views and the local crops."""
-    from hounsfield_trainer.data import flip_z
+def test_flips_drawn_by_the_loader_flip_each_crop_in_its_place_on_the_accelerator(tmp_path, tiny_config):
+    """The loader copies regions as they are and draws the flips; the accelerator cuts the crops and applies them:
+    with every flip drawn, each crop (MAE crops, both DINO views, the local crops) is the unflipped one flipped on
+    all three axes in its place, and whole-scan crops likewise."""
     shape = (80, 72, 96)
     path = str(tmp_path / "unique.npy")
     np.save(path, np.arange(np.prod(shape), dtype=np.float32).reshape(shape))
-    for objective, keys in (("mae", [("crops", "zflip", (2, 3, 4))]),
-                            ("dino", [("views", "zflip", (3, 4, 5)), ("locals", "local_zflip", (2, 3, 4))])):
+    for objective, every, keys in (("mae", 0, ["crops"]), ("mae", 1, ["crops"]), ("dino", 0, ["views", "locals"])):
         make = lambda p: CropDataset([{"path": path, "weight": 1.0}], tiny_config(
-            objective=objective, data={"flip_prob": p, "whole_volume_every": 0}, dino={"intensity_jitter": 0.0}))
+            objective=objective, data={"flip_prob": p, "whole_volume_every": every}, dino={"intensity_jitter": 0.0}))
         flipped, plain = make(1.0), make(0.0)
         for index in range(3):
             a, b = flipped[index], plain[index]
-            for key, flag, dims in keys:
-                assert a[flag].all() and not b[flag].any()
-                torch.testing.assert_close(flip_z(a[key][None], a[flag][None])[0], torch.flip(b[key], dims))
+            for key in keys:
+                ours, theirs = model_view(a, key), model_view(b, key)
+                assert not torch.equal(ours, theirs)
+                torch.testing.assert_close(ours, torch.flip(theirs, (-3, -2, -1)))
+
+
+def test_regions_are_cut_into_crops_in_the_order_masks_and_coordinates_number_them(tmp_path, tiny_config):
+    """Crop j of a region sample, cut on the accelerator, is the region's cell j in C order over the crop grid (as
+    grid_coords and the masks number crops), and the region is the volume's voxels from where it starts."""
+    shape = (140, 150, 96)
+    path = str(tmp_path / "unique.npy")
+    vol = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    np.save(path, vol)
+    cfg = tiny_config(data={"crop_grid": [2, 2, 3], "flip_prob": 0.0, "whole_volume_every": 0})
+    ds = CropDataset([{"path": path, "weight": 1.0}], cfg)
+    for index in range(3):
+        s = ds[index]
+        region, crops = s["crops_region"].numpy(), model_view(s, "crops").numpy()
+        start = np.argwhere(vol == region[0, 0, 0])[0]
+        np.testing.assert_array_equal(region, vol[start[0]:start[0] + 128, start[1]:start[1] + 128, start[2]:start[2] + 96])
+        assert crops.shape == (12, 1, 64, 64, 32)
+        for j, (gx, gy, gz) in enumerate(np.ndindex(2, 2, 3)):
+            np.testing.assert_array_equal(crops[j, 0], region[gx * 64:(gx + 1) * 64, gy * 64:(gy + 1) * 64, gz * 32:(gz + 1) * 32])
