@@ -115,23 +115,29 @@ def linear_probe_accuracy(x, y, test, classes, seed=0, epochs=300, lr=0.05, weig
         return float(((xs[test] @ w + b).argmax(1) == y[test]).float().mean())
 
 
-def write_slab_labels(ct_path, out_dir, slices=8, parts=2):
+def write_slab_labels(ct_path, out_dir, slices=8, parts=2, tiles=1):
     """A labelled set made from one real CT, for tests and benchmarks: slabs of `slices` slices labelled by where
-    they lie along the body axis (which of `parts` equal parts; 2: lower or upper half), every third one held out.
-    Returns the CSV's path."""
+    they lie along the body axis (which of `parts` equal parts; 2: lower or upper half), every third one held out;
+    each slab cut in-plane into tiles x tiles pieces (more examples, each seeing less of the body). Returns the
+    CSV's path."""
     import nibabel as nib
     img = nib.load(ct_path)
     data = np.asanyarray(img.dataobj)
     os.makedirs(out_dir, exist_ok=True)
     rows = ["path,label,split"]
+    nx, ny = data.shape[0] // tiles, data.shape[1] // tiles
     for i, z in enumerate(range(0, data.shape[2] - slices + 1, slices)):
-        affine = img.affine.copy()
-        affine[:3, 3] = img.affine[:3, :3] @ np.array([0, 0, z]) + img.affine[:3, 3]
-        name = f"slab{i}.nii.gz"
-        nib.save(nib.Nifti1Image(data[:, :, z:z + slices].astype(np.int16), affine), os.path.join(out_dir, name))
         part = min(parts - 1, z * parts // data.shape[2])
         label = ("lower", "upper")[part] if parts == 2 else f"part{part}"
-        rows.append(f"{name},{label},{'test' if i % 3 == 1 else 'train'}")
+        for tx in range(tiles):
+            for ty in range(tiles):
+                at = np.array([tx * nx, ty * ny, z])
+                affine = img.affine.copy()
+                affine[:3, 3] = img.affine[:3, :3] @ at + img.affine[:3, 3]
+                name = f"slab{i}.nii.gz" if tiles == 1 else f"slab{i}-{tx}{ty}.nii.gz"
+                piece = data[at[0]:at[0] + nx, at[1]:at[1] + ny, z:z + slices]
+                nib.save(nib.Nifti1Image(piece.astype(np.int16), affine), os.path.join(out_dir, name))
+                rows.append(f"{name},{label},{'test' if i % 3 == 1 else 'train'}")
     path = os.path.join(out_dir, "labels.csv")
     with open(path, "w") as f:
         f.write("\n".join(rows) + "\n")

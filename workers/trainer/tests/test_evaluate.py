@@ -1,6 +1,9 @@
+import csv
 import math
 import os
 
+import nibabel as nib
+import numpy as np
 import pytest
 import torch
 
@@ -80,3 +83,24 @@ def test_the_probe_reads_the_crop_embeddings_beside_the_global_token(tiny_config
     x = probe.embeddings(encoder)
     assert torch.allclose(x[:, :96], x[:1, :96])  # the global token says nothing
     assert probe.measure(encoder)["eval/linear_acc"] >= 0.8
+
+
+def test_slabs_cut_in_plane_keep_their_slab_label_and_split_and_tile_it(tmp_path):
+    """tiles=2: each slab in four in-plane pieces, together exactly the slab, each with the slab's label and split
+    (so no piece of a held-out slab is trained on), placed where they lie (affine)."""
+    whole = write_slab_labels(EXAMPLE_CT, str(tmp_path / "whole"), slices=4, parts=4)
+    tiled = write_slab_labels(EXAMPLE_CT, str(tmp_path / "tiled"), slices=4, parts=4, tiles=2)
+    rows = {r["path"]: r for r in csv.DictReader(open(whole))}
+    pieces = list(csv.DictReader(open(tiled)))
+    assert len(pieces) == 4 * len(rows)
+    for name, row in rows.items():
+        slab = nib.load(str(tmp_path / "whole" / name))
+        mine = [p for p in pieces if p["path"].startswith(name[:-len(".nii.gz")] + "-")]
+        assert len(mine) == 4 and {(p["label"], p["split"]) for p in mine} == {(row["label"], row["split"])}
+        data = np.asanyarray(slab.dataobj)
+        nx, ny = data.shape[0] // 2, data.shape[1] // 2
+        for p in mine:
+            piece = nib.load(str(tmp_path / "tiled" / p["path"]))
+            tx, ty = int(p["path"][-9]), int(p["path"][-8])
+            np.testing.assert_array_equal(np.asanyarray(piece.dataobj), data[tx * nx:(tx + 1) * nx, ty * ny:(ty + 1) * ny])
+            np.testing.assert_allclose(piece.affine[:3, 3], slab.affine[:3, :3] @ [tx * nx, ty * ny, 0] + slab.affine[:3, 3])
