@@ -67,8 +67,9 @@ def forward_only_rate(cfg, manifest, device, steps, bf16):
 def constant_predictor_mse(cfg, manifest, samples=64):
     """MSE of predicting every voxel by the data mean: what a model that learned nothing scores."""
     ds = CropDataset(prepare_volumes(load_manifest(manifest), cfg), cfg)
-    # The variance over every voxel: the same whether the region is cut into crops or not.
-    x = torch.cat([ds[i]["crops_region"].float().flatten() for i in range(samples)])
+    # The variance over every voxel the model sees: the same whether a region is cut into crops or not.
+    samples = [ds[i] for i in range(samples)]
+    x = torch.cat([(s["crops_region"] if "crops_region" in s else s["crops"]).float().flatten() for s in samples])
     return x.var().item()
 
 
