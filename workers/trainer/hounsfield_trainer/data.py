@@ -151,7 +151,7 @@ def sample_crops(batch, key, crop):
     the loader sent regions (key + "_region") and flipped as drawn (flips; for local crops, local_flips): what the
     model sees, apart from DINO's intensity jitter."""
     x = batch[key] if key in batch else region_crops(batch[f"{key}_region"], crop)
-    return flip_crops(x.float(), batch.get("local_flips" if key == "locals" else "flips"))
+    return flip_crops(x, batch.get("local_flips" if key == "locals" else "flips")).float()  # flipped at half the bytes
 
 
 def sample_rng(seed, index):

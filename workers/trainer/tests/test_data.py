@@ -344,6 +344,32 @@ def test_flips_drawn_by_the_loader_flip_each_crop_in_its_place_on_the_accelerato
                 torch.testing.assert_close(ours, torch.flip(theirs, (-3, -2, -1)))
 
 
+def test_each_crop_is_flipped_along_exactly_the_axes_its_own_view_drew(tmp_path, tiny_config):
+    """flip_prob 0.5: every MAE crop, DINO view and local crop is the unflipped one flipped along the axes set in its
+    own row of flips (local_flips), no other view's and no other axis (a sample draws the same numbers whatever
+    flip_prob is, so the unflipped sample is the same sample)."""
+    shape = (80, 72, 96)
+    path = str(tmp_path / "unique.npy")
+    np.save(path, np.arange(np.prod(shape), dtype=np.float32).reshape(shape))
+    mixed = 0
+    for objective, every in (("mae", 0), ("mae", 1), ("dino", 0)):
+        make = lambda p: CropDataset([{"path": path, "weight": 1.0}], tiny_config(
+            objective=objective, data={"flip_prob": p, "whole_volume_every": every}, dino={"intensity_jitter": 0.0}))
+        drawn, plain = make(0.5), make(0.0)
+        for index in range(8):
+            a, b = drawn[index], plain[index]
+            keys = [("crops", a["flips"][None])] if objective == "mae" else [("views", a["flips"]), ("locals", a["local_flips"])]
+            for key, rows in keys:
+                ours, theirs = model_view(a, key), model_view(b, key)
+                if key == "crops":
+                    ours, theirs = ours[None], theirs[None]
+                for v, row in enumerate(rows):
+                    dims = [axis - 3 for axis in range(3) if row[axis]]
+                    torch.testing.assert_close(ours[v], torch.flip(theirs[v], dims) if dims else theirs[v])
+                    mixed += int(0 < len(dims) < 3)
+    assert mixed > 20  # flags that differ between axes and views were drawn, so a swap would have shown
+
+
 def test_regions_are_cut_into_crops_in_the_order_masks_and_coordinates_number_them(tmp_path, tiny_config):
     """Crop j of a region sample, cut on the accelerator, is the region's cell j in C order over the crop grid (as
     grid_coords and the masks number crops), and the region is the volume's voxels from where it starts."""
