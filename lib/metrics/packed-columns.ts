@@ -19,6 +19,7 @@ function float8s(buf: Buffer): Float64Array {
   return new Float64Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 8);
 }
 
+/** The pixel columns of packed buckets and edge points. Consumes `buf`: its bytes are swapped in place. */
 export function packedColumns(buf: Buffer, withTime: boolean, from: bigint, to: bigint, width: number): Column[] {
   const n = withTime ? PACKED_FIELDS.length + PACKED_TIMES.length : PACKED_FIELDS.length;
   const f = float8s(buf);

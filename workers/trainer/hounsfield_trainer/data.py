@@ -287,15 +287,16 @@ class CropDataset(Dataset):
         # A region sample's regions go as they are, one copy from the volume each, and the accelerator cuts them
         # into crops (region_crops); a whole-scan sample is cut here: its grid is its own, and collate pads the
         # batch crop by crop.
-        size = [c * g for c, g in zip(self.crop, grid)]
-        sent = None if whole else np.empty((2 if self.objective == "dino" else 1, *size), dtype=vol.dtype)
         if whole:
             _, grid, origin = volume_window(rng, vol.shape, self.crop, self.max_volume_crops)
             region, flips, start = self._region(rng, vol, grid, start=[o * c for o, c in zip(origin, self.crop)])
             coords = np.stack(np.meshgrid(*[np.arange(o, o + w) for o, w in zip(origin, grid)], indexing="ij"), -1)
             extra = {"coords": torch.from_numpy(coords.reshape(-1, 3).astype(np.float32)),
                      "crop_valid": torch.ones(int(np.prod(grid)), dtype=torch.bool)}
+            sent = None
         else:
+            size = [c * g for c, g in zip(self.crop, grid)]
+            sent = np.empty((2 if self.objective == "dino" else 1, *size), dtype=vol.dtype)  # one per view
             region, flips, start = self._region(rng, vol, grid, out=sent[0])
         k = int(np.prod(grid))
         if self.objective == "mae":
