@@ -68,8 +68,8 @@ def constant_predictor_mse(cfg, manifest, samples=64):
     """MSE of predicting every voxel by the data mean: what a model that learned nothing scores."""
     ds = CropDataset(prepare_volumes(load_manifest(manifest), cfg), cfg)
     # The variance over every voxel the model sees: the same whether a region is cut into crops or not.
-    samples = [ds[i] for i in range(samples)]
-    x = torch.cat([(s["crops_region"] if "crops_region" in s else s["crops"]).float().flatten() for s in samples])
+    drawn = [ds[i] for i in range(samples)]
+    x = torch.cat([(s["crops_region"] if "crops_region" in s else s["crops"]).float().flatten() for s in drawn])
     return x.var().item()
 
 
