@@ -15,9 +15,9 @@ export function parseRange(req: Request): { from: number; end?: number } | null 
 }
 
 /** Where a response keeps the Node stream its body comes from: the server's /api/v1 dispatcher pipes it straight
- * to the socket (cli/api-routes.ts), skipping two Web-stream conversions that cost most of a large download's
- * time. Symbol.for, so the dispatcher and the route modules agree on it. */
-export const NODE_BODY = Symbol.for("hounsfield.nodeBody");
+ * to the socket (server/web/api-dispatch.ts), skipping two Web-stream conversions that cost most of a large download's
+ * time. */
+export const NODE_BODY = Symbol("hounsfield.nodeBody");
 
 /** A Web stream over a Node stream that reads nothing until it is read: a response whose Node stream is piped
  * directly never has its bytes taken by an idle Web stream. */

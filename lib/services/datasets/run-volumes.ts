@@ -6,6 +6,7 @@ import { stat } from "node:fs/promises";
 import type { Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { DomainError, notFound } from "../../errors";
+import { assertUnchanged } from "../../datasets/file-identity";
 import { authorizeLeaseRead } from "../checkpoints/read-checkpoints";
 
 export async function openRunVolume(actor: Actor, runId: string, sha256: string, start = 0) {
@@ -15,10 +16,12 @@ export async function openRunVolume(actor: Actor, runId: string, sha256: string,
   // A NIfTI volume by its file's hash, or a DICOM series by its NIfTI export's.
   const scan = await db.scan.findFirst({
     where: { datasetVersionId: { in: versionIds }, OR: [{ sha256, format: { not: "dicom" } }, { trainSha256: sha256 }] },
-    select: { path: true, bytes: true, trainPath: true, trainSha256: true, trainBytes: true },
+    select: { path: true, bytes: true, trainPath: true, trainSha256: true, trainBytes: true, fileStamp: true },
   });
   if (!scan) throw notFound("Volume of this run");
   const [file, expected] = scan.trainSha256 === sha256 ? [scan.trainPath!, Number(scan.trainBytes)] : [scan.path, Number(scan.bytes)];
+  // A dataset file is the folder owner's to change: checked against what was indexed before a byte is sent.
+  if (file === scan.path) await assertUnchanged([file], scan.fileStamp, [expected]);
   const size = await stat(file).then((s) => s.size, () => null);
   if (size === null) throw new DomainError("The file of this volume is no longer on the server", 410, "Gone");
   if (size !== expected) throw new DomainError("The file of this volume changed on the server since it was indexed", 409, "Conflict");
