@@ -6,6 +6,8 @@ export async function run() {
   if (!env().DATABASE_URL) throw new UsageError("hounsfield jobs works on the server's database: set DATABASE_URL (hounsfield start runs a job process itself)");
   const stop = new AbortController();
   for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => stop.abort());
+  // Started by hounsfield start: when that process is gone, so is this one.
+  if (process.send) process.once("disconnect", () => stop.abort());
   const log = (l: string) => console.log(`[jobs] ${l}`);
   await runJobProcess({ log, stop: stop.signal });
   const { disconnectDb } = await import("../../lib/db/client");

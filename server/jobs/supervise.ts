@@ -13,7 +13,9 @@ export function superviseJobProcess(log: (line: string) => void) {
   const loop = async () => {
     for (let failures = 0; !stopping; ) {
       const started = Date.now();
-      child = spawn(process.execPath, [BIN, "jobs"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+      // An IPC channel only so the job process knows when this one is gone (killed with -9): it then stops too,
+      // rather than go on as an orphan holding its jobs.
+      child = spawn(process.execPath, [BIN, "jobs"], { env: process.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
       const relay = (b: Buffer) => b.toString().trimEnd().split("\n").forEach((l) => log(`jobs: ${l.replace(/^\[jobs\] /, "")}`));
       child.stdout?.on("data", relay);
       child.stderr?.on("data", relay);
