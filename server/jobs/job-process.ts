@@ -34,14 +34,17 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /** Runs `once` until stopped; `once` says whether it found work (if not, the loop waits `idleMs`). */
 async function loop(name: string, once: () => Promise<boolean>, idleMs: number, stop: AbortSignal, log: (l: string) => void) {
-  while (!stop.aborted) {
+  // Failures in a row (the database away): said once, then waited out with a growing pause.
+  for (let failures = 0; !stop.aborted; ) {
     let worked = false;
     try {
       worked = await once();
+      if (failures) log(`${name}: working again`);
+      failures = 0;
     } catch (e) {
-      log(`${name}: ${(e as Error).message}`);
+      if (!failures++) log(`${name}: ${(e as Error).message}`);
     }
-    if (!worked) await sleep(idleMs, stop);
+    if (!worked) await sleep(failures ? Math.min(10_000, idleMs * 2 ** failures) : idleMs, stop);
   }
 }
 
