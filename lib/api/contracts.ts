@@ -234,7 +234,7 @@ export const contracts = {
     summary: "Your in-app notifications, newest first", response: ZNotificationList,
   }),
   readNotifications: defineContract({
-    method: "POST", path: "/notifications/read", tag: "accounts", auth: "user", permission: "profile:read",
+    method: "POST", path: "/notifications/read", tag: "accounts", auth: "user", permission: "notification:write",
     summary: "Mark your notifications read", response: z.object({ ok: z.literal(true) }),
   }),
   listAuditEvents: defineContract({

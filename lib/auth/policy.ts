@@ -10,7 +10,7 @@ export const SCOPE_HELP: Record<Scope, string> = {
   "runs:write": "create, change and log your own runs",
   worker: "an agent's token (when it is the only scope): register its worker, heartbeat, claim runs, report on the runs it leases",
   download: "download releases you have access to",
-  tokens: "create (never stronger) and revoke your own tokens; sign out your sessions",
+  tokens: "your own account: create (never stronger) and revoke your tokens, sign out your sessions, mark your notifications read",
   admin: "everything your role can do, including other users' objects",
 };
 
@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   "profile:read": [ALL, ["read"]],
   "session:read": [ALL, ["read"]],
   "session:write": [ALL, ["tokens"]],
+  /** Marking your own notifications read changes your account, so a read-only token can't. */
+  "notification:write": [ALL, ["tokens"]],
   "token:read": [ALL, ["read"]],
   "token:write": [ALL, ["tokens"]],
   "token:admin": [ADMIN, ["admin"]],

@@ -113,7 +113,8 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/access-requests/decisions": { roles: ADMIN, scopes: ["admin"] },
   "DELETE /api/v1/access-grants/{id}": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/notifications": { roles: ALL, scopes: ["read"] },
-  "POST /api/v1/notifications/read": { roles: ALL, scopes: ["read"] },
+  // Marking one's notifications read writes to one's account: a read-only token can't.
+  "POST /api/v1/notifications/read": { roles: ALL, scopes: ["tokens"] },
   // The Hugging Face Hub-compatible routes on another user's OPEN release: like the API's (a repository one may
   // not see is not found).
   "GET /api/models/{namespace}/{repo}": { roles: ALL, scopes: ["read"], hides: true },
