@@ -120,7 +120,7 @@ describe("module boundaries", () => {
 
   it("every API handler goes through the route wrapper", () => {
     const routes = files("app/api/v1").filter((f) => f.endsWith("route.ts"));
-    const raw = routes.filter((f) => /export (async )?function (GET|POST|PUT|PATCH|DELETE)/.test(readFileSync(path.join(ROOT, f), "utf8")));
+    const raw = routes.filter((f) => /export (async )?function (GET|HEAD|POST|PUT|PATCH|DELETE)/.test(readFileSync(path.join(ROOT, f), "utf8")));
     expect(raw).toEqual([]);
   });
 

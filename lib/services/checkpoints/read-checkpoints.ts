@@ -3,6 +3,7 @@ import { assertCan, type Actor } from "../../auth/policy";
 import { blobStore } from "../../blobs/blob-store";
 import { db, pool } from "../../db/client";
 import { notFound } from "../../errors";
+import { servedRange, type ByteRange } from "../../http/byte-range";
 
 /** Readers of runs, or the worker whose token holds the run's live lease (a resumed run's new worker). */
 export async function authorizeLeaseRead(actor: Actor, runId: string, action: "checkpoint:read" | "run:data" = "checkpoint:read") {
@@ -22,12 +23,14 @@ export async function listCheckpoints(actor: Actor, runId: string) {
   return rows.map((c) => ({ step: Number(c.step), sha256: c.sha256, bytes: Number(c.bytes), createdAt: c.createdAt.toISOString() }));
 }
 
-/** The checkpoint's bytes, from `start` (a resumed download) to the end. */
-export async function openCheckpoint(actor: Actor, runId: string, step: number, start = 0) {
+/** The checkpoint's bytes in `range` (a resumed download); `open: false` (HEAD) authorizes and sizes without
+ * touching the blob. */
+export async function openCheckpoint(actor: Actor, runId: string, step: number, range: ByteRange | null = null, opts: { open?: boolean } = {}) {
   await authorizeLeaseRead(actor, runId);
   const c = await db.checkpoint.findUnique({ where: { runId_step: { runId, step: BigInt(step) } } });
   if (!c) throw notFound("Checkpoint");
   const size = Number(c.bytes);
-  const from = Math.min(Math.max(0, start), size);
-  return { size, from, sha256: c.sha256, stream: size > from ? blobStore().read(c.storageKey, { start: from, end: size - 1 }) : null };
+  const { from, end } = servedRange(range, size);
+  const stream = opts.open === false || size === 0 ? null : blobStore().read(c.storageKey, { start: from, end });
+  return { size, from, end, sha256: c.sha256, stream };
 }
