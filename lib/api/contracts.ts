@@ -355,8 +355,8 @@ export const contracts = {
     summary: "A run's stored checkpoints", params: ZRunParams, response: ZCheckpointList,
   }),
   downloadCheckpoint: defineContract({
-    method: "GET", path: "/runs/{id}/checkpoints/{step}", tag: "checkpoints", auth: "user", permission: "checkpoint:read",
-    summary: "One checkpoint as a tar archive (Range requests resume a download); its sha256 is in the ETag and Digest headers",
+    method: "GET", path: "/runs/{id}/checkpoints/{step}", tag: "checkpoints", auth: "user", permission: "checkpoint:download",
+    summary: "One checkpoint as a tar archive (Range requests resume a download; HEAD gives the headers only); its sha256 is in the ETag and Digest headers. The run's owner, admins and the worker holding its lease only: it holds the weights of every release made from it",
     params: z.strictObject({ id: ZRunParams.shape.id, step: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
     contentType: "application/x-tar",
   }),

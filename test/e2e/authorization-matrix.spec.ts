@@ -79,7 +79,9 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/runs/{id}/logs": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/runs/{id}/logs": { roles: STAFF, scopes: ["read"] },
   "GET /api/v1/runs/{id}/checkpoints": { roles: STAFF, scopes: ["read"] },
-  "GET /api/v1/runs/{id}/checkpoints/{step}": { roles: STAFF, scopes: ["read"] },
+  // A checkpoint's bytes hold the weights of any release made from it: its owner (and their lease-holding worker)
+  // and admins acting as admins only; others who read runs see the list.
+  "GET /api/v1/runs/{id}/checkpoints/{step}": { roles: ADMIN, scopes: ["admin"] },
   // Checkpoint uploads into another user's leased run: like its metrics, only admins acting as admins.
   "POST /api/v1/uploads": { roles: ADMIN, scopes: ["admin"] },
   "PATCH /api/v1/uploads/{id}": { roles: ADMIN, scopes: ["admin"] },
