@@ -6,7 +6,7 @@ import { assertCan, can, UnauthenticatedError } from "../auth/policy";
 import { resolveActor } from "../auth/resolve-actor";
 import { tusServer } from "../uploads/tus-server";
 import { UPLOAD_BODY_LIMIT } from "./body-limit";
-import { errorResponse, problem } from "./problem";
+import { errorResponse, problem, problemBody } from "./problem";
 
 export async function uploadRoute(req: Request): Promise<Response> {
   try {
@@ -80,6 +80,5 @@ async function asProblem(res: Response) {
   }
   const detail = text.slice(0, 500) || `HTTP ${res.status}`;
   const header = /\b(Tus-Resumable|Upload-Length|Upload-Offset|Upload-Metadata|Upload-Defer-Length|Content-Type)\b/i.exec(detail)?.[1];
-  const body = { type: "about:blank", title: TITLES[res.status] ?? "Upload refused", status: res.status, detail, ...(header ? { errors: [{ field: header.toLowerCase(), message: detail }] } : {}) };
-  return new Response(JSON.stringify(body), { status: res.status, headers });
+  return new Response(problemBody(res.status, TITLES[res.status] ?? "Upload refused", detail, header ? [{ field: header.toLowerCase(), message: detail }] : undefined), { status: res.status, headers });
 }

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { pool } from "../db/client";
 import { DomainError } from "../errors";
 
-export type JobKind = "preview" | "export" | "manifest";
+export type JobKind = "preview" | "export" | "manifest" | "release-files";
 export type JobRow = { id: string; kind: JobKind; key: string; payload: Record<string, unknown>; status: "QUEUED" | "RUNNING" | "DONE" | "FAILED"; attempts: number; result: unknown; errorCode: string | null; error: string | null };
 
 /** How many times a job is taken up again after its job process stopped in the middle of it. */
@@ -33,6 +33,12 @@ export async function requestJob(kind: JobKind, key: string, payload: Record<str
   return found.rows[0];
 }
 
+/** The result of the job named by `key` when it finished, else null. */
+export async function finishedJob(key: string): Promise<unknown> {
+  const { rows } = await pool().query<{ result: unknown }>(`SELECT result FROM "Job" WHERE key = $1 AND status = 'DONE'`, [key]);
+  return rows[0]?.result ?? null;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the job is finished or `timeoutMs` passes; the last state either way. */
@@ -54,6 +60,8 @@ export async function awaitJob(kind: JobKind, key: string, payload: Record<strin
   if (done.status === "DONE") return done.result;
   if (done.status === "FAILED") {
     if (done.errorCode === "changed") throw new DomainError(done.error ?? "The file changed since indexing", 409, "Changed since indexing");
+    // The domain's own refusal of the input (a checkpoint that isn't the trainer's): a conflict, in its words.
+    if (done.errorCode === "refused") throw new DomainError(done.error ?? "refused", 409, "Conflict");
     throw new DomainError(`${o.what} could not be made: ${done.error ?? "the job failed"}`, 422, "Unprocessable content", [{ field: done.errorCode ?? "job", message: done.error ?? "failed" }]);
   }
   throw new DomainError(`${o.what} is being prepared; ask again in a few seconds`, 503, "Not ready yet", undefined, { "Retry-After": "2" });

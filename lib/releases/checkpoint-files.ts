@@ -23,6 +23,10 @@ export type ReleaseFileName = keyof typeof CHECKPOINT_FILES;
 
 export type ExtractedFile = { name: ReleaseFileName; file: string; sha256: string; bytes: number };
 
+/** The checkpoint tar is a worker's upload: it is read by the job process's decoding process, with its limits
+ * (server/jobs/decoder-pool.ts), never by the web process. */
+export type CheckpointWork = { checkpointFiles(task: { tarFile: string; dir: string }): Promise<ExtractedFile[]> };
+
 const MAX_JSON = 1 << 20;
 
 /** Extracts the release files of a checkpoint tar into `dir` (which the caller removes). */

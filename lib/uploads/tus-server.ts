@@ -12,6 +12,7 @@ import { DomainError } from "../errors";
 import { UPLOAD_CHUNK_LIMIT } from "../schemas/worker";
 import { authorizeUpload, finishUpload, parseUploadMetadata } from "../services/checkpoints/checkpoint-uploads";
 import { authorizeDatasetUpload, beginDatasetUpload, finishDatasetUpload, isDatasetUpload, parseDatasetUploadMetadata } from "../services/datasets/dataset-uploads";
+import { problemBody } from "../http/problem";
 import { HashingFileStore } from "./hashing-file-store";
 
 export const UPLOAD_PATH = "/api/v1/uploads";
@@ -25,7 +26,7 @@ function refusal(e: unknown) {
     : e instanceof DomainError ? [e.status, e.title, e.message, e.errors]
     : [500, "Internal Server Error", "The upload could not be processed", undefined];
   if (status === 500) console.error("upload:", e);
-  return { status_code: status, body: JSON.stringify({ type: "about:blank", title, status, detail, errors }) };
+  return { status_code: status, body: problemBody(status, title, detail, errors) };
 }
 
 /** Free space kept on the upload disk beyond what an upload may still write. */

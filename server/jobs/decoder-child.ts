@@ -1,10 +1,12 @@
-// The decoding process: takes one task at a time from its parent (server/jobs/decoder-pool.ts) over IPC and answers
+// The decoding process: takes one task at a time (indexing files, writing an export, reading a checkpoint tar) from its parent (server/jobs/decoder-pool.ts) over IPC and answers
 // with the result or the file's error. It holds no database connection and no secret; the parent bounds its heap,
 // its resident memory and its time, and starts a new one when this one is killed.
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { hashingTap } from "../../lib/blobs/hashing-tap";
-import { asImagingError } from "../../lib/imaging/dicom";
+import { DomainError } from "../../lib/errors";
+import { asImagingError } from "../../lib/imaging/imaging-error";
+import { extractReleaseFiles } from "../../lib/releases/checkpoint-files";
 import { exportNifti } from "../../lib/imaging/export-nifti";
 import { indexFiles } from "../../lib/imaging/index-files";
 import type { ExportTask } from "../../lib/imaging/work";
@@ -18,6 +20,7 @@ async function perform(task: DecoderTask) {
       problems: problems.map((p) => ({ file: p.file, code: p.error.code, message: p.error.message })),
     };
   }
+  if (task.op === "checkpoint") return extractReleaseFiles(task.tarFile, task.dir);
   const t: ExportTask = task.task;
   const tap = hashingTap();
   await pipeline(exportNifti(t.source, t.datatype), tap.stream, createWriteStream(t.target, { flags: "wx" }));
@@ -28,6 +31,7 @@ process.on("message", (task: DecoderTask) => {
   perform(task).then(
     (value) => process.send!({ id: task.id, ok: true, value } satisfies DecoderReply),
     (e) => {
+      if (e instanceof DomainError) return void process.send!({ id: task.id, ok: false, code: "refused", message: e.message, status: e.status } satisfies DecoderReply);
       const err = asImagingError(e);
       process.send!({ id: task.id, ok: false, code: err.code, message: err.message } satisfies DecoderReply);
     },

@@ -3,6 +3,10 @@
 import type { InputFile } from "../../lib/imaging/index-files";
 import type { ExportTask } from "../../lib/imaging/work";
 
-export type DecoderTask = { id: number; op: "index"; files: InputFile[] } | { id: number; op: "export"; task: ExportTask };
+export type DecoderTask =
+  | { id: number; op: "index"; files: InputFile[] }
+  | { id: number; op: "export"; task: ExportTask }
+  | { id: number; op: "checkpoint"; tarFile: string; dir: string };
 
-export type DecoderReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code: string; message: string };
+/** `status`: a refusal the domain decided (a checkpoint that isn't the trainer's), with its HTTP status. */
+export type DecoderReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code: string; message: string; status?: number };

@@ -12,6 +12,8 @@ import type { IndexedVolume, InputFile } from "../../lib/imaging/index-files";
 import { ImagingError, type ImagingErrorCode } from "../../lib/imaging/imaging-error";
 import { PlaneCollector } from "../../lib/imaging/planes";
 import type { ExportTask, ImagingWork } from "../../lib/imaging/work";
+import { DomainError } from "../../lib/errors";
+import type { CheckpointWork, ExtractedFile } from "../../lib/releases/checkpoint-files";
 import type { DecoderReply, DecoderTask } from "./decoder-messages";
 
 export type DecoderLimits = {
@@ -39,7 +41,7 @@ function rssMb(pid: number) {
 
 type RawVolume = Omit<IndexedVolume, "planes"> & { planes: Uint8Array };
 
-export class DecoderPool implements ImagingWork {
+export class DecoderPool implements ImagingWork, CheckpointWork {
   private child: ChildProcess | null = null;
   private queue: Pending[] = [];
   private current: Pending | null = null;
@@ -66,6 +68,10 @@ export class DecoderPool implements ImagingWork {
 
   async exportNifti(task: ExportTask) {
     return (await this.run({ id: 0, op: "export", task })) as { sha256: string; bytes: number };
+  }
+
+  async checkpointFiles(task: { tarFile: string; dir: string }) {
+    return (await this.run({ id: 0, op: "checkpoint", ...task })) as ExtractedFile[];
   }
 
   /** Stops the decoding process; later tasks are refused. */
@@ -113,6 +119,7 @@ export class DecoderPool implements ImagingWork {
       const p = this.current;
       this.finishCurrent();
       if (m.ok) p.resolve(m.value);
+      else if (m.status) p.reject(new DomainError(m.message, m.status, "Conflict"));
       else p.reject(new ImagingError(m.code as ImagingErrorCode, m.message));
     });
     child.on("exit", (code, signal) => {

@@ -11,9 +11,8 @@ import { startBackgroundTasks } from "../../lib/scheduler/background-tasks";
 import { claimIngestJob, releaseIngestLocks, runIngestJob, RUNNER_ID } from "../../lib/services/datasets/ingest";
 import { FileChangedError } from "../../lib/datasets/file-identity";
 import { DomainError } from "../../lib/errors";
-import type { ImagingWork } from "../../lib/imaging/work";
 import { DecoderPool } from "./decoder-pool";
-import { JOB_HANDLERS } from "./handlers";
+import { JOB_HANDLERS, type JobWork } from "./handlers";
 import { seedSampleWhenReady } from "./sample";
 
 /** The job process yields the CPU to the web process on a shared machine. */
@@ -51,14 +50,14 @@ async function loop(name: string, once: () => Promise<boolean>, idleMs: number, 
 /** Claims one queued job and runs it: its handler's result, or its failure. A file's own failure (decoding, a
  * changed file, something missing) is final; anything else is marked for another try (requestJob queues it again).
  * False when no job was waiting. */
-export async function runOneJob(work: ImagingWork, runner = JOB_RUNNER_ID) {
+export async function runOneJob(work: JobWork, runner = JOB_RUNNER_ID) {
   const job = await claimJob(runner, JOB_LOCK_MS);
   if (!job) return false;
   await runJob(job, work, runner);
   return true;
 }
 
-async function runJob(job: JobRow, work: ImagingWork, runner: string) {
+async function runJob(job: JobRow, work: JobWork, runner: string) {
   const beat = setInterval(() => void renewJob(job.id, runner, JOB_LOCK_MS).catch(() => undefined), JOB_LOCK_MS / 3);
   beat.unref();
   try {

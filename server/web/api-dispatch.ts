@@ -11,7 +11,7 @@ import { ReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { BYTES_BODY } from "../../lib/api/json-response";
-import { INTERNAL, noEndpoint, problemBody, writeProblem } from "../../lib/api/problem";
+import { INTERNAL, noEndpoint, problemBody, writeProblem } from "../../lib/http/problem";
 import { NODE_BODY } from "../../lib/api/ranged-response";
 import { fileOf, sendFile } from "../../lib/http/send-file";
 import { PROJECT_ROOT } from "../build";

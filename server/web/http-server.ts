@@ -7,7 +7,7 @@ import http from "node:http";
 import next from "next";
 import { env, oidcConfig, publicUrl } from "../../lib/env";
 import { checkBody } from "../../lib/api/body-limit";
-import { INTERNAL, writeProblem } from "../../lib/api/problem";
+import { INTERNAL, writeProblem } from "../../lib/http/problem";
 import { hostAllowed } from "../../lib/http/allowed-host";
 import { lastHop } from "../../lib/http/client-ip";
 import { securityHeaders } from "../../lib/http/security-headers";

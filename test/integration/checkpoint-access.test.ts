@@ -22,6 +22,10 @@ import { createToken } from "../../lib/services/tokens/create-token";
 import { registerWorker } from "../../lib/services/workers/register-worker";
 import { makeCheckpoint } from "../support/checkpoints";
 import { makeUser } from "../support/factories";
+import { useJobRunner } from "../support/job-runner";
+
+// Release files are read out of checkpoint tars by the job process.
+useJobRunner();
 import { makeRun } from "../support/runs";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;

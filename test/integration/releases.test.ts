@@ -19,6 +19,10 @@ import { GET as listRoute } from "../../app/api/v1/releases/route";
 import { createDownloadLink, openLinkedFile, openReleaseFile } from "../../lib/services/releases/release-downloads";
 import { makeCheckpoint, safetensors } from "../support/checkpoints";
 import { makeUser } from "../support/factories";
+import { useJobRunner } from "../support/job-runner";
+
+// Release files are read out of checkpoint tars by the job process.
+useJobRunner();
 import { makeRun } from "../support/runs";
 
 type Who = Awaited<ReturnType<typeof makeUser>>;

@@ -2,21 +2,19 @@
 // blob store, adds the server's own fine-tune starter (recorded by version and sha256) and starts a model card; publishing checks the license against the training mix
 // and freezes it (a published release is deprecated, never deleted or changed in what it serves).
 import "server-only";
-import os from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { assertCan, can, type Actor } from "../../auth/policy";
 import { blobStore } from "../../blobs/blob-store";
 import { db } from "../../db/client";
 import { conflict, DomainError, invalid, notFound } from "../../errors";
-import { CHECKPOINT_FILES, extractReleaseFiles, removeDir } from "../../releases/checkpoint-files";
+import { awaitJob, finishedJob } from "../../jobs/queue";
 import { checkReleaseLicense, type MixSource } from "../../releases/license-check";
 import { modelCard } from "../../releases/model-card";
 import { serverStarter, STARTER_NAME } from "../../releases/server-starter";
 import type { ZCreateRelease, ZDeprecate, ZPublish, ZUpdateRelease } from "../../schemas/release";
+import { releaseFilesKey, type PreparedFiles } from "../../releases/prepared-files";
 import { assertVisible, releaseAccess } from "./release-access";
 
 type MixEntry = { dataset: string; name: string; weight: number; license: string; version?: string | null; versionId?: string | null };
@@ -39,44 +37,46 @@ export async function createRelease(ctx: ServiceContext, input: z.output<typeof 
     throw conflict(`${input.name} ${input.version} exists: choose another version`, [{ field: "version", message: "taken" }]);
   }
   const id = `rel${randomUUID().replace(/-/g, "").slice(0, 21)}`;
-  const tmp = path.join(os.tmpdir(), `hounsfield-release-${id}`);
-  try {
-    const extracted = await extractReleaseFiles(blobStore().localPath(ckpt.storageKey), tmp);
-    const starter = await serverStarter();
-    const files = [
-      ...extracted.map((f) => ({ name: f.name as string, sha256: f.sha256, bytes: f.bytes, kind: CHECKPOINT_FILES[f.name] as string })),
-      { name: STARTER_NAME, sha256: starter.sha256, bytes: starter.data.length, kind: "code" },
-    ];
-    const preprocessing = JSON.parse(await readFile(extracted.find((f) => f.name === "preprocessing.json")!.file, "utf8")) as Record<string, unknown>;
-    const mix = (run.datasetMix ?? []) as MixEntry[];
-    const metrics = await db.$queryRaw<{ key: string; value: number }[]>`
-      SELECT k.key, p.value FROM "MetricKey" k
-      JOIN LATERAL (SELECT value FROM "MetricPoint" p WHERE p."keyId" = k.id AND p.step <= ${BigInt(input.step)} ORDER BY p.step DESC LIMIT 1) p ON true
-      WHERE k."runId" = ${run.id} AND k.key NOT LIKE 'sys/%' ORDER BY k.key LIMIT 20`;
-    const card = modelCard({
-      name: input.name, version: input.version, license: input.license, description: input.description, runName: run.name, preset: run.preset,
-      step: input.step, mix: mix.map((m) => ({ name: m.name, dataset: m.dataset, version: m.version ?? null, weight: m.weight, license: m.license })),
-      mixLicense: run.license ?? "unknown", metrics, preprocessing, starter: { version: starter.version, sha256: starter.sha256 },
+  const prepared = await checkpointFiles(ckpt.id);
+  const starter = await serverStarter();
+  const files = [
+    ...prepared.files.map((f) => ({ name: f.name, sha256: f.sha256, bytes: f.bytes, kind: f.kind, key: f.key })),
+    { name: STARTER_NAME, sha256: starter.sha256, bytes: starter.data.length, kind: "code", key: `releases/${id.toLowerCase()}/${STARTER_NAME}` },
+  ];
+  const preprocessing = prepared.preprocessing;
+  const mix = (run.datasetMix ?? []) as MixEntry[];
+  const metrics = await db.$queryRaw<{ key: string; value: number }[]>`
+    SELECT k.key, p.value FROM "MetricKey" k
+    JOIN LATERAL (SELECT value FROM "MetricPoint" p WHERE p."keyId" = k.id AND p.step <= ${BigInt(input.step)} ORDER BY p.step DESC LIMIT 1) p ON true
+    WHERE k."runId" = ${run.id} AND k.key NOT LIKE 'sys/%' ORDER BY k.key LIMIT 20`;
+  const card = modelCard({
+    name: input.name, version: input.version, license: input.license, description: input.description, runName: run.name, preset: run.preset,
+    step: input.step, mix: mix.map((m) => ({ name: m.name, dataset: m.dataset, version: m.version ?? null, weight: m.weight, license: m.license })),
+    mixLicense: run.license ?? "unknown", metrics, preprocessing, starter: { version: starter.version, sha256: starter.sha256 },
+  });
+  await blobStore().putBuffer(`releases/${id.toLowerCase()}/${STARTER_NAME}`, starter.data);
+  return db.$transaction(async (tx) => {
+    const r = await tx.release.create({
+      data: {
+        id, name: input.name, version: input.version, license: input.license, policy: input.policy, description: input.description, terms: input.terms,
+        card, inputContract: preprocessing as object, runId: run.id, checkpointId: ckpt.id, createdById: (ctx.actor as { id: string }).id,
+        starterVersion: starter.version, starterSha256: starter.sha256,
+      },
     });
-    for (const f of extracted) await blobStore().putFile(`releases/${id.toLowerCase()}/${f.name}`, f.file);
-    await blobStore().putBuffer(`releases/${id.toLowerCase()}/${STARTER_NAME}`, starter.data);
-    return await db.$transaction(async (tx) => {
-      const r = await tx.release.create({
-        data: {
-          id, name: input.name, version: input.version, license: input.license, policy: input.policy, description: input.description, terms: input.terms,
-          card, inputContract: preprocessing as object, runId: run.id, checkpointId: ckpt.id, createdById: (ctx.actor as { id: string }).id,
-          starterVersion: starter.version, starterSha256: starter.sha256,
-        },
-      });
-      for (const f of files) {
-        await tx.releaseFile.create({ data: { releaseId: id, path: f.name, sha256: f.sha256, bytes: BigInt(f.bytes), storageKey: `releases/${id.toLowerCase()}/${f.name}`, kind: f.kind } });
-      }
-      await recordAudit(tx, ctx, { action: "release.create", targetType: "release", targetId: id, details: { name: input.name, version: input.version, run: run.id, step: input.step, starter: { version: starter.version, sha256: starter.sha256 } } });
-      return r;
-    });
-  } finally {
-    await removeDir(tmp);
-  }
+    for (const f of files) {
+      await tx.releaseFile.create({ data: { releaseId: id, path: f.name, sha256: f.sha256, bytes: BigInt(f.bytes), storageKey: f.key, kind: f.kind } });
+    }
+    await recordAudit(tx, ctx, { action: "release.create", targetType: "release", targetId: id, details: { name: input.name, version: input.version, run: run.id, step: input.step, starter: { version: starter.version, sha256: starter.sha256 } } });
+    return r;
+  });
+}
+
+/** The checkpoint's release files, read out of its tar by the job process (once per checkpoint; kept). */
+async function checkpointFiles(checkpointId: string): Promise<PreparedFiles> {
+  const key = releaseFilesKey(checkpointId);
+  const done = (await finishedJob(key)) as PreparedFiles | null;
+  if (done && (await Promise.all(done.files.map((f) => blobStore().size(f.key)))).every((n) => n !== null)) return done;
+  return (await awaitJob("release-files", key, { checkpointId }, { timeoutMs: 120_000, redo: true, what: "The checkpoint's release files" })) as PreparedFiles;
 }
 
 /** A release the actor may change: its creator or an admin; what it serves is fixed once published. */
