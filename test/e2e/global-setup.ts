@@ -23,6 +23,9 @@ export default async function globalSetup() {
       REGISTER_MAX_PER_IP_PER_HOUR: "100000",
       // The real CT fixtures are the one server folder datasets may be registered from.
       DATASET_ROOTS: DATASET_ROOT,
+      // The authorization matrix holds a lease with no agent heartbeating it for as long as it runs (minutes on a
+      // busy machine); the lease sweep itself is tested by the fault tests on servers of their own.
+      LEASE_TTL_SECONDS: "900",
     },
     { verbose: !!process.env.E2E_VERBOSE },
   );

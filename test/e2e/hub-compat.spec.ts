@@ -4,7 +4,7 @@
 // reason. The 0.x clients that transformers 4.x pins are replayed request by request (model info's siblings, a HEAD
 // per file that must carry commit, ETag and size without a redirect, a GET resumed with Range), since their package
 // is not installable next to 1.x.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -50,33 +50,47 @@ async function requestAndApprove(clinicianCtx: APIRequestContext, request: APIRe
   };
 }
 
+/** A client command, run without blocking this process: a blocked event loop can't see the server close an idle
+ * keep-alive connection, and the next request on it would meet a reset. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 test("hf download (huggingface_hub 1.33) gets a gated release once access is granted, and says why not before and after", async ({ request, playwright }) => {
   test.setTimeout(240_000);
   const { id, release, ownerCtx, clinicianCtx, token, repo } = await gatedSetup(request, playwright);
   const home = mkdtempSync(path.join(os.tmpdir(), "hf-client-"));
-  const hf = (args: string[], withToken = true) => spawnSync(path.join(HF, "hf"), ["download", repo, ...args, ...(withToken ? ["--token", token] : [])], { encoding: "utf8", env: clientEnv(home) });
+  const hf = (args: string[], withToken = true) => run(path.join(HF, "hf"), ["download", repo, ...args, ...(withToken ? ["--token", token] : [])], clientEnv(home));
   try {
-    const anonymous = hf(["--local-dir", path.join(home, "anon")], false);
+    const anonymous = await hf(["--local-dir", path.join(home, "anon")], false);
     expect(anonymous.status).not.toBe(0);
     expect(anonymous.stderr).toMatch(/Repository Not Found|not found/i);
 
     // Gated: the client's own error, with what to do.
-    const before = hf(["--local-dir", path.join(home, "before")]);
+    const before = await hf(["--local-dir", path.join(home, "before")]);
     expect(before.status).not.toBe(0);
     expect(before.stderr).toMatch(/requires approval/i);
     expect(before.stderr).toContain(`request it at`);
     expect(before.stderr).not.toMatch(/check your connection/i);
 
     const { approve } = await requestAndApprove(clinicianCtx, request, id);
-    const pending = hf(["--local-dir", path.join(home, "pending")]);
+    const pending = await hf(["--local-dir", path.join(home, "pending")]);
     expect(pending.status).not.toBe(0);
     expect(pending.stderr).toContain("is waiting for review");
 
     await approve();
     const out = path.join(home, "weights");
-    const ok = hf(["--local-dir", out]);
+    const ok = await hf(["--local-dir", out]);
     expect(ok.status, ok.stderr).toBe(0);
     const files = (release.files as { path: string; sha256: string }[]).map((f) => f.path);
     expect(readdirSync(out).filter((f) => !f.startsWith(".")).sort()).toEqual([...files].sort());
@@ -116,7 +130,7 @@ out["other_namespace"] = err(lambda: api.model_info("elsewhere/" + repo.split("/
 print(json.dumps(out))
 `,
     );
-    const py = spawnSync(path.join(HF, "python"), [script, repo, token], { encoding: "utf8", env: clientEnv(home) });
+    const py = await run(path.join(HF, "python"), [script, repo, token], clientEnv(home));
     expect(py.status, py.stderr).toBe(0);
     const probe = JSON.parse(py.stdout.trim().split("\n").pop()!);
     expect(probe.sha).toMatch(/^[0-9a-f]{40}$/);
@@ -136,7 +150,7 @@ print(json.dumps(out))
     const grants = await (await request.get("/api/v1/access-requests?status=APPROVED", { headers: adminH() })).json();
     const grant = (grants.requests ?? grants).find((r: { releaseId: string }) => r.releaseId === id).grant.id as string;
     expect((await request.delete(`/api/v1/access-grants/${grant}`, { headers: adminH() })).status()).toBe(200);
-    const after = hf(["--local-dir", path.join(home, "after"), "--force-download"]);
+    const after = await hf(["--local-dir", path.join(home, "after"), "--force-download"]);
     expect(after.status).not.toBe(0);
     expect(after.stderr).toContain("was revoked");
   } finally {
