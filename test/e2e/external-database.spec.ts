@@ -33,6 +33,8 @@ test("two replicas on an external PostgreSQL 15: shared sessions, one sweep per 
 
     // Twenty running runs whose leases expired a minute ago; both replicas sweep every half second.
     const token = (await cli(["token", "create", "--email", email, "--scopes", "admin", "--name", "replicas"], undefined, shared)).trim();
+    // Runs train on the sample dataset, which a job process adds shortly after start.
+    await expect.poll(async () => (await fetch(`${a.baseUrl}/api/v1/datasets/sample-ct`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 60_000 }).toBe(200);
     const runIds: string[] = [];
     for (let i = 0; i < 20; i++) {
       const r = await fetch(`${(i % 2 ? b : a).baseUrl}/api/v1/runs`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: `replica run ${i}`, preset: "tiny", datasetMix: [{ dataset: "sample-ct", weight: 1 }], retry: { maxAttempts: 1, resumeFromCheckpoint: true } }) });
