@@ -55,6 +55,19 @@ const schema = z.object({
   INGEST_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /** How long indexing one volume may take before it is reported as timed out (seconds). */
   INGEST_FILE_TIMEOUT_SECONDS: z.coerce.number().min(1).default(600),
+  /** Outgoing mail (address confirmation, sign-in links, notification mails). Unset SMTP_HOST: no mail at all. */
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** tls: TLS from the first byte (usually port 465); starttls: plain, then upgraded, refused if the server can't
+   * (587); none: never encrypted (a relay on the same machine or network). */
+  SMTP_SECURE: z.enum(["tls", "starttls", "none"]).default("starttls"),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  /** The sender, e.g. `Hounsfield <hounsfield@example.org>`. */
+  SMTP_FROM: z.string().max(300).optional(),
+  /** Emailed sign-in links per address, and per client address, per hour. */
+  EMAIL_LINKS_MAX_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  EMAIL_LINKS_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
   CI: bool.optional(),
 });
 
@@ -88,6 +101,17 @@ export function dataDir() {
 export function publicUrl() {
   const e = env();
   return (e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+}
+
+export type SmtpConfig = { host: string; port: number; secure: "tls" | "starttls" | "none"; user?: string; password?: string; from: string };
+
+/** The SMTP server mail goes through, or null when none is configured (then nothing is ever queued). */
+export function smtpConfig(): SmtpConfig | null {
+  const e = env();
+  if (!e.SMTP_HOST) return null;
+  const port = e.SMTP_PORT ?? (e.SMTP_SECURE === "tls" ? 465 : 587);
+  const from = e.SMTP_FROM ?? `Hounsfield <hounsfield@${new URL(publicUrl()).hostname}>`;
+  return { host: e.SMTP_HOST, port, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from };
 }
 
 export function oidcConfig() {
