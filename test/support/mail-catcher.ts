@@ -84,8 +84,9 @@ export async function startMailCatcher(opts: Options = {}) {
   };
 }
 
-/** Waits for the `count`-th mail to `address` written to a catcher's folder (from another process). */
-export async function waitForMailIn(dir: string, address: string, opts: { count?: number; timeoutMs?: number } = {}) {
+/** Waits for the `count`-th mail to `address` (with this subject, if given) written to a catcher's folder by
+ * another process. */
+export async function waitForMailIn(dir: string, address: string, opts: { subject?: string; count?: number; timeoutMs?: number } = {}) {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
     const found: CaughtMail[] = [];
@@ -93,7 +94,7 @@ export async function waitForMailIn(dir: string, address: string, opts: { count?
       const raw = readFileSync(path.join(dir, f));
       if (!raw.includes(address)) continue;
       const m = await parseMail(raw);
-      if (m.to.includes(address)) found.push(m);
+      if (m.to.includes(address) && (!opts.subject || m.subject === opts.subject)) found.push(m);
     }
     if (found.length >= (opts.count ?? 1)) return found[(opts.count ?? 1) - 1];
     if (Date.now() > deadline) throw new Error(`no mail to ${address} after ${opts.timeoutMs ?? 60_000} ms`);
