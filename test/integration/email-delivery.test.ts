@@ -150,14 +150,17 @@ describe("mail delivery", () => {
     }
   });
 
-  it("drops a mail that could not be sent before it expired, and never sends a template that isn't ours", async () => {
+  it("drops a mail that could not be sent before it expired, and never sends a template that isn't ours or to a list of addresses", async () => {
     const late = await queueRunMail();
     await pool().query(`UPDATE "OutboxMail" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE id = $1`, [late.row.id]);
     const { user } = await makeUser("CLINICIAN");
     const odd = await db.outboxMail.create({ data: { userId: user.id, to: user.email, template: "phishing", params: { text: "click here" }, expiresAt: new Date(Date.now() + 60_000) } });
-    expect(await deliverQueuedMail()).toMatchObject({ sent: 0, cancelled: 1, failed: 1 });
+    const list = await db.outboxMail.create({ data: { userId: user.id, to: `${user.email}, someone@evil.example`, template: "run-failed", params: { runId: "r", runName: "x", status: "FAILED" }, expiresAt: new Date(Date.now() + 60_000) } });
+    expect(await deliverQueuedMail()).toMatchObject({ sent: 0, cancelled: 1, failed: 2 });
     expect(await row(late.row.id)).toMatchObject({ status: "CANCELLED" });
     expect(await row(odd.id)).toMatchObject({ status: "FAILED", lastError: expect.stringMatching(/not one of our mails/) });
+    expect(await row(list.id)).toMatchObject({ status: "FAILED", lastError: "not a single email address" });
+    expect(smtp.to("someone@evil.example")).toEqual([]);
     expect(smtp.to(late.user.email)).toEqual([]);
     expect(smtp.to(user.email)).toEqual([]);
   });

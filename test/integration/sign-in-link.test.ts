@@ -74,6 +74,8 @@ describe("a sign-in link by email", () => {
     expect(smtp.to(unknown)).toEqual([]);
     expect(smtp.to(user.email)).toEqual([]);
     expect(await db.outboxMail.count({ where: { to: { in: [unknown, user.email] } } })).toBe(0);
+    // Administrators can see the refused asks in the audit log.
+    expect(await db.auditEvent.count({ where: { action: "session.sign_in_link_refused", OR: [{ targetId: user.id }, { details: { equals: { email: unknown } } }] } })).toBe(2);
   });
 
   it("never signs in an account disabled after the link was asked for, or with an expired link", async () => {

@@ -7,6 +7,7 @@ import { pool } from "../../db/client";
 import { publicUrl, smtpConfig } from "../../env";
 import { isPermanentRefusal, smtpTransport, type Transport } from "../../mail/smtp-transport";
 import { isLinkMail, renderMail, secretLink } from "../../mail/templates";
+import { ZEmail } from "../../schemas/common";
 import { prepareLinkMail } from "./link-mail";
 
 export const MAX_ATTEMPTS = 8;
@@ -60,6 +61,12 @@ async function deliverOne(row: Row, transport: Transport, out: DeliveryResult) {
   if (row.expired) {
     await finish(row.id, "CANCELLED", "not sent before it expired");
     out.cancelled++;
+    return;
+  }
+  // One plain address, whatever was stored (an SSO provider's claim, say): never a list that adds recipients.
+  if (!ZEmail.safeParse(row.to).success) {
+    await finish(row.id, "FAILED", "not a single email address");
+    out.failed++;
     return;
   }
   const base = publicUrl();

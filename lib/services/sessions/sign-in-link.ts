@@ -26,9 +26,10 @@ export async function requestSignInLink(ctx: ServiceContext, email: string) {
   await takeRateLimit("sign-in-link", email, e.EMAIL_LINKS_MAX_PER_ADDRESS_PER_HOUR, HOUR_MS, "Too many sign-in links asked for this email address.");
   await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { email }, select: { id: true, disabled: true } });
-    if (!user || user.disabled) return;
-    await enqueueMail(tx, { userId: user.id, to: email, mail: { template: "sign-in-link", params: {} }, validForMs: VALID_MS });
-    await recordAudit(tx, ctx, { action: "session.sign_in_link_sent", targetType: "user", targetId: user.id });
+    // Both ways write: the answer's timing says no more than its words whether the account exists.
+    const send = !!user && !user.disabled;
+    if (send) await enqueueMail(tx, { userId: user.id, to: email, mail: { template: "sign-in-link", params: {} }, validForMs: VALID_MS });
+    await recordAudit(tx, ctx, { action: send ? "session.sign_in_link_sent" : "session.sign_in_link_refused", targetType: "user", targetId: user?.id ?? null, details: send ? undefined : { email } });
   });
   return { status: "accepted" as const, message: "If an account uses this address, a sign-in link is on its way to it. The link works once, for 15 minutes." };
 }
