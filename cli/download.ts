@@ -1,7 +1,7 @@
 // `npx hounsfield download <name>[@version]`: a release's files into a folder, over HTTP only (like the agent):
 // each file resumed from where an earlier try stopped (Range), checked against its sha256, with a progress bar.
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -54,53 +54,78 @@ function progress(label: string, total: number) {
   };
 }
 
-async function fetchFile(server: string, token: string, release: Release, f: Release["files"][number], out: string) {
-  const target = path.join(out, f.path);
-  if (existsSync(target) && f.sha256 && (await sha256File(target)) === f.sha256) {
+/** Where a file the server names is written: a plain name directly inside `out`, or why not. Names come from the
+ * server and are not trusted with paths: no folders, no climbing out, no absolute or Windows paths, no NUL or
+ * control characters, and nothing there already that isn't a regular file (a folder, or a link that could point
+ * anywhere). */
+export function targetFor(out: string, f: { path?: unknown; sha256?: unknown; bytes?: unknown }): { file: string } | { refused: string } {
+  if (typeof f.path !== "string" || !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/.test(f.path)) return { refused: "not a plain file name" };
+  if (typeof f.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(f.sha256) || !Number.isSafeInteger(f.bytes) || (f.bytes as number) < 0) return { refused: "no sha256 and size to check it against" };
+  const file = path.join(out, f.path);
+  if (path.dirname(file) !== out) return { refused: "not a plain file name" };
+  for (const p of [file, `${file}.partial`]) {
+    const st = lstatSync(p, { throwIfNoEntry: false });
+    if (st && !st.isFile()) return { refused: `${path.basename(p)} exists in ${out} and is not a regular file` };
+  }
+  return { file };
+}
+
+/** A name from the server as it may be printed: quoted, cut short, control and non-ASCII characters escaped. */
+const quoted = (name: unknown) => JSON.stringify(String(name).slice(0, 100)).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+async function fetchFile(server: string, token: string, release: Release, f: Release["files"][number], target: string) {
+  if (existsSync(target) && (await sha256File(target)) === f.sha256) {
     process.stderr.write(`${f.path}: already here, sha256 matches\n`);
     return;
   }
   const partial = `${target}.partial`;
   for (let attempt = 0; ; attempt++) {
-    const have = existsSync(partial) ? statSync(partial).size : 0;
-    const res = await fetch(`${server}/api/v1/releases/${release.id}/files/${encodeURIComponent(f.path)}`, { headers: { authorization: `Bearer ${token}`, ...(have ? { range: `bytes=${have}-` } : {}) } });
-    if (res.status === 416) {
+    let have = existsSync(partial) ? statSync(partial).size : 0;
+    if (have > f.bytes) {
       rmSync(partial, { force: true });
-      continue;
+      have = 0;
     }
-    if (res.status === 403) {
-      const p = (await res.json().catch(() => ({}))) as { title?: string; detail?: string };
-      throw new Fail(p.title === "Terms not accepted" ? `accept the release's terms first (version ${release.termsVersion}): open ${server}/releases/${release.id}` : `no access to ${release.name} ${release.version}: ${p.detail ?? "request it on its page"}`);
-    }
-    if (!res.ok || !res.body) {
-      if (attempt >= 5) throw new Fail(`${f.path}: HTTP ${res.status}`);
-      await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
-      continue;
-    }
-    const append = res.status === 206;
-    let done = append ? have : 0;
-    const show = progress(f.path, f.bytes);
-    const count = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        done += chunk.length;
-        show(done);
-        cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(Readable.fromWeb(res.body as never), count, createWriteStream(partial, { flags: append ? "a" : "w" }));
-    } catch (e) {
-      if (attempt >= 5) throw e;
-      process.stderr.write(`\n${f.path}: interrupted (${(e as Error).message}); resuming\n`);
-      continue;
-    }
-    show(f.bytes);
-    if (f.sha256) {
-      const got = await sha256File(partial);
-      if (got !== f.sha256) {
+    // A complete partial file (stopped before its check) is checked, never asked for from its last byte on.
+    if (have < f.bytes || !existsSync(partial)) {
+      const res = await fetch(`${server}/api/v1/releases/${release.id}/files/${encodeURIComponent(f.path)}`, { headers: { authorization: `Bearer ${token}`, ...(have ? { range: `bytes=${have}-` } : {}) } });
+      if (res.status === 416 || (res.status === 206 && !res.headers.get("content-range")?.startsWith(`bytes ${have}-`))) {
+        await res.body?.cancel();
         rmSync(partial, { force: true });
-        throw new Fail(`${f.path}: sha256 ${got} is not the release's ${f.sha256}; the partial file was removed, run again`);
+        if (attempt >= 5) throw new Fail(`${f.path}: the server can't resume it (HTTP ${res.status})`);
+        continue;
       }
+      if (res.status === 403) {
+        const p = (await res.json().catch(() => ({}))) as { title?: string; detail?: string };
+        throw new Fail(p.title === "Terms not accepted" ? `accept the release's terms first (version ${release.termsVersion}): open ${server}/releases/${release.id}` : `no access to ${release.name} ${release.version}: ${p.detail ?? "request it on its page"}`);
+      }
+      if (!res.ok || !res.body) {
+        if (attempt >= 5) throw new Fail(`${f.path}: HTTP ${res.status}`);
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
+        continue;
+      }
+      const append = res.status === 206;
+      let done = append ? have : 0;
+      const show = progress(f.path, f.bytes);
+      const count = new Transform({
+        transform(chunk: Buffer, _e, cb) {
+          done += chunk.length;
+          show(done);
+          cb(null, chunk);
+        },
+      });
+      try {
+        await pipeline(Readable.fromWeb(res.body as never), count, createWriteStream(partial, { flags: append ? "a" : "w" }));
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        process.stderr.write(`\n${f.path}: interrupted (${(e as Error).message}); resuming\n`);
+        continue;
+      }
+      show(f.bytes);
+    }
+    const got = await sha256File(partial);
+    if (got !== f.sha256) {
+      rmSync(partial, { force: true });
+      throw new Fail(`${f.path}: sha256 ${got} is not the release's ${f.sha256}; the partial file was removed, run again`);
     }
     renameSync(partial, target);
     return;
@@ -131,8 +156,21 @@ export async function downloadMain(argv: string[]) {
     if (!match.length) throw new Fail(`no published release ${spec} that this token can see`);
     const release = await api<Release>(server, token, `/releases/${match[0].id}`);
     mkdirSync(out, { recursive: true });
-    for (const f of release.files) await fetchFile(server, token, release, f, out);
-    process.stderr.write(`${release.name} ${release.version}: ${release.files.length} files in ${out}\n`);
+    // A file the server names badly is refused with the reason and the others still come; the exit status says so.
+    const refused: string[] = [];
+    const seen = new Set<string>();
+    for (const f of release.files) {
+      const t = seen.has(f.path) ? { refused: "listed twice" } : targetFor(out, f);
+      seen.add(f.path);
+      if ("refused" in t) {
+        refused.push(`${quoted(f.path)}: ${t.refused}`);
+        process.stderr.write(`refused a file the server named ${refused.at(-1)}; nothing was written for it\n`);
+        continue;
+      }
+      await fetchFile(server, token, release, f, t.file);
+    }
+    process.stderr.write(`${release.name} ${release.version}: ${release.files.length - refused.length} files in ${out}\n`);
+    if (refused.length) throw new Fail(`${refused.length} file(s) refused, each written nowhere:\n  ${refused.join("\n  ")}`);
   } catch (e) {
     console.error(`hounsfield download: ${(e as Error).message}`);
     process.exit(1);

@@ -3,6 +3,7 @@ export const HELP: Record<string, string> = {
 
 Commands:
   start                     Build if needed, start the database, migrate, seed and serve the dashboard
+  jobs                      Run a job process (indexing, previews, exports, sweeps) on the server's database
   admin create              Create (or promote) an administrator
   token create              Create an API token and print it once
   token revoke              Revoke an API token
@@ -17,7 +18,14 @@ Settings come from the environment (see the README): DATABASE_URL, HOUNSFIELD_DA
 
 Serves the dashboard on PORT (default 3000). Without DATABASE_URL it runs an embedded PostgreSQL 17 in
 HOUNSFIELD_DATA_DIR (default .hounsfield/) and stops it on exit. Builds the app first when the sources changed.
-With no administrator yet, prints a one-time setup link.`,
+With no administrator yet, prints a one-time setup link. Also runs the job process (see jobs) and, unless
+LOCAL_AGENT=false, a local CPU worker.`,
+  jobs: `Usage: hounsfield jobs
+
+Runs a job process: dataset indexing, previews, volume exports, manifests and the periodic sweeps, each file
+decoded in a separate process under DECODE_MEMORY_MB and INGEST_FILE_TIMEOUT_SECONDS. hounsfield start runs one;
+run more (on this or another machine) against the same DATABASE_URL when one is not enough. Another machine
+needs the same HOUNSFIELD_DATA_DIR (the blob folder) and DATASET_ROOTS, mounted at the same paths.`,
   "admin create": `Usage: hounsfield admin create --email <email> [--name <name>] --password-stdin
 
 Creates an administrator, or promotes an existing user and sets their password.

@@ -15,6 +15,7 @@ const OPTIONS = {
 
 const COMMANDS: Record<string, () => Promise<{ run: (flags: Flags, rest: string[]) => Promise<void> }>> = {
   start: () => import("./commands/start"),
+  jobs: () => import("./commands/jobs"),
   "admin create": () => import("./commands/admin-create"),
   "token create": () => import("./commands/token-create"),
   "token revoke": () => import("./commands/token-revoke"),

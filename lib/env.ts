@@ -55,6 +55,8 @@ const schema = z.object({
   INGEST_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /** How long indexing one volume may take before it is reported as timed out (seconds). */
   INGEST_FILE_TIMEOUT_SECONDS: z.coerce.number().min(1).default(600),
+  /** Resident memory the process that decodes one file (or series) may use, in MiB; over it, that file fails. */
+  DECODE_MEMORY_MB: z.coerce.number().int().min(128).max(1 << 20).default(1024),
   /** Outgoing mail (address confirmation, sign-in links, notification mails). Unset SMTP_HOST: no mail at all. */
   SMTP_HOST: z.string().optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),

@@ -1,7 +1,7 @@
 import { ZEmail } from "../../lib/schemas/common";
 import { ZPassword } from "../../lib/schemas/user";
 import { createAdmin } from "../../lib/services/users/create-admin";
-import { withDatabase } from "../database";
+import { withDatabase } from "../../server/database";
 import { UsageError, type Flags } from "../usage";
 import { readStdinLine } from "../stdin";
 

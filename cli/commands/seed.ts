@@ -1,5 +1,5 @@
 import { seedCatalog } from "../../lib/services/datasets/seed-catalog";
-import { withDatabase } from "../database";
+import { withDatabase } from "../../server/database";
 import type { Flags } from "../usage";
 
 export async function run(flags: Flags) {

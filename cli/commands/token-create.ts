@@ -1,7 +1,7 @@
 import { ZEmail } from "../../lib/schemas/common";
 import { ZCreateToken } from "../../lib/schemas/token";
 import { createToken } from "../../lib/services/tokens/create-token";
-import { withDatabase } from "../database";
+import { withDatabase } from "../../server/database";
 import { UsageError, type Flags } from "../usage";
 
 export async function run(flags: Flags) {

@@ -1,5 +1,5 @@
 import { revokeTokenByPrefixOrId } from "../../lib/services/tokens/revoke-token";
-import { withDatabase } from "../database";
+import { withDatabase } from "../../server/database";
 import { UsageError } from "../usage";
 
 export async function run(_flags: unknown, rest: string[]) {

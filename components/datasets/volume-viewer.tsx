@@ -6,12 +6,25 @@ const PRESETS = { lung: [-1350, 150], soft: [-160, 240], bone: [-500, 1300] } as
 type Preset = keyof typeof PRESETS;
 type Location = { mm: number[]; vox: number[]; value: number | null };
 
+const REFUSED: Record<number, string> = { 404: "the volume was not found", 409: "its file changed since it was indexed", 422: "its NIfTI export could not be made" };
+
+/** The export is made by the server's job process on first view: asks (HEAD) until it is ready, as Retry-After says. */
+async function waitUntilReady(url: string, cancelled: () => boolean, onWaiting: () => void) {
+  for (;;) {
+    const r = await fetch(url, { method: "HEAD" });
+    if (r.ok || cancelled()) return;
+    if (r.status !== 503) throw new Error(REFUSED[r.status] ?? `the server answered ${r.status}`);
+    onWaiting();
+    await new Promise((res) => setTimeout(res, Math.min(10, Number(r.headers.get("retry-after")) || 2) * 1000));
+  }
+}
+
 /** NiiVue on the scan's clean NIfTI export: three planes and a 3D view, window presets, scrolling, and the
  * crosshair's position in RAS millimetres and voxels with the HU under it. */
 export function VolumeViewer({ scanId }: { scanId: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const viewer = useRef<{ volumes: { cal_min: number; cal_max: number }[]; updateGLVolume(): void } | null>(null);
-  const [state, setState] = useState<"loading" | "ready" | "failed">("loading");
+  const [state, setState] = useState<"loading" | "preparing" | "ready" | "failed">("loading");
   const [error, setError] = useState("");
   const [loc, setLoc] = useState<Location | null>(null);
   const [preset, setPreset] = useState<Preset>("soft");
@@ -28,7 +41,11 @@ export function VolumeViewer({ scanId }: { scanId: string }) {
           setLoc({ mm: Array.from(x.mm).slice(0, 3), vox: Array.from(x.vox).slice(0, 3), value: x.values?.[0]?.value ?? null });
         };
         const [lo, hi] = PRESETS.soft;
-        await nv.loadVolumes([{ url: `/api/v1/scans/${scanId}/volume`, name: `${scanId}.nii.gz`, colormap: "gray", cal_min: lo, cal_max: hi }]);
+        const url = `/api/v1/scans/${scanId}/volume`;
+        await waitUntilReady(url, () => cancelled, () => setState("preparing"));
+        if (cancelled) return;
+        setState("loading");
+        await nv.loadVolumes([{ url, name: `${scanId}.nii.gz`, colormap: "gray", cal_min: lo, cal_max: hi }]);
         nv.setSliceType(nv.sliceTypeMultiplanar);
         if (cancelled) return;
         viewer.current = nv as unknown as typeof viewer.current;
@@ -67,6 +84,7 @@ export function VolumeViewer({ scanId }: { scanId: string }) {
       <div className="relative h-[520px] w-full rounded border border-border bg-black">
         <canvas ref={canvas} aria-label="CT volume viewer: axial, coronal, sagittal and 3D" className="h-full w-full" />
         {state === "loading" && <p className="absolute inset-0 grid place-items-center text-sm text-white">Loading the volume…</p>}
+        {state === "preparing" && <p role="status" className="absolute inset-0 grid place-items-center p-4 text-center text-sm text-white">Preparing the volume for viewing (first view only)…</p>}
         {state === "failed" && <p role="alert" className="absolute inset-0 grid place-items-center p-4 text-sm text-white">The viewer could not start: {error}. The previews above still show the volume.</p>}
       </div>
       <p className="font-mono text-xs" aria-live="polite" data-testid="crosshair" data-mm={loc?.mm.join(",")} data-vox={loc?.vox.join(",")}>

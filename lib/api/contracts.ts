@@ -255,7 +255,7 @@ export const contracts = {
     summary: "Your in-app notifications, newest first", response: ZNotificationList,
   }),
   readNotifications: defineContract({
-    method: "POST", path: "/notifications/read", tag: "accounts", auth: "user", permission: "profile:read",
+    method: "POST", path: "/notifications/read", tag: "accounts", auth: "user", permission: "notification:write",
     summary: "Mark your notifications read", response: z.object({ ok: z.literal(true) }),
   }),
   listAuditEvents: defineContract({
@@ -376,8 +376,8 @@ export const contracts = {
     summary: "A run's stored checkpoints", params: ZRunParams, response: ZCheckpointList,
   }),
   downloadCheckpoint: defineContract({
-    method: "GET", path: "/runs/{id}/checkpoints/{step}", tag: "checkpoints", auth: "user", permission: "checkpoint:read",
-    summary: "One checkpoint as a tar archive (Range requests resume a download); its sha256 is in the ETag and Digest headers",
+    method: "GET", path: "/runs/{id}/checkpoints/{step}", tag: "checkpoints", auth: "user", permission: "checkpoint:download",
+    summary: "One checkpoint as a tar archive (Range requests resume a download; HEAD gives the headers only); its sha256 is in the ETag and Digest headers. The run's owner, admins and the worker holding its lease only: it holds the weights of every release made from it",
     params: z.strictObject({ id: ZRunParams.shape.id, step: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
     contentType: "application/x-tar",
   }),

@@ -20,9 +20,8 @@ function mostlyDigits(body: string) {
 }
 
 /** Where a response keeps its body's bytes: the server's /api/v1 dispatcher writes them in one call with their length
- * (cli/api-routes.ts) instead of piping the Web stream over them, which cost ~2 ms of a 12 ms chart read. Symbol.for,
- * so the dispatcher and the route modules agree on it. */
-export const BYTES_BODY = Symbol.for("hounsfield.bytesBody");
+ * (server/web/api-dispatch.ts) instead of piping the Web stream over them, which cost ~2 ms of a 12 ms chart read. */
+export const BYTES_BODY = Symbol("hounsfield.bytesBody");
 
 export async function jsonResponse(req: Request, value: unknown, status: number): Promise<Response> {
   const body = JSON.stringify(value);

@@ -1,23 +1,11 @@
-// Downloads that resume: `Range: bytes=N-` asks for the rest of a file from byte N (what agents send after a
-// dropped connection); the answer is 206 with Content-Range, or 200 with the whole body.
+// A file's bytes as an HTTP answer: 206 with Content-Range for a ranged request (lib/http/byte-range.ts reads and
+// checks the range), else 200 with the whole body; a HEAD gets the same headers and no body.
 import { Readable } from "node:stream";
 
-/** The start byte a `Range: bytes=N-` header asks for, or 0. */
-export function rangeStart(req: Request) {
-  const m = /^bytes=(\d+)-$/.exec(req.headers.get("range") ?? "");
-  return m ? { from: Number(m[1]), ranged: true } : { from: 0, ranged: false };
-}
-
-/** `bytes=N-` or `bytes=N-M`, or null for no (or an unsupported) Range header. */
-export function parseRange(req: Request): { from: number; end?: number } | null {
-  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
-  return m ? { from: Number(m[1]), ...(m[2] ? { end: Number(m[2]) } : {}) } : null;
-}
-
 /** Where a response keeps the Node stream its body comes from: the server's /api/v1 dispatcher pipes it straight
- * to the socket (cli/api-routes.ts), skipping two Web-stream conversions that cost most of a large download's
- * time. Symbol.for, so the dispatcher and the route modules agree on it. */
-export const NODE_BODY = Symbol.for("hounsfield.nodeBody");
+ * to the socket (server/web/api-dispatch.ts), skipping two Web-stream conversions that cost most of a large download's
+ * time. */
+export const NODE_BODY = Symbol("hounsfield.nodeBody");
 
 /** A Web stream over a Node stream that reads nothing until it is read: a response whose Node stream is piped
  * directly never has its bytes taken by an idle Web stream. */

@@ -5,7 +5,8 @@ import "server-only";
 import { assertCan, can, UnauthenticatedError } from "../auth/policy";
 import { resolveActor } from "../auth/resolve-actor";
 import { tusServer } from "../uploads/tus-server";
-import { errorResponse } from "./problem";
+import { UPLOAD_BODY_LIMIT } from "./body-limit";
+import { errorResponse, problem } from "./problem";
 
 export async function uploadRoute(req: Request): Promise<Response> {
   try {
@@ -13,10 +14,49 @@ export async function uploadRoute(req: Request): Promise<Response> {
     if (actor.kind === "anonymous") throw new UnauthenticatedError();
     // Checkpoints (run:report) and dataset files (dataset:write) share the endpoint; the hooks decide per upload.
     if (!can(actor, "dataset:write")) assertCan(actor, "run:report");
-    return asProblem(await tusServer().handleWeb(req));
+    const limited = withinLimit(req);
+    const res = await tusServer().handleWeb(limited.req);
+    if (await limited.exceeded()) {
+      // tus stopped writing at the limit and answered as for a dropped connection: say why instead.
+      return problem(413, "Payload too large", `At most ${UPLOAD_BODY_LIMIT} bytes per request: send the rest in another PATCH from the offset HEAD gives`, [{ field: "body", message: `at most ${UPLOAD_BODY_LIMIT} bytes` }]);
+    }
+    return asProblem(res);
   } catch (e) {
     return errorResponse(e);
   }
+}
+
+/** The request with its body counted as it is read: a body without a declared length (chunked) is stopped at the
+ * per-request limit, as a declared one is refused before it is read (lib/api/body-limit.ts). `exceeded()` then
+ * reads and drops what the client still sends, up to the limit once more, so a client that writes its whole body
+ * before reading the answer hears the 413; past that the connection is closed. */
+function withinLimit(req: Request) {
+  if (!req.body) return { req, exceeded: async () => false };
+  let seen = 0;
+  let over = false;
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen <= UPLOAD_BODY_LIMIT) return controller.enqueue(chunk);
+      over = true;
+      controller.error(new Error("request body over the limit"));
+    },
+  });
+  // The client's stream is not cancelled when the counter stops: the answer still has to reach it.
+  const piped = req.body.pipeTo(counter.writable, { preventCancel: true }).catch(() => undefined);
+  const exceeded = async () => {
+    if (!over) return false;
+    await piped;
+    const rest = req.body!.getReader();
+    for (let dropped = 0; dropped <= UPLOAD_BODY_LIMIT; ) {
+      const chunk = await rest.read().catch(() => ({ done: true as const, value: undefined }));
+      if (chunk.done) return true;
+      dropped += chunk.value.byteLength;
+    }
+    await rest.cancel().catch(() => undefined);
+    return true;
+  };
+  return { req: new Request(req, { body: counter.readable, duplex: "half" } as RequestInit), exceeded };
 }
 
 const TITLES: Record<number, string> = { 400: "Invalid request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 410: "Gone", 412: "Precondition failed", 413: "Too large", 415: "Unsupported media type", 460: "Checksum mismatch" };

@@ -9,8 +9,8 @@ export const SCOPE_HELP: Record<Scope, string> = {
   read: "read what your role can see",
   "runs:write": "create, change and log your own runs",
   worker: "an agent's token (when it is the only scope): register its worker, heartbeat, claim runs, report on the runs it leases",
-  download: "download releases you have access to",
-  tokens: "your own account: create (never stronger) and revoke your tokens, sign out your sessions, email settings and confirmation",
+  download: "download releases you have access to, and your own runs' checkpoints",
+  tokens: "your own account: create (never stronger) and revoke your tokens, sign out your sessions, mark your notifications read, email settings and confirmation",
   admin: "everything your role can do, including other users' objects",
 };
 
@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   "profile:write": [ALL, ["tokens"]],
   "session:read": [ALL, ["read"]],
   "session:write": [ALL, ["tokens"]],
+  /** Marking your own notifications read changes your account, so a read-only token can't. */
+  "notification:write": [ALL, ["tokens"]],
   "token:read": [ALL, ["read"]],
   "token:write": [ALL, ["tokens"]],
   "token:admin": [ADMIN, ["admin"]],
@@ -41,8 +43,11 @@ export const PERMISSIONS = {
   "run:write": [STAFF, ["runs:write"]],
   /** Metrics, logs and status of a run: its owner (runs:write), or the worker holding its lease (worker). */
   "run:report": [STAFF, ["runs:write", "worker"]],
-  /** A run's checkpoints: people who read runs, and the worker holding the run's lease (to resume it). */
+  /** A run's checkpoints as a list (step, size, sha256): people who read runs, and the worker holding its lease. */
   "checkpoint:read": [STAFF, ["read"]],
+  /** A checkpoint's bytes, which hold the weights of every release made from it, whatever that release's policy:
+   * the run's owner, admins acting as admins, and the worker holding the run's lease (to resume it). */
+  "checkpoint:download": [STAFF, ["download"]],
   /** The dataset files a run trains on: people who read runs, and the worker holding the run's lease. */
   "run:data": [STAFF, ["read"]],
   "worker:read": [STAFF, ["read"]],
@@ -104,13 +109,13 @@ export type ReleaseAccess = {
 };
 
 /** What a worker token can do at all: connect as its worker, report on and read what its leased runs need. */
-const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true, "checkpoint:read": true, "run:data": true };
+const WORKER_ACTIONS: Partial<Record<Action, true>> = { "worker:connect": true, "run:report": true, "checkpoint:read": true, "checkpoint:download": true, "run:data": true };
 
 function workerCan(actor: WorkerActor, action: Action, resource?: Resource) {
   if (!WORKER_ACTIONS[action] || !(PERMISSIONS[action][0] as readonly Role[]).includes(actor.role)) return false;
   if (!resource) return true;
   // A worker reports only on a run whose live lease its token holds, and acts only as the worker it registered.
-  if (action === "run:report" || action === "checkpoint:read" || action === "run:data") return !!resource.leaseTokenId && resource.leaseTokenId === actor.tokenId;
+  if (action === "run:report" || action === "checkpoint:read" || action === "checkpoint:download" || action === "run:data") return !!resource.leaseTokenId && resource.leaseTokenId === actor.tokenId;
   if ("workerTokenId" in resource) return resource.workerTokenId === actor.tokenId;
   return true;
 }
@@ -122,6 +127,7 @@ const OWNER_BOUND: Partial<Record<Action, { adminOverride: boolean }>> = {
   "session:write": { adminOverride: false },
   "run:write": { adminOverride: true },
   "run:report": { adminOverride: true },
+  "checkpoint:download": { adminOverride: true },
   "dataset:write": { adminOverride: true },
   "release:write": { adminOverride: true },
 };

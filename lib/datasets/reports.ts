@@ -4,7 +4,7 @@
 // report, and is marked so the team can de-identify it before training on it.
 import { open } from "node:fs/promises";
 import { parse as csvParse } from "csv-parse";
-import { READ_FLAGS } from "../imaging/read-file";
+import { READ_FLAGS } from "../http/open-flags";
 
 export const MAX_REPORT_BYTES = 64 * 1024;
 

@@ -1,8 +1,8 @@
 // The Hub-compatible routes' handlers (the route files under app/api/models and app/[namespace] only export them).
 import { z } from "zod";
-import { parseRange } from "../api/ranged-response";
 import { releaseFileResponse } from "../api/release-file-response";
 import { env, publicUrl } from "../env";
+import { requestedRange } from "../http/byte-range";
 import { hubModelInfo, hubResolve, hubTree, TREE_PAGE } from "../services/releases/hub-repos";
 import { hubRoute, ZRepoParams, ZRepoPath, ZRevision } from "./hub-route";
 
@@ -35,7 +35,7 @@ const resolveParams = ZRepoParams.extend({ revision: ZRevision, file: ZRepoPath 
 /** A file of a revision. HEAD is what the client asks first (commit, ETag, size); only a GET is a download. */
 const resolve = (head: boolean) =>
   hubRoute({ params: resolveParams }, async ({ actor, ip, params, req }) => {
-    const range = head ? null : parseRange(req);
+    const range = head ? null : requestedRange(req.headers);
     const f = await hubResolve({ actor, ip }, params.namespace, params.repo, params.revision, params.file, range, { head, offload: !head && env().DOWNLOAD_OFFLOAD === "x-accel" });
     const res = releaseFileResponse(f, { ranged: !!range, filename: params.file, headers: { "x-repo-commit": f.commit, "x-linked-etag": `"${f.sha256}"`, "x-linked-size": String(f.size) } });
     // HEAD answers the whole file's length, whatever a GET would send.

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import dicomParser from "dicom-parser";
 import { describe, type DicomHeader } from "./dicom-header";
 import { ImagingError } from "./imaging-error";
+import { checkJ2kAgainstHeader, j2kInfo } from "./j2k-header";
 
 const NATIVE = new Set(["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"]);
 const J2K = new Set(["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"]);
@@ -45,6 +46,8 @@ export async function decodeFrame(h: DicomHeader, bytes: Uint8Array, out: Float3
     const bps = h.bitsAllocated / 8;
     if (bps !== 1 && bps !== 2) throw new ImagingError("unsupported", `${h.bitsAllocated} bits allocated per pixel`);
     if (el.length < n * bps || el.dataOffset + n * bps > bytes.length) throw new ImagingError("truncated", `pixel data holds ${Math.min(el.length, bytes.length - el.dataOffset)} of ${n * bps} bytes`);
+    // More than the header's frame (and a padding byte) is an element that disagrees with its header.
+    if (el.length > n * bps + 2) throw new ImagingError("series_inconsistent", `the pixel data element holds ${el.length} bytes, the header's ${h.columns}×${h.rows} frame ${n * bps}: not decoded`);
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset + el.dataOffset, n * bps);
     const copy = Buffer.alloc(raw.length);
     raw.copy(copy);
@@ -57,6 +60,8 @@ export async function decodeFrame(h: DicomHeader, bytes: Uint8Array, out: Float3
     } catch (e) {
       throw new ImagingError("truncated", `the encapsulated pixel data is unreadable: ${describe(e)}`);
     }
+    // What the codestream claims is checked against the header before the decoder sees it.
+    checkJ2kAgainstHeader(j2kInfo(frame), h);
     const { J2KDecoder } = await loadOpenJpeg();
     const dec = new J2KDecoder();
     let info: ReturnType<J2KDecoder["getFrameInfo"]>;

@@ -6,7 +6,7 @@ import { open } from "node:fs/promises";
 import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-header";
 import { decodeFrame, supportedTransferSyntax } from "./dicom-pixels";
 import { assembleSeries, groupSeries, type DicomSeries, type FileProblem } from "./dicom-series";
-import { ImagingError } from "./imaging-error";
+import { asImagingError, ImagingError } from "./imaging-error";
 import { PlaneCollector } from "./planes";
 import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
 
@@ -29,9 +29,7 @@ export async function readHeaders(files: { path: string; size: number }[]) {
   return { headers, problems };
 }
 
-export function asImagingError(e: unknown) {
-  return e instanceof ImagingError ? e : new ImagingError("unreadable", (e as Error)?.message ?? String(e));
-}
+export { asImagingError };
 
 /** Statistics over an assembled series' voxels. A slice that can't be decoded fails the whole series. */
 export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, signal?: AbortSignal): Promise<IndexedSeries> {

@@ -11,12 +11,20 @@ export type ImagingErrorCode =
   | "not_ct"
   | "series_inconsistent"
   | "missing_slices"
-  | "unreadable";
+  | "unreadable"
+  /** Limits of the decoding process (lib/imaging/work.ts): time, memory, or the process itself stopping. */
+  | "time_limit"
+  | "memory_limit"
+  | "decoder_failed";
 
 export class ImagingError extends Error {
   constructor(public readonly code: ImagingErrorCode, message: string) {
     super(message);
   }
+}
+
+export function asImagingError(e: unknown) {
+  return e instanceof ImagingError ? e : new ImagingError("unreadable", (e as Error)?.message ?? String(e));
 }
 
 export const MAX_AXIS = 4096;

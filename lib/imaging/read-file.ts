@@ -2,14 +2,13 @@
 // statistics. Decompression is capped by what the header says the file holds, so a .gz that inflates without
 // end stops at that size instead of filling memory or time.
 import { createHash } from "node:crypto";
-import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { ImagingError } from "./imaging-error";
 
-/** Files are opened without following a final symbolic link: a file swapped for a link after it was listed (to
- * read something outside the allowed folder) fails to open instead. */
-export const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+import { READ_FLAGS } from "../http/open-flags";
+
+export { READ_FLAGS };
 
 export async function isGzip(file: string) {
   const fh = await open(file, READ_FLAGS);

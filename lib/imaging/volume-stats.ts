@@ -7,6 +7,7 @@
 // DICOM, int16 with an intercept or float32 HU, gzip or not, LPS or RAS storage all give one hash. It needs the
 // stored slice axis to run inferior–superior (every axial CT); a volume stored in sagittal or coronal slices
 // gets a hash of its stored order instead, marked by a different prefix, so it never falsely matches.
+import { HU_BIN_LOW, HU_BIN_WIDTH, HU_BINS } from "./hu-bins";
 import { createHash } from "node:crypto";
 import { axisMap, type Affine } from "./geometry";
 
@@ -26,9 +27,7 @@ export type VolumeStats = {
   huHistogram: number[];
 };
 
-export const HU_BIN_LOW = -1024;
-export const HU_BIN_WIDTH = 64;
-export const HU_BINS = 64;
+export { HU_BIN_LOW, HU_BIN_WIDTH, HU_BINS };
 
 export class VolumeAccumulator {
   private readonly hist = new Float64Array(BINS);

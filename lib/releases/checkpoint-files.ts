@@ -1,6 +1,7 @@
-// What a release takes from a checkpoint: its weights (safetensors), config.json, preprocessing.json and the
-// fine-tune starter, read out of the checkpoint's tar as a stream into the blob store, each hashed on the way.
-// Optimizer and trainer state stay behind; anything else in the archive is ignored. The weights are checked to
+// What a release takes from a checkpoint: its weights (safetensors), config.json and preprocessing.json, read out
+// of the checkpoint's tar as a stream into the blob store, each hashed on the way. Optimizer and trainer state stay
+// behind; anything else in the archive is ignored, code included (the fine-tune starter a release carries is the
+// server's own, lib/releases/server-starter.ts). The weights are checked to
 // be safetensors (a length-prefixed JSON header, then raw tensors) without loading them: no pickle ever reaches
 // this server's interpreter, and a file that isn't safetensors is refused.
 import "server-only";
@@ -12,13 +13,13 @@ import { Parser, type ReadEntry } from "tar";
 import { hashingTap } from "../blobs/hashing-tap";
 import { DomainError } from "../errors";
 
-export const RELEASE_FILES = {
+/** The files a release takes from a checkpoint, and their kind. */
+export const CHECKPOINT_FILES = {
   "model.safetensors": "weights",
   "config.json": "config",
   "preprocessing.json": "preprocessing",
-  "finetune_starter.py": "code",
 } as const;
-export type ReleaseFileName = keyof typeof RELEASE_FILES;
+export type ReleaseFileName = keyof typeof CHECKPOINT_FILES;
 
 export type ExtractedFile = { name: ReleaseFileName; file: string; sha256: string; bytes: number };
 
@@ -34,7 +35,7 @@ export async function extractReleaseFiles(tarFile: string, dir: string): Promise
     onReadEntry: (entry: ReadEntry) => {
       const name = path.posix.basename(entry.path) as ReleaseFileName;
       // Only regular files named as the trainer names them, one folder deep (step-N/…): nothing else is written.
-      if (entry.type !== "File" || !(name in RELEASE_FILES) || entry.path.split("/").length > 2 || found.some((f) => f.name === name)) {
+      if (entry.type !== "File" || !(name in CHECKPOINT_FILES) || entry.path.split("/").length > 2 || found.some((f) => f.name === name)) {
         entry.resume();
         return;
       }
@@ -49,7 +50,7 @@ export async function extractReleaseFiles(tarFile: string, dir: string): Promise
   });
   await pipeline(createReadStream(tarFile), parser);
   await Promise.all(writes);
-  const missing = (Object.keys(RELEASE_FILES) as ReleaseFileName[]).filter((n) => !found.some((f) => f.name === n));
+  const missing = (Object.keys(CHECKPOINT_FILES) as ReleaseFileName[]).filter((n) => !found.some((f) => f.name === n));
   if (missing.length) throw new DomainError(`The checkpoint lacks ${missing.join(", ")}: it was not written by the reference trainer`, 409, "Conflict");
   await checkSafetensors(found.find((f) => f.name === "model.safetensors")!);
   for (const f of found.filter((x) => x.name.endsWith(".json"))) await checkJson(f);

@@ -12,6 +12,8 @@ export type CardInput = {
   mixLicense: string;
   metrics: { key: string; value: number }[];
   preprocessing: Record<string, unknown>;
+  /** The server's fine-tune starter the release carries. */
+  starter: { version: string; sha256: string };
 };
 
 const yamlString = (s: string) => JSON.stringify(s); // a JSON string is a valid YAML scalar
@@ -71,6 +73,8 @@ export function modelCard(c: CardInput) {
     `npx hounsfield download ${c.name}@${c.version} --out ${c.name}`,
     `cd ${c.name} && python3 finetune_starter.py embed scan.nii.gz --out embedding.npz`,
     "```",
+    "",
+    `\`finetune_starter.py\` is the fine-tuning starter of Hounsfield ${c.starter.version} (sha256 \`${c.starter.sha256}\`), added by the server, not taken from the checkpoint.`,
     "",
     "## Citation",
     "",

@@ -60,6 +60,7 @@ export const ZRelease = z.object({
   checkpointStep: z.number().nullable(),
   datasets: z.array(z.object({ dataset: z.string(), name: z.string(), version: z.string().nullable(), versionId: z.string().nullable(), license: z.string() })),
   files: z.array(ZReleaseFile),
+  starter: z.object({ version: z.string(), sha256: z.string() }).nullable().describe("the server's own finetune_starter.py this release carries (never a checkpoint's): the server version it came with and its sha256; null for releases made before"),
   access: z.object({
     canDownload: z.boolean(),
     grant: z.enum(["none", "active", "expired", "revoked"]),

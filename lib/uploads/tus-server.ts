@@ -5,10 +5,11 @@ import "server-only";
 import { statfs } from "node:fs/promises";
 import path from "node:path";
 import { Server, type Upload } from "@tus/server";
-import { ForbiddenError, UnauthenticatedError } from "../auth/policy";
+import { ForbiddenError, UnauthenticatedError, type Actor } from "../auth/policy";
 import { resolveActor } from "../auth/resolve-actor";
 import { dataDir, env } from "../env";
 import { DomainError } from "../errors";
+import { UPLOAD_CHUNK_LIMIT } from "../schemas/worker";
 import { authorizeUpload, finishUpload, parseUploadMetadata } from "../services/checkpoints/checkpoint-uploads";
 import { authorizeDatasetUpload, beginDatasetUpload, finishDatasetUpload, isDatasetUpload, parseDatasetUploadMetadata } from "../services/datasets/dataset-uploads";
 import { HashingFileStore } from "./hashing-file-store";
@@ -26,6 +27,30 @@ function refusal(e: unknown) {
   if (status === 500) console.error("upload:", e);
   return { status_code: status, body: JSON.stringify({ type: "about:blank", title, status, detail, errors }) };
 }
+
+/** Free space kept on the upload disk beyond what an upload may still write. */
+const DISK_SPARE = 2 ** 30;
+
+/** Refused before a byte is written when the disk can't hold `bytes` more (with DISK_SPARE to spare). */
+async function assertDiskRoom(bytes: number, field: string) {
+  const fs = await statfs(uploadDir()).catch(() => null);
+  if (fs && bytes + DISK_SPARE > fs.bavail * fs.bsize) {
+    throw new DomainError(`Not enough disk space for ${bytes} more bytes`, 507, "Insufficient Storage", [{ field, message: "larger than the free space" }]);
+  }
+}
+
+/** The checks a length gets whenever it becomes known, at creation or later in a PATCH (a deferred length): the
+ * upload's own limit, then the disk, for what is still to come. */
+async function assertLengthFits(actor: Actor, metadata: Upload["metadata"], size: number, offset: number) {
+  if (isDatasetUpload(metadata)) await authorizeDatasetUpload(actor, parseDatasetUploadMetadata(metadata), size);
+  else if (size > env().CHECKPOINT_MAX_BYTES) {
+    throw new DomainError(`A checkpoint may be at most ${env().CHECKPOINT_MAX_BYTES} bytes`, 413, "Too large", [{ field: "Upload-Length", message: `at most ${env().CHECKPOINT_MAX_BYTES}` }]);
+  }
+  await assertDiskRoom(size - offset, "Upload-Length");
+}
+
+/** The most one request may write: its declared body, else the per-request limit (chunked bodies are cut there). */
+const requestBytes = (req: Request) => Math.min(Number(req.headers.get("content-length") ?? UPLOAD_CHUNK_LIMIT) || 0, UPLOAD_CHUNK_LIMIT);
 
 async function actorOf(req: Request) {
   const actor = await resolveActor(req.headers);
@@ -56,6 +81,11 @@ export function tusServer() {
         const actor = await actorOf(req);
         if (isDatasetUpload(upload.metadata)) await authorizeDatasetUpload(actor, parseDatasetUploadMetadata(upload.metadata));
         else await authorizeUpload(actor, parseUploadMetadata(upload.metadata));
+        // A deferred length is checked like a declared one when a PATCH declares it; until then, each PATCH
+        // must fit on the disk.
+        const declared = req.method === "PATCH" && upload.size === undefined ? req.headers.get("upload-length") : null;
+        if (declared !== null && /^\d{1,20}$/.test(declared)) await assertLengthFits(actor, upload.metadata, Number(declared), upload.offset);
+        else if (req.method === "PATCH" && upload.size === undefined) await assertDiskRoom(requestBytes(req), "body");
       } catch (e) {
         if ((e as { status_code?: number }).status_code) throw e; // tus's own (e.g. 404 for an unknown upload)
         throw refusal(e);
@@ -67,13 +97,9 @@ export function tusServer() {
         const dataset = isDatasetUpload(upload.metadata);
         if (dataset) {
           if (upload.size === undefined) throw new DomainError("Dataset uploads declare their length", 400, "Invalid request", [{ field: "Upload-Length", message: "required" }]);
-          await authorizeDatasetUpload(actor, parseDatasetUploadMetadata(upload.metadata), upload.size);
         } else await authorizeUpload(actor, parseUploadMetadata(upload.metadata));
-        // Refused before a byte is written when the disk can't hold it (with 1 GiB to spare).
-        const fs = await statfs(uploadDir()).catch(() => null);
-        if (fs && upload.size !== undefined && upload.size + 2 ** 30 > fs.bavail * fs.bsize) {
-          throw new DomainError(`Not enough disk space for ${upload.size} bytes`, 507, "Insufficient Storage", [{ field: "Upload-Length", message: "larger than the free space" }]);
-        }
+        if (upload.size !== undefined) await assertLengthFits(actor, upload.metadata, upload.size, 0);
+        else await assertDiskRoom(requestBytes(req), "body");
         if (dataset) await beginDatasetUpload(actor, parseDatasetUploadMetadata(upload.metadata), path.join(uploadDir(), upload.id), upload.size!);
         return { metadata: upload.metadata };
       } catch (e) {

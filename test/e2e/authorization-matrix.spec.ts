@@ -86,7 +86,9 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/runs/{id}/logs": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/runs/{id}/logs": { roles: STAFF, scopes: ["read"] },
   "GET /api/v1/runs/{id}/checkpoints": { roles: STAFF, scopes: ["read"] },
-  "GET /api/v1/runs/{id}/checkpoints/{step}": { roles: STAFF, scopes: ["read"] },
+  // A checkpoint's bytes hold the weights of any release made from it: its owner (and their lease-holding worker)
+  // and admins acting as admins only; others who read runs see the list.
+  "GET /api/v1/runs/{id}/checkpoints/{step}": { roles: ADMIN, scopes: ["admin"] },
   // Checkpoint uploads into another user's leased run: like its metrics, only admins acting as admins.
   "POST /api/v1/uploads": { roles: ADMIN, scopes: ["admin"] },
   "PATCH /api/v1/uploads/{id}": { roles: ADMIN, scopes: ["admin"] },
@@ -120,7 +122,8 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/access-requests/decisions": { roles: ADMIN, scopes: ["admin"] },
   "DELETE /api/v1/access-grants/{id}": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/notifications": { roles: ALL, scopes: ["read"] },
-  "POST /api/v1/notifications/read": { roles: ALL, scopes: ["read"] },
+  // Marking one's notifications read writes to one's account: a read-only token can't.
+  "POST /api/v1/notifications/read": { roles: ALL, scopes: ["tokens"] },
   // The Hugging Face Hub-compatible routes on another user's OPEN release: like the API's (a repository one may
   // not see is not found).
   "GET /api/models/{namespace}/{repo}": { roles: ALL, scopes: ["read"], hides: true },

@@ -53,3 +53,40 @@ test("hounsfield download fetches a release, checks each file, resumes a partial
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test("through the real server, HEAD on a file route gives the headers and is not a download; a range from the end is a 416", async ({ request, playwright }) => {
+  const owner = await createUser(request, "RESEARCHER");
+  const ownerCtx = await playwright.request.newContext({ baseURL: process.env.E2E_BASE_URL });
+  await apiSignIn(ownerCtx, owner.email);
+  const id = await openReleaseOf(request, ownerCtx);
+  const release = await (await ownerCtx.get(`/api/v1/releases/${id}`)).json();
+  const weights = (release.files as { path: string; bytes: number; sha256: string }[]).find((f) => f.path === "model.safetensors")!;
+  const clinician = await createUser(request, "CLINICIAN");
+  const auth = { authorization: `Bearer ${await createToken(request, clinician.email, "read,download")}` };
+  const link = (await (await request.post(`/api/v1/releases/${id}/files/model.safetensors/link`, { headers: auth })).json()).url as string;
+  const total = async () => (await (await ownerCtx.get(`/api/v1/releases/${id}/stats`)).json()).total as number;
+  const before = await total();
+  const checkpoint = await (await ownerCtx.get(`/api/v1/runs/${release.runId}/checkpoints`)).json().then((b) => b.checkpoints[0] as { step: number; bytes: number; sha256: string });
+  const files: [string, Record<string, string>, number, string][] = [
+    [`/api/v1/releases/${id}/files/model.safetensors`, auth, weights.bytes, weights.sha256],
+    [link, {}, weights.bytes, weights.sha256],
+    [`/hounsfield/${release.name}/resolve/main/model.safetensors`, auth, weights.bytes, weights.sha256],
+    [`/api/v1/runs/${release.runId}/checkpoints/${checkpoint.step}`, {}, checkpoint.bytes, checkpoint.sha256],
+  ];
+  for (const [url, headers, bytes, sha256] of files) {
+    const ctx = url.includes("/checkpoints/") ? ownerCtx : request;
+    const head = await ctx.head(url, { headers });
+    expect([url, head.status(), head.headers()["content-length"], head.headers()["etag"], (await head.body()).length]).toEqual([url, 200, String(bytes), `"${sha256}"`, 0]);
+    const past = await ctx.get(url, { headers: { ...headers, range: `bytes=${bytes}-` } });
+    expect([url, past.status(), past.headers()["content-range"]]).toEqual([url, 416, `bytes */${bytes}`]);
+  }
+  // Neither the HEADs nor the refused ranges were downloads.
+  expect(await total()).toBe(before);
+  // A scan's export and preview: the headers, without making either.
+  const sample = await (await request.get("/api/v1/datasets/sample-ct/versions", { headers: auth })).json().then((b) => b.versions[0].id as string);
+  const scan = await (await request.get(`/api/v1/dataset-versions/${sample}/scans`, { headers: auth })).json().then((b) => b.scans[0].id as string);
+  const nifti = await request.head(`/api/v1/scans/${scan}/volume`, { headers: auth });
+  expect([nifti.status(), nifti.headers()["content-type"], (await nifti.body()).length]).toEqual([200, "application/gzip", 0]);
+  const png = await request.head(`/api/v1/scans/${scan}/preview?plane=axial&window=soft`, { headers: auth });
+  expect([png.status(), png.headers()["content-type"], (await png.body()).length]).toEqual([200, "image/png", 0]);
+});

@@ -21,6 +21,9 @@ import { ZUpdateDataset } from "../../lib/schemas/dataset";
 import { manifestCsv, versionDuplicates, versionManifest, versionStats } from "../../lib/services/datasets/version-insights";
 import { makeUser } from "../support/factories";
 import { makeRun } from "../support/runs";
+import { useImagingWork } from "../support/imaging-work";
+
+const work = useImagingWork();
 import { openRunVolume } from "../../lib/services/datasets/run-volumes";
 
 const CT = path.resolve(import.meta.dirname, "../fixtures/ct");
@@ -80,7 +83,7 @@ async function draftVersion(owner?: Awaited<ReturnType<typeof makeUser>>) {
 describe("the sample dataset", () => {
   it("is published after seeding, indexed from the real file with its true geometry", async () => {
     const admin = await makeUser("ADMIN");
-    await seedSampleDataset(SYSTEM, admin.user.id);
+    await seedSampleDataset(SYSTEM, admin.user.id, work);
     const d = await db.dataset.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } });
     const [v] = await listVersions(admin.actor, d.id);
     expect(v.status).toBe("PUBLISHED");
@@ -99,7 +102,7 @@ describe("registering a server folder", () => {
     const { r, v } = await draftVersion();
     const job = await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study" }));
     expect(job.status).toBe("QUEUED");
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     const got = await getVersion(r.actor, v.id);
     expect(got.jobs[0]).toMatchObject({ status: "DONE", totalFiles: 16, doneFiles: 12, failedFiles: 4 });
     expect(got.scans).toBe(3);
@@ -140,14 +143,14 @@ describe("registering a server folder", () => {
     const job = (await claimIngestJob("first-server"))!;
     expect(job.datasetVersionId).toBe(v.id);
     // The first server indexes until a file is stored, then stops answering: its lock lapses.
-    const first = runIngestJob(job, "first-server");
+    const first = runIngestJob(work, job, "first-server");
     for (let i = 0; i < 200 && !(await db.ingestFile.count({ where: { jobId: job.id, status: "DONE" } })); i++) await new Promise((res) => setTimeout(res, 20));
     await db.ingestJob.update({ where: { id: job.id }, data: { lockedBy: "first-server-gone", lockedUntil: new Date(Date.now() - 1000) } });
     await first; // it notices it lost the lock and stops writing
     const doneBefore = await db.ingestFile.findMany({ where: { jobId: job.id, status: "DONE" }, select: { id: true, updatedAt: true } });
     expect(doneBefore.length).toBeGreaterThan(0);
     expect(doneBefore.length).toBeLessThan(12);
-    await drainIngestJobs("second-server");
+    await drainIngestJobs(work, "second-server");
     const after = await db.ingestFile.findMany({ where: { id: { in: doneBefore.map((f) => f.id) } }, select: { id: true, updatedAt: true } });
     expect(after).toEqual(expect.arrayContaining(doneBefore)); // files the first server finished were not touched again
     expect(await db.scan.count({ where: { datasetVersionId: v.id } })).toBe(3);
@@ -161,7 +164,7 @@ describe("publishing and who sees what", () => {
     await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/no indexed volumes/) });
     await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
     await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/still being indexed/) });
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     expect((await publishVersion(r.ctx, v.id)).status).toBe("PUBLISHED");
     await expect(registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study" }))).rejects.toMatchObject({ status: 409 });
     await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409 });
@@ -176,7 +179,7 @@ describe("publishing and who sees what", () => {
     await expect(createDataset(clinician.ctx, ZCreateDataset.parse({ name: "x", license: "y" }))).rejects.toMatchObject({ action: "dataset:write" });
     await expect(getVersion(clinician.actor, v.id)).rejects.toMatchObject({ status: 404 }); // drafts are staff-only
     await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     await publishVersion(r.ctx, v.id);
     const staff = (await listScans(other.actor, v.id, { limit: 10 })).scans[0];
     expect(staff).toMatchObject({ patientId: "PLASTIC", studyUid: expect.stringMatching(/^1\.3\.46\./) });
@@ -192,7 +195,7 @@ describe("training on DICOM", () => {
   it("a run on a DICOM-only version gets the series' NIfTI export in its manifest, served by its sha256", async () => {
     const { r, d, v } = await draftVersion();
     await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     await publishVersion(r.ctx, v.id);
     const run = await makeRun(r.ctx, { gpus: 0, datasetMix: [{ dataset: d.slug, weight: 1 }] });
     const scan = await db.scan.findFirstOrThrow({ where: { datasetVersionId: v.id } });
@@ -234,7 +237,7 @@ describe("radiology reports", () => {
   it("are paired by file name, series folder or reports.csv, screened for identifiers, and kept from clinicians", async () => {
     const { r, v } = await draftVersion();
     await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "reports" }));
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     expect((await getVersion(r.actor, v.id)).reports).toBe(3);
     const scans = await db.scan.findMany({ where: { datasetVersionId: v.id }, orderBy: { path: "asc" } });
     const byName = Object.fromEntries(scans.map((s) => [path.basename(s.path), s]));
@@ -258,7 +261,7 @@ describe("reports that overreach", () => {
   it("a report file named in reports.csv must be a file of the version: a link out of the root is never read, and a folder of several scans takes no report.txt", async () => {
     const { r, v } = await draftVersion();
     await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "evil" }));
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     const scans = await db.scan.findMany({ where: { datasetVersionId: v.id } });
     expect(scans).toHaveLength(2);
     expect(scans.every((x) => !x.hasReport && !x.reportText)).toBe(true);
@@ -271,12 +274,12 @@ describe("reports that overreach", () => {
   it("a version with files still waiting to be indexed can't be published", async () => {
     const { r, v } = await draftVersion();
     await registerFolder(r.ctx, v.id, ZRegisterFolder.parse({ root, folder: "study/dicom" }));
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     const job = await db.ingestJob.findFirstOrThrow({ where: { datasetVersionId: v.id } });
     // A file that arrived as the job finished: waiting in a finished job until the next claim.
     await db.ingestFile.create({ data: { jobId: job.id, datasetVersionId: v.id, path: path.join(root, "study", "a.nii.gz"), name: "late.nii.gz", size: 1n } });
     await expect(publishVersion(r.ctx, v.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/waiting to be indexed/) });
-    await drainIngestJobs("test-runner"); // the finished job is queued again and indexes it
+    await drainIngestJobs(work, "test-runner"); // the finished job is queued again and indexes it
     expect((await publishVersion(r.ctx, v.id)).status).toBe("PUBLISHED");
   });
 });
@@ -285,7 +288,7 @@ describe("what a dataset page shows", () => {
   async function indexed(folder: string) {
     const d = await draftVersion();
     await registerFolder(d.r.ctx, d.v.id, ZRegisterFolder.parse({ root, folder }));
-    await drainIngestJobs("test-runner");
+    await drainIngestJobs(work, "test-runner");
     await publishVersion(d.r.ctx, d.v.id);
     return d;
   }

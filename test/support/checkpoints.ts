@@ -26,7 +26,8 @@ export function safetensors(tensors: Record<string, number[]>) {
   return Buffer.concat([len, Buffer.from(json), ...parts]);
 }
 
-export async function makeCheckpoint(runId: string, step: number, opts: { weights?: Buffer } = {}) {
+/** `starter`: the finetune_starter.py the worker put in the tar (the trainer's own by default; null: none). */
+export async function makeCheckpoint(runId: string, step: number, opts: { weights?: Buffer; starter?: Buffer | null } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "hounsfield-ckpt-"));
   try {
     const stepDir = path.join(dir, `step-${step}`);
@@ -35,7 +36,8 @@ export async function makeCheckpoint(runId: string, step: number, opts: { weight
     writeFileSync(path.join(stepDir, "optimizer.safetensors"), safetensors({ "state.0.exp_avg": [0, 0] }));
     writeFileSync(path.join(stepDir, "config.json"), JSON.stringify({ preset: "tiny", model: { dim: 4 } }));
     writeFileSync(path.join(stepDir, "preprocessing.json"), JSON.stringify({ orientation: "RAS", spacing_mm: [1.5, 1.5, 1.5], hu_window: [-1000, 1000] }));
-    writeFileSync(path.join(stepDir, "finetune_starter.py"), readFileSync(path.resolve(import.meta.dirname, "../../workers/trainer/finetune_starter.py")));
+    const starter = opts.starter === undefined ? readFileSync(path.resolve(import.meta.dirname, "../../workers/trainer/finetune_starter.py")) : opts.starter;
+    if (starter) writeFileSync(path.join(stepDir, "finetune_starter.py"), starter);
     const file = path.join(dir, "ckpt.tar");
     await tar.c({ cwd: dir, file, portable: true }, [`step-${step}`]);
     const bytes = readFileSync(file);

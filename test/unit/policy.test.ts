@@ -73,12 +73,31 @@ describe("policy", () => {
     expect(can(user("RESEARCHER", ["read"]), "run:report")).toBe(false);
   });
 
+  it("checkpoint bytes: the run's owner with the download scope and admins acting as admins; the list stays with run readers", () => {
+    const theirs = { ownerId: "owner", leaseTokenId: "t" };
+    const mine = { ownerId: "u-RESEARCHER", leaseTokenId: null };
+    expect(can(user("RESEARCHER"), "checkpoint:download", mine)).toBe(true);
+    expect(can(user("RESEARCHER", ["download"]), "checkpoint:download", mine)).toBe(true);
+    expect(can(user("RESEARCHER", ["read", "runs:write"]), "checkpoint:download", mine)).toBe(false);
+    expect(can(user("RESEARCHER"), "checkpoint:download", theirs)).toBe(false);
+    // A person's token holding the lease is not the agent: people never download as the worker.
+    expect(can(user("RESEARCHER", ["worker", "download"]), "checkpoint:download", theirs)).toBe(false);
+    expect(can(user("CLINICIAN"), "checkpoint:download", { ownerId: "u-CLINICIAN" })).toBe(false);
+    expect(can(user("ADMIN"), "checkpoint:download", theirs)).toBe(true);
+    expect(can(user("ADMIN", ["admin"]), "checkpoint:download", theirs)).toBe(true);
+    expect(can(user("ADMIN", ["download"]), "checkpoint:download", theirs)).toBe(false);
+    expect(can(user("RESEARCHER", ["read"]), "checkpoint:read", theirs)).toBe(true);
+  });
+
   it("a worker token is an agent: it connects as its own worker and reports on its leases, nothing else", () => {
     const agent = (role: "ADMIN" | "RESEARCHER" | "CLINICIAN"): Actor => ({ kind: "worker", tokenId: "wt", userId: `u-${role}`, email: "a@x", role, workerId: "w1" });
     const w = agent("ADMIN");
-    expect(ACTIONS.filter((a) => can(w, a)).sort()).toEqual(["checkpoint:read", "run:data", "run:report", "worker:connect"]);
+    expect(ACTIONS.filter((a) => can(w, a)).sort()).toEqual(["checkpoint:download", "checkpoint:read", "run:data", "run:report", "worker:connect"]);
     expect(can(w, "checkpoint:read", { leaseTokenId: "wt" })).toBe(true);
     expect(can(w, "checkpoint:read", { leaseTokenId: "other" })).toBe(false);
+    // A checkpoint's bytes (to resume from): while it holds the lease, whoever owns the run.
+    expect(can(w, "checkpoint:download", { ownerId: "someone", leaseTokenId: "wt" })).toBe(true);
+    expect(can(w, "checkpoint:download", { ownerId: "u-ADMIN", leaseTokenId: null })).toBe(false);
     // The dataset files of a run: only while its token holds the run's lease.
     expect(can(w, "run:data", { leaseTokenId: "wt" })).toBe(true);
     expect(can(w, "run:data", { leaseTokenId: "other" })).toBe(false);

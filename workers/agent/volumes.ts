@@ -40,13 +40,24 @@ async function fetchVolume(c: Conn, cacheDir: string, runId: string, sha256: str
   for (let attempt = 0; ; attempt++) {
     const have = existsSync(partial) ? statSync(partial).size : 0;
     try {
-      const res = await fetch(`${c.server.replace(/\/+$/, "")}/api/v1/runs/${runId}/volumes/${sha256}`, {
-        headers: { authorization: `Bearer ${c.token}`, ...(have ? { range: `bytes=${have}-` } : {}) },
-      });
-      if (res.status === 416) rmSync(partial, { force: true });
-      else if (res.status >= 400 && res.status < 500) throw new RefusedError(res.status, `volume download: HTTP ${res.status}`);
-      else if (!res.ok || !res.body) throw new Error(`volume download: HTTP ${res.status}`);
-      else await pipeline(Readable.fromWeb(res.body as never), createWriteStream(partial, { flags: res.status === 206 ? "a" : "w" }));
+      // The size isn't in the manifest, the hash is: a partial file that is already whole (stopped before its
+      // rename) is kept without asking for a range from its last byte on, which the server refuses (416).
+      const whole = have > 0 && (await sha256File(partial)) === sha256;
+      if (!whole) {
+        const res = await fetch(`${c.server.replace(/\/+$/, "")}/api/v1/runs/${runId}/volumes/${sha256}`, {
+          headers: { authorization: `Bearer ${c.token}`, ...(have ? { range: `bytes=${have}-` } : {}) },
+        });
+        if (res.status === 416) {
+          // Longer than the file: start again at once.
+          await res.body?.cancel();
+          rmSync(partial, { force: true });
+          if (attempt < 4) continue;
+          throw new Error("volume download: the server refused every range (HTTP 416)");
+        }
+        if (res.status >= 400 && res.status < 500) throw new RefusedError(res.status, `volume download: HTTP ${res.status}`);
+        if (!res.ok || !res.body) throw new Error(`volume download: HTTP ${res.status}`);
+        await pipeline(Readable.fromWeb(res.body as never), createWriteStream(partial, { flags: res.status === 206 ? "a" : "w" }));
+      }
       const got = await sha256File(partial);
       if (got !== sha256) {
         rmSync(partial, { force: true });

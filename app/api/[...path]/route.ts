@@ -1,8 +1,9 @@
-import { problem } from "@/lib/api/problem";
+import { noEndpoint, problem } from "@/lib/api/problem";
 
-// Unknown API paths answer JSON, never the HTML 404 page.
+// Unknown API paths answer JSON, never the HTML 404 page: the same 404 as the server's API dispatcher.
 function notFound(req: Request) {
-  return problem(404, "Not found", `No API endpoint at ${new URL(req.url).pathname}`);
+  const nf = noEndpoint(new URL(req.url).pathname);
+  return problem(nf.status, nf.title, nf.detail);
 }
 
 export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };

@@ -7,15 +7,16 @@ import { randomUUID } from "node:crypto";
 import { open, realpath } from "node:fs/promises";
 import path from "node:path";
 import { identifiableFlags, MAX_REPORT_BYTES, readReportsCsv, reportKey, scanKey } from "../../datasets/reports";
-import { READ_FLAGS } from "../../imaging/read-file";
+import { READ_FLAGS } from "../../http/open-flags";
 import { walkFolder } from "../../datasets/server-folders";
 import { db, type Tx } from "../../db/client";
 import { sqlRows } from "../../db/sql";
 import { env } from "../../env";
-import { ImagingError } from "../../imaging/imaging-error";
-import { fileKind, indexDicomFiles, indexOneNifti, type IndexedVolume } from "../../imaging/index-files";
-import { asImagingError } from "../../imaging/dicom";
-import { savePlanes } from "./previews";
+import { asImagingError, ImagingError } from "../../imaging/imaging-error";
+import { fileKind, type IndexedVolume } from "../../imaging/index-files";
+import type { ImagingWork } from "../../imaging/work";
+import { fileStamp } from "../../datasets/file-identity";
+import { savePlanes } from "./preview-files";
 import { makeTrainFile } from "./train-files";
 
 const lockMs = () => env().INGEST_LOCK_SECONDS * 1000;
@@ -126,10 +127,11 @@ export function scanData(versionId: string, v: IndexedVolume) {
 
 type FileRow = { id: string; path: string; size: bigint; name: string };
 
-/** Stores a volume and marks its files DONE, in one transaction. */
-async function storeVolume(job: Running, v: IndexedVolume, rows: FileRow[]) {
+/** Stores a volume and marks its files DONE, in one transaction. `stamp`: the files' identity when they were read
+ * (lib/datasets/file-identity.ts), so a file swapped afterwards is refused when it is served. */
+async function storeVolume(job: Running, v: IndexedVolume, rows: FileRow[], stamp: string) {
   // A series' NIfTI for the trainer is made first, so a stored scan is always trainable.
-  const train = await makeTrainFile(job.datasetVersionId, v);
+  const train = await makeTrainFile(job.work, job.datasetVersionId, v);
   const scan = await db.$transaction(async (tx) => {
     // Only while this runner still holds the job and the version is a draft: a runner that lost its lock (another
     // replica took the job) or a version published meanwhile gets nothing stored.
@@ -140,7 +142,7 @@ async function storeVolume(job: Running, v: IndexedVolume, rows: FileRow[]) {
       job.lost = true;
       throw new LostLock();
     }
-    const data = { ...scanData(job.datasetVersionId, v), ...train };
+    const data = { ...scanData(job.datasetVersionId, v), ...train, fileStamp: stamp };
     const row = await tx.scan.upsert({ where: { datasetVersionId_path: { datasetVersionId: job.datasetVersionId, path: data.path } }, create: data, update: {} });
     await tx.ingestFile.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "PENDING" }, data: { status: "DONE", scanId: row.id, errorCode: null, error: null } });
     return row;
@@ -153,17 +155,21 @@ async function markFailed(row: FileRow, e: ImagingError) {
   await db.ingestFile.updateMany({ where: { id: row.id, status: "PENDING" }, data: { status: "FAILED", errorCode: e.code, error: e.message.slice(0, 1000) } });
 }
 
-function fileSignal() {
-  return AbortSignal.timeout(env().INGEST_FILE_TIMEOUT_SECONDS * 1000);
+/** Indexes files through the decoding process; a file changed while it was read fails with that reason. */
+async function indexChecked(work: ImagingWork, files: { path: string; size: number }[]) {
+  const before = await fileStamp(files.map((f) => f.path));
+  const out = await work.index(files);
+  const after = await fileStamp(files.map((f) => f.path)).catch(() => null);
+  if (after !== before) {
+    const e = new ImagingError("unreadable", "the file changed while it was being indexed; it will be read again if it is registered again");
+    return { volumes: [], problems: files.map((f) => ({ file: f.path, error: e })), stamp: before };
+  }
+  return { ...out, stamp: before };
 }
 
-function timeoutError(e: unknown) {
-  return (e as Error)?.name === "TimeoutError" ? new ImagingError("unreadable", `indexing took longer than ${env().INGEST_FILE_TIMEOUT_SECONDS} s`) : asImagingError(e);
-}
-
-/** What a running job carries: whose lock it is, and whether the lock was lost (renewed on a timer, since one
- * file can take longer than the lock lasts). */
-type Running = JobRow & { runner: string; lost: boolean };
+/** What a running job carries: whose lock it is, whether the lock was lost (renewed on a timer, since one file can
+ * take longer than the lock lasts), and the decoding process its files are read by. */
+type Running = JobRow & { runner: string; lost: boolean; work: ImagingWork };
 
 function check(job: Running) {
   if (job.lost) throw new LostLock();
@@ -171,8 +177,8 @@ function check(job: Running) {
 
 /** Runs one claimed job until no file of it is waiting (or its lock is lost, or it is cancelled). Files held back
  * (a DICOM series whose upload is still arriving) leave the job queued for a few seconds later. */
-export async function runIngestJob(claimed: JobRow, runner = RUNNER_ID) {
-  const job: Running = { ...claimed, runner, lost: false };
+export async function runIngestJob(work: ImagingWork, claimed: JobRow, runner = RUNNER_ID) {
+  const job: Running = { ...claimed, runner, lost: false, work };
   const beat = setInterval(() => {
     renew(job.id, runner).then((ok) => (job.lost ||= !ok), () => undefined);
   }, Math.max(250, lockMs() / 3));
@@ -245,11 +251,13 @@ async function indexPending(job: Running) {
         dicomByDir.set(dir, list);
         continue;
       }
-      await storeVolume(job, await indexOneNifti(input, fileSignal()), [row]);
+      const r = await indexChecked(job.work, [input]);
+      if (r.problems[0]) throw r.problems[0].error;
+      await storeVolume(job, r.volumes[0], [row], r.stamp);
       stored++;
     } catch (e) {
       if (e instanceof LostLock) throw e;
-      await markFailed(row, e instanceof ImagingError ? e : timeoutError(e));
+      await markFailed(row, asImagingError(e));
     }
     if (++sinceCount >= 20) {
       sinceCount = 0;
@@ -288,15 +296,15 @@ async function indexPending(job: Running) {
     const rows = [...fresh, ...siblings];
     const byPath = new Map(rows.map((r) => [r.path, r]));
     try {
-      const { volumes, problems } = await indexDicomFiles(rows.map((r) => ({ path: r.path, size: Number(r.size) })), fileSignal());
+      const { volumes, problems } = await indexChecked(job.work, rows.map((r) => ({ path: r.path, size: Number(r.size) })));
       for (const v of volumes) {
-        await storeVolume(job, v, v.files.map((f) => byPath.get(f)!));
+        await storeVolume(job, v, v.files.map((f) => byPath.get(f)!), await fileStamp(v.files));
         stored++;
       }
       for (const p of problems) await markFailed(byPath.get(p.file)!, p.error);
     } catch (e) {
       if (e instanceof LostLock) throw e;
-      for (const r of rows) await markFailed(r, timeoutError(e));
+      for (const r of rows) await markFailed(r, asImagingError(e));
     }
     await refreshCounts(job.id);
   }
@@ -324,10 +332,10 @@ export async function releaseIngestLocks(runner = RUNNER_ID) {
 }
 
 /** Claims and runs jobs until none is waiting; returns how many it ran. */
-export async function drainIngestJobs(runner = RUNNER_ID) {
+export async function drainIngestJobs(work: ImagingWork, runner = RUNNER_ID) {
   let n = 0;
   for (let job = await claimIngestJob(runner); job; job = await claimIngestJob(runner)) {
-    await runIngestJob(job, runner);
+    await runIngestJob(work, job, runner);
     n++;
   }
   return n;

@@ -1,22 +1,18 @@
-// Server-rendered previews of a volume: three mid-planes in a CT window, as PNG. The planes are kept from the
-// indexing pass (int16, a few MB at most), so a preview is a render of a small array, cached per plane and
-// window; a volume indexed before planes were kept is read once more to get them.
+// Previews of a volume: three mid-planes in each CT window, as PNG. The web process only serves them: they are
+// rendered by the job process (preview-files.ts) on the first request and kept, so a preview is a stored file.
 import "server-only";
-import { statSync } from "node:fs";
-import { blobStore } from "../../blobs/blob-store";
 import type { Actor } from "../../auth/policy";
+import { blobStore } from "../../blobs/blob-store";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
-import { indexFiles } from "../../imaging/index-files";
-import { niftiPlanes } from "../../imaging/nifti";
-import { PlaneCollector, type PlaneName, type WindowName } from "../../imaging/planes";
+import type { PlaneName, WindowName } from "../../imaging/planes";
+import { awaitJob } from "../../jobs/queue";
 import { readableVersion } from "./read-versions";
 
-const planesKey = (scanId: string) => `previews/${scanId}/planes.bin`;
-
-export async function savePlanes(scanId: string, planes: PlaneCollector) {
-  await blobStore().putBuffer(planesKey(scanId), planes.serialize());
-}
+export const planesKey = (scanId: string) => `previews/${scanId.toLowerCase()}/planes.bin`;
+export const pngKey = (scanId: string, plane: PlaneName, window: WindowName) => `previews/${scanId.toLowerCase()}/${plane}-${window}.png`;
+/** How long a request waits for the job process before it answers 503 with Retry-After. */
+const WAIT_MS = 20_000;
 
 /** A scan the actor may see (its version is visible to them). */
 export async function readableScan(actor: Actor, scanId: string) {
@@ -28,27 +24,13 @@ export async function readableScan(actor: Actor, scanId: string) {
   return scan;
 }
 
-async function planesOf(scan: { id: string; files: string[]; path: string; format: string }) {
-  const saved = await blobStore().readBuffer(planesKey(scan.id));
-  if (saved) return PlaneCollector.deserialize(saved);
-  let planes: PlaneCollector;
-  if (scan.format !== "dicom") planes = await niftiPlanes(scan.path);
-  else {
-    const files = (scan.files.length ? scan.files : [scan.path]).map((p) => ({ path: p, size: statSync(p).size }));
-    const { volumes, problems } = await indexFiles(files);
-    if (!volumes[0]) throw notFound(`Preview (${problems[0]?.error.message ?? "the file is gone"})`);
-    planes = volumes[0].planes;
-  }
-  await savePlanes(scan.id, planes);
-  return planes;
-}
-
 export async function previewPng(actor: Actor, scanId: string, plane: PlaneName, window: WindowName) {
   const scan = await readableScan(actor, scanId);
-  const key = `previews/${scan.id}/${plane}-${window}.png`;
+  const key = pngKey(scan.id, plane, window);
   const cached = await blobStore().readBuffer(key);
   if (cached) return cached;
-  const png = (await planesOf(scan)).renderOne(plane, window);
-  await blobStore().putBuffer(key, png);
+  await awaitJob("preview", `preview:${scan.id}`, { scanId: scan.id }, { timeoutMs: WAIT_MS, redo: true, what: "The preview" });
+  const png = await blobStore().readBuffer(key);
+  if (!png) throw notFound("Preview");
   return png;
 }

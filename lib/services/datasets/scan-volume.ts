@@ -1,28 +1,32 @@
 // A volume as the viewer (and anyone allowed to see the version) gets it: the clean NIfTI export, never the
-// source file, so header text and DICOM tags stay on the server.
+// source file, so header text and DICOM tags stay on the server. A DICOM series' export was made at indexing; a
+// NIfTI volume's is made by the job process on first request (scan-export.ts: reading and re-encoding a volume is
+// work the web process never does) and kept.
 import "server-only";
-import type { Actor } from "../../auth/policy";
-import { exportNifti, exportType } from "../../imaging/export-nifti";
-import { readNiftiHeader } from "../../imaging/nifti";
-import { READ_FLAGS } from "../../imaging/read-file";
 import { open } from "node:fs/promises";
+import type { Actor } from "../../auth/policy";
+import { blobStore } from "../../blobs/blob-store";
+import { READ_FLAGS } from "../../http/open-flags";
+import { awaitJob } from "../../jobs/queue";
 import { readableScan } from "./previews";
+
+export const exportKey = (scanId: string) => `exports/${scanId.toLowerCase()}.nii.gz`;
+const WAIT_MS = 30_000;
+
+async function openFile(file: string) {
+  const fh = await open(file, READ_FLAGS);
+  const size = (await fh.stat()).size;
+  return { size, stream: fh.createReadStream({ highWaterMark: 1 << 20 }) };
+}
 
 export async function openScanVolume(actor: Actor, scanId: string) {
   const scan = await readableScan(actor, scanId);
+  const name = `${scan.id}.nii.gz`;
   // A DICOM series' export was made at indexing (with its own scaling checks): served as it is.
-  if (scan.trainPath) {
-    const fh = await open(scan.trainPath, READ_FLAGS);
-    return { stream: fh.createReadStream({ highWaterMark: 1 << 20 }), name: `${scan.id}.nii.gz` };
+  if (scan.trainPath) return { ...(await openFile(scan.trainPath)), name };
+  const key = exportKey(scan.id);
+  if ((await blobStore().size(key)) === null) {
+    await awaitJob("export", `export:${scan.id}`, { scanId: scan.id }, { timeoutMs: WAIT_MS, redo: true, what: "The volume's NIfTI export" });
   }
-  const files = scan.files.length ? scan.files : [scan.path];
-  const affine = [0, 1, 2, 3].map((r) => scan.affine.slice(4 * r, 4 * r + 4));
-  // Integral: DICOM stored values with an integral intercept and slope 1 (what CT scanners write); NIfTI from its header.
-  let slopeIntegral = true;
-  if (scan.format !== "dicom") {
-    const h = await readNiftiHeader(files[0]);
-    slopeIntegral = Number.isInteger(h.slope) && Number.isInteger(h.intercept);
-  }
-  const datatype = exportType({ datatype: scan.datatype, huMin: scan.huMin, huMax: scan.huMax, slopeIntegral });
-  return { stream: exportNifti({ format: scan.format, files, dims: scan.dims, spacing: scan.spacing, affine }, datatype), name: `${scan.id}.nii.gz` };
+  return { ...(await openFile(blobStore().localPath(key))), name };
 }

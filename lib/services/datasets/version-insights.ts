@@ -6,7 +6,7 @@ import path from "node:path";
 import { assertCan, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { conflict } from "../../errors";
-import { HU_BIN_LOW, HU_BIN_WIDTH, HU_BINS } from "../../imaging/volume-stats";
+import { HU_BIN_LOW, HU_BIN_WIDTH, HU_BINS } from "../../imaging/hu-bins";
 import { inspects, readableVersion, scanName } from "./read-versions";
 
 type Bin = { label: string; count: number };
@@ -99,11 +99,17 @@ export async function versionDuplicates(actor: Actor, versionId: string) {
   return out;
 }
 
-/** The version's manifest in the trainer's format (JSON) or as CSV: location, sha256, geometry. Published only. */
-export async function versionManifest(actor: Actor, versionId: string) {
+/** A version whose manifest the actor may have: published, and readable with dataset:inspect. */
+export async function manifestVersion(actor: Actor, versionId: string) {
   assertCan(actor, "dataset:inspect");
   const v = await readableVersion(actor, versionId);
   if (v.status !== "PUBLISHED") throw conflict("Only published versions have a manifest: publish this one first");
+  return v;
+}
+
+/** The version's manifest in the trainer's format (JSON) or as CSV: location, sha256, geometry. Published only. */
+export async function versionManifest(actor: Actor, versionId: string) {
+  const v = await manifestVersion(actor, versionId);
   const scans = await db.scan.findMany({ where: { datasetVersionId: v.id }, orderBy: { path: "asc" } });
   return {
     dataset: v.dataset.slug,

@@ -159,6 +159,6 @@ export async function listNotifications(actor: Actor) {
 
 export async function markNotificationsRead(actor: Actor) {
   const user = userOf(actor);
-  assertCan(actor, "profile:read");
+  assertCan(actor, "notification:write");
   await db.notification.updateMany({ where: { userId: user.id, readAt: null }, data: { readAt: new Date() } });
 }

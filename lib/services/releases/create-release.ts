@@ -1,5 +1,5 @@
-// Releases from checkpoints: a draft takes the checkpoint's weights, config, preprocessing contract and fine-tune
-// starter into the blob store and starts a model card; publishing checks the license against the training mix
+// Releases from checkpoints: a draft takes the checkpoint's weights, config and preprocessing contract into the
+// blob store, adds the server's own fine-tune starter (recorded by version and sha256) and starts a model card; publishing checks the license against the training mix
 // and freezes it (a published release is deprecated, never deleted or changed in what it serves).
 import "server-only";
 import os from "node:os";
@@ -12,9 +12,10 @@ import { assertCan, can, type Actor } from "../../auth/policy";
 import { blobStore } from "../../blobs/blob-store";
 import { db } from "../../db/client";
 import { conflict, DomainError, invalid, notFound } from "../../errors";
-import { extractReleaseFiles, RELEASE_FILES, removeDir } from "../../releases/checkpoint-files";
+import { CHECKPOINT_FILES, extractReleaseFiles, removeDir } from "../../releases/checkpoint-files";
 import { checkReleaseLicense, type MixSource } from "../../releases/license-check";
 import { modelCard } from "../../releases/model-card";
+import { serverStarter, STARTER_NAME } from "../../releases/server-starter";
 import type { ZCreateRelease, ZDeprecate, ZPublish, ZUpdateRelease } from "../../schemas/release";
 import { assertVisible, releaseAccess } from "./release-access";
 
@@ -40,8 +41,13 @@ export async function createRelease(ctx: ServiceContext, input: z.output<typeof 
   const id = `rel${randomUUID().replace(/-/g, "").slice(0, 21)}`;
   const tmp = path.join(os.tmpdir(), `hounsfield-release-${id}`);
   try {
-    const files = await extractReleaseFiles(blobStore().localPath(ckpt.storageKey), tmp);
-    const preprocessing = JSON.parse(await readFile(files.find((f) => f.name === "preprocessing.json")!.file, "utf8")) as Record<string, unknown>;
+    const extracted = await extractReleaseFiles(blobStore().localPath(ckpt.storageKey), tmp);
+    const starter = await serverStarter();
+    const files = [
+      ...extracted.map((f) => ({ name: f.name as string, sha256: f.sha256, bytes: f.bytes, kind: CHECKPOINT_FILES[f.name] as string })),
+      { name: STARTER_NAME, sha256: starter.sha256, bytes: starter.data.length, kind: "code" },
+    ];
+    const preprocessing = JSON.parse(await readFile(extracted.find((f) => f.name === "preprocessing.json")!.file, "utf8")) as Record<string, unknown>;
     const mix = (run.datasetMix ?? []) as MixEntry[];
     const metrics = await db.$queryRaw<{ key: string; value: number }[]>`
       SELECT k.key, p.value FROM "MetricKey" k
@@ -50,20 +56,22 @@ export async function createRelease(ctx: ServiceContext, input: z.output<typeof 
     const card = modelCard({
       name: input.name, version: input.version, license: input.license, description: input.description, runName: run.name, preset: run.preset,
       step: input.step, mix: mix.map((m) => ({ name: m.name, dataset: m.dataset, version: m.version ?? null, weight: m.weight, license: m.license })),
-      mixLicense: run.license ?? "unknown", metrics, preprocessing,
+      mixLicense: run.license ?? "unknown", metrics, preprocessing, starter: { version: starter.version, sha256: starter.sha256 },
     });
-    for (const f of files) await blobStore().putFile(`releases/${id.toLowerCase()}/${f.name}`, f.file);
+    for (const f of extracted) await blobStore().putFile(`releases/${id.toLowerCase()}/${f.name}`, f.file);
+    await blobStore().putBuffer(`releases/${id.toLowerCase()}/${STARTER_NAME}`, starter.data);
     return await db.$transaction(async (tx) => {
       const r = await tx.release.create({
         data: {
           id, name: input.name, version: input.version, license: input.license, policy: input.policy, description: input.description, terms: input.terms,
           card, inputContract: preprocessing as object, runId: run.id, checkpointId: ckpt.id, createdById: (ctx.actor as { id: string }).id,
+          starterVersion: starter.version, starterSha256: starter.sha256,
         },
       });
       for (const f of files) {
-        await tx.releaseFile.create({ data: { releaseId: id, path: f.name, sha256: f.sha256, bytes: BigInt(f.bytes), storageKey: `releases/${id.toLowerCase()}/${f.name}`, kind: RELEASE_FILES[f.name] } });
+        await tx.releaseFile.create({ data: { releaseId: id, path: f.name, sha256: f.sha256, bytes: BigInt(f.bytes), storageKey: `releases/${id.toLowerCase()}/${f.name}`, kind: f.kind } });
       }
-      await recordAudit(tx, ctx, { action: "release.create", targetType: "release", targetId: id, details: { name: input.name, version: input.version, run: run.id, step: input.step } });
+      await recordAudit(tx, ctx, { action: "release.create", targetType: "release", targetId: id, details: { name: input.name, version: input.version, run: run.id, step: input.step, starter: { version: starter.version, sha256: starter.sha256 } } });
       return r;
     });
   } finally {

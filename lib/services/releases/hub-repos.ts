@@ -9,6 +9,7 @@ import { can, ForbiddenError, releaseVisible, UnauthenticatedError, type Actor, 
 import { db } from "../../db/client";
 import { env, publicUrl } from "../../env";
 import { DomainError } from "../../errors";
+import type { ByteRange } from "../../http/byte-range";
 import { commitOf, lfsPointer, pickRevision, releaseNameOf } from "../../releases/hub-ids";
 import { releaseAccess } from "./release-access";
 import { openReleaseFile, TermsNotAccepted } from "./release-downloads";
@@ -96,7 +97,7 @@ export async function hubTree(actor: Actor, namespace: string, repo: string, rev
 }
 
 /** One file of a revision (GET/HEAD /{repo}/resolve/{rev}/{file}), authorized and (GET only) recorded. */
-export async function hubResolve(ctx: ServiceContext, namespace: string, repo: string, revision: string, filename: string, range: { from: number; end?: number } | null, opts: { head: boolean; offload: boolean }) {
+export async function hubResolve(ctx: ServiceContext, namespace: string, repo: string, revision: string, filename: string, range: ByteRange | null, opts: { head: boolean; offload: boolean }) {
   const { r, access, commit, repoId } = await resolveRepo(ctx.actor, namespace, repo, revision);
   const found = filename === "README.md" ? !!r.card : r.files.some((f) => f.path === filename);
   if (!found) throw new HubError("EntryNotFound", 404, `${filename.slice(0, 200)} is not a file of ${repoId} ${r.version}`, { "X-Repo-Commit": commit });

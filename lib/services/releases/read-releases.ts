@@ -35,6 +35,7 @@ async function present(actor: Actor, r: Row) {
     deprecatedAt: iso(r.deprecatedAt), deprecationNote: r.deprecationNote, createdBy: actor.kind === "user" ? r.createdBy.email : "", createdAt: r.createdAt.toISOString(),
     publishedAt: iso(r.publishedAt), runId: r.runId, checkpointStep: r.checkpoint ? Number(r.checkpoint.step) : null, datasets: mix,
     files: r.files.map((f) => ({ path: f.path, kind: f.kind, bytes: Number(f.bytes), sha256: f.sha256 })).concat([{ path: "README.md", kind: "card", bytes: Buffer.byteLength(r.card), sha256: createHash("sha256").update(r.card).digest("hex") }]),
+    starter: r.starterVersion && r.starterSha256 ? { version: r.starterVersion, sha256: r.starterSha256 } : null,
     access: { canDownload: can(actor, "release:download", { release: access }), grant: access.grant, request: request?.status ?? "none", termsAccepted: access.termsAccepted },
     requestFields: ((r.requestFields ?? []) as { name: string; label: string; required: boolean }[]),
     downloads,

@@ -9,6 +9,7 @@ import { assertCan, ForbiddenError } from "../../auth/policy";
 import { blobStore } from "../../blobs/blob-store";
 import { db } from "../../db/client";
 import { DomainError, notFound } from "../../errors";
+import { servedRange, type ByteRange } from "../../http/byte-range";
 import { assertVisible, releaseAccess } from "./release-access";
 import { LINK_SECONDS, signLink, verifyLink } from "../../releases/download-links";
 
@@ -19,7 +20,8 @@ export class TermsNotAccepted extends DomainError {
 }
 
 /** Authorizes a download of `path` from a release; `README.md` is the card. Throws 404 for what the caller can't see. */
-export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: { from: number; end?: number } | null, opts: { record?: boolean; offload?: boolean; open?: boolean } = {}) {
+/** `record: false, open: false` is a HEAD: the same decision and headers, no Download row, no blob opened. */
+export async function openReleaseFile(ctx: ServiceContext, releaseId: string, filePath: string, range: ByteRange | null, opts: { record?: boolean; offload?: boolean; open?: boolean } = {}) {
   assertCan(ctx.actor, "release:download");
   const r = await db.release.findUnique({ where: { id: releaseId }, include: { files: true } });
   if (!r) throw notFound("Release");
@@ -36,9 +38,7 @@ export async function openReleaseFile(ctx: ServiceContext, releaseId: string, fi
   const f = card ? null : r.files.find((x) => x.path === filePath);
   if (!card && !f) throw notFound(`File ${filePath.slice(0, 100)} of this release`);
   const size = card ? Buffer.byteLength(r.card) : Number(f!.bytes);
-  const from = range ? range.from : 0;
-  const end = range?.end !== undefined ? Math.min(range.end, size - 1) : size - 1;
-  if (range && (from >= size || from > end)) throw new DomainError(from > end && from < size ? `The range ends (${end}) before it starts (${from})` : `The range starts at ${from}, past the file's ${size} bytes`, 416, "Range not satisfiable", undefined, { "Content-Range": `bytes */${size}` });
+  const { from, end } = servedRange(range, size);
   // Offloaded: nginx sends the bytes (and answers the Range itself); nothing is opened here.
   const offload = !!opts.offload && !card;
   const stream = size === 0 || offload || opts.open === false ? null : card ? Readable.from(Buffer.from(r.card).subarray(from, end + 1)) : blobStore().read(f!.storageKey, { start: from, end });
@@ -52,18 +52,17 @@ export async function openReleaseFile(ctx: ServiceContext, releaseId: string, fi
 
 /** A short-lived link to one file, for a caller who may download it now. */
 export async function createDownloadLink(ctx: ServiceContext, releaseId: string, filePath: string) {
-  const f = await openReleaseFile(ctx, releaseId, filePath, { from: 0, end: 0 }, { record: false });
-  f.stream?.destroy();
+  await openReleaseFile(ctx, releaseId, filePath, null, { record: false, open: false });
   if (ctx.actor.kind !== "user") throw new DomainError("Links are made for people", 403, "Forbidden");
   const exp = Math.floor(Date.now() / 1000) + LINK_SECONDS;
   return { url: `/api/v1/downloads/${signLink({ releaseId, path: filePath, userId: ctx.actor.id, exp })}`, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
 /** A link's download: its signature and time checked, then the named person's access checked as if they asked. */
-export async function openLinkedFile(token: string, ip: string | null, range: { from: number; end?: number } | null) {
+export async function openLinkedFile(token: string, ip: string | null, range: ByteRange | null, opts: { record?: boolean; open?: boolean } = {}) {
   const v = verifyLink(token);
   if (!v.ok) throw v.why === "expired" ? new DomainError("This download link has expired: make a new one on the release's page", 410, "Gone") : new DomainError("This download link is not valid", 403, "Forbidden");
   const user = await db.user.findUnique({ where: { id: v.claims.userId }, select: { id: true, email: true, role: true, disabled: true } });
   if (!user || user.disabled) throw new DomainError("This download link is not valid", 403, "Forbidden");
-  return openReleaseFile({ actor: { kind: "user", id: user.id, email: user.email, role: user.role }, ip }, v.claims.releaseId, v.claims.path, range);
+  return openReleaseFile({ actor: { kind: "user", id: user.id, email: user.email, role: user.role }, ip }, v.claims.releaseId, v.claims.path, range, opts);
 }

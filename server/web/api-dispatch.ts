@@ -10,13 +10,12 @@ import path from "node:path";
 import { ReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
-import { fileOf, sendFile } from "../lib/http/send-file";
-import { PROJECT_ROOT } from "./build";
+import { BYTES_BODY } from "../../lib/api/json-response";
+import { INTERNAL, noEndpoint, problemBody, writeProblem } from "../../lib/api/problem";
+import { NODE_BODY } from "../../lib/api/ranged-response";
+import { fileOf, sendFile } from "../../lib/http/send-file";
+import { PROJECT_ROOT } from "../build";
 
-/** The symbol of lib/api/ranged-response.ts (registered, so no import of the route side is needed here). */
-const NODE_BODY = Symbol.for("hounsfield.nodeBody");
-/** And of lib/api/json-response.ts: a body already in memory, as bytes. */
-const BYTES_BODY = Symbol.for("hounsfield.bytesBody");
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 type Route = { pattern: RegExp; names: string[]; rest: Set<string>; handlers: Partial<Record<string, Handler>> };
@@ -65,24 +64,22 @@ function decodeParam(raw: string) {
   }
 }
 
-function problem(res: http.ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}) {
-  const body = JSON.stringify({ type: "about:blank", title, status, detail });
-  res.writeHead(status, { ...headers, "content-type": "application/problem+json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" }).end(body);
-}
-
 /** Answers every /api/v1 and Hub-compatible request: a built route, or a 404 problem (never one of Next's
  * redirects or pages). */
 export async function serveApi(routes: Route[], req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void> {
   const url = URL.parse(req.url ?? "/", origin);
-  if (!url) return problem(res, 400, "Bad request", "The request target is not a valid URL");
+  if (!url) return writeProblem(res, 400, "Bad request", "The request target is not a valid URL");
   const route = routes.find((r) => r.pattern.test(url.pathname));
-  if (!route) return problem(res, 404, "Not found", `No API endpoint at ${url.pathname.slice(0, 200)}`);
+  if (!route) {
+    const nf = noEndpoint(url.pathname);
+    return writeProblem(res, nf.status, nf.title, nf.detail);
+  }
   // HEAD is the route's own where it has one (tus asks an upload's offset with HEAD), else GET without a body.
   const method = req.method === "HEAD" && !route.handlers.HEAD ? "GET" : (req.method ?? "GET");
   const allow = [...new Set([...Object.keys(route.handlers), ...(route.handlers.GET ? ["HEAD"] : []), "OPTIONS"])].sort().join(", ");
   if (method === "OPTIONS") return void res.writeHead(204, { allow }).end();
   const handler = route.handlers[method];
-  if (!handler) return problem(res, 405, "Method not allowed", `${method} is not allowed here`, { allow });
+  if (!handler) return writeProblem(res, 405, "Method not allowed", `${method} is not allowed here`, { allow });
   const values = route.pattern.exec(url.pathname)!.slice(1);
   const params = Object.fromEntries(route.names.map((n, i) => [n, route.rest.has(n) ? values[i].split("/").map(decodeParam) : decodeParam(values[i])]));
   const headers = new Headers();
@@ -97,7 +94,7 @@ export async function serveApi(routes: Route[], req: http.IncomingMessage, res: 
     response = await handler(request, { params: Promise.resolve(params) });
   } catch (e) {
     console.error("API handler failed", e);
-    response = Response.json({ type: "about:blank", title: "Internal error", status: 500 }, { status: 500, headers: { "content-type": "application/problem+json" } });
+    response = new Response(problemBody(INTERNAL.status, INTERNAL.title, INTERNAL.detail), { status: 500, headers: { "content-type": "application/problem+json", "cache-control": "no-store" } });
   }
   const out: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => (out[k] = v));

@@ -5,21 +5,19 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import next from "next";
-import { env, oidcConfig, publicUrl } from "../lib/env";
-import { checkBody } from "../lib/api/body-limit";
-import { hostAllowed } from "../lib/http/allowed-host";
-import { lastHop } from "../lib/http/client-ip";
-import { securityHeaders } from "../lib/http/security-headers";
-import { HUB_PATH, loadApiRoutes, serveApi } from "./api-routes";
-import { PROJECT_ROOT } from "./build";
+import { env, oidcConfig, publicUrl } from "../../lib/env";
+import { checkBody } from "../../lib/api/body-limit";
+import { INTERNAL, writeProblem } from "../../lib/api/problem";
+import { hostAllowed } from "../../lib/http/allowed-host";
+import { lastHop } from "../../lib/http/client-ip";
+import { securityHeaders } from "../../lib/http/security-headers";
+import { HUB_PATH, loadApiRoutes, serveApi } from "./api-dispatch";
+import { PROJECT_ROOT } from "../build";
 
 const FORWARDED = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "forwarded"];
 
-function refuse(res: http.ServerResponse, status: number, title: string, detail: string) {
-  const body = JSON.stringify({ type: "about:blank", title, status, detail });
-  res.writeHead(status, { "content-type": "application/problem+json", "content-length": Buffer.byteLength(body), "cache-control": "no-store", connection: "close" });
-  res.end(body);
-}
+/** Refused before any handler: the connection is closed too (its body, if any, is never read). */
+const refuse = (res: http.ServerResponse, status: number, title: string, detail: string) => writeProblem(res, status, title, detail, { connection: "close" });
 
 export async function serve(port: number, hostname: string | undefined) {
   const app = next({ dev: false, dir: PROJECT_ROOT, port, hostname: hostname ?? "localhost" });
@@ -53,7 +51,7 @@ export async function serve(port: number, hostname: string | undefined) {
     if (pathname.startsWith("/api/v1/") || HUB_PATH.test(pathname)) {
       serveApi(apiRoutes, req, res, `http://${host ?? "localhost"}`).catch((e) => {
         console.error("request failed", e);
-        if (!res.headersSent) refuse(res, 500, "Internal error", "Something went wrong on the server; it has been logged");
+        if (!res.headersSent) refuse(res, INTERNAL.status, INTERNAL.title, INTERNAL.detail);
         else res.destroy();
       });
       return;

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { dataDir } from "../lib/env";
+import { PROJECT_ROOT } from "./build";
 
 const SYSTEM = { actor: { kind: "system" as const, label: "local worker" } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,6 +14,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function firstAdmin() {
   const { db } = await import("../lib/db/client");
   return db.user.findFirst({ where: { role: "ADMIN", disabled: false }, orderBy: { createdAt: "asc" }, select: { id: true, email: true } });
+}
+
+async function sampleExists() {
+  const { db } = await import("../lib/db/client");
+  const { SAMPLE_SLUG } = await import("../lib/datasets/sample-file");
+  return !!(await db.dataset.findUnique({ where: { slug: SAMPLE_SLUG }, select: { id: true } }).catch(() => null));
 }
 
 /** The local worker's token: the stored one while it still works, else a new one. */
@@ -31,24 +38,26 @@ async function workerToken(admin: { id: string; email: string }) {
   return token.secret;
 }
 
-/** Once an administrator exists: adds the sample dataset, then (with `agent`) runs the local worker. */
+/** Once an administrator exists (with `agent`), runs the local worker. The sample dataset it trains on is added by
+ * the job process. */
 export function startLocalAgent(port: number, log: (line: string) => void, opts: { agent: boolean }) {
   let child: ChildProcess | undefined;
   let stopping = false;
   const loop = async () => {
+    if (!opts.agent) return;
     let admin = await firstAdmin();
-    if (!admin && opts.agent) log("local worker: starts once an administrator exists");
+    if (!admin) log("local worker: starts once an administrator exists");
     while (!admin && !stopping) {
       await sleep(3000);
       admin = await firstAdmin().catch(() => null);
     }
     if (!admin || stopping) return;
-    const { seedSampleDataset } = await import("../lib/services/datasets/seed-sample");
-    if (await seedSampleDataset(SYSTEM, admin.id)) log("sample dataset added: sample-ct (one real CT, to try a run)");
-    if (!opts.agent) return;
+    // The sample dataset (added by the job process once an admin exists) comes first: a worker that shows up before
+    // there is anything to train on invites a run that can't be queued.
+    for (let waited = 0; waited < 120 && !stopping && !(await sampleExists()); waited++) await sleep(500);
     for (let restarts = 0; !stopping && restarts < 5; restarts++) {
       const token = await workerToken(admin);
-      const bin = path.resolve(import.meta.dirname, "..", "bin", "hounsfield.mjs");
+      const bin = path.join(PROJECT_ROOT, "bin", "hounsfield.mjs");
       const args = [bin, "agent", "--server", `http://127.0.0.1:${port}`, "--name", "local", "--work-dir", path.join(dataDir(), "agent")];
       child = spawn(process.execPath, args, { env: { ...process.env, HOUNSFIELD_AGENT_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] });
       const relay = (b: Buffer) => b.toString().trimEnd().split("\n").forEach((l) => log(`local worker: ${l.replace(/^\[agent\] /, "")}`));
