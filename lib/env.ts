@@ -57,6 +57,19 @@ const schema = z.object({
   INGEST_FILE_TIMEOUT_SECONDS: z.coerce.number().min(1).default(600),
   /** Resident memory the process that decodes one file (or series) may use, in MiB; over it, that file fails. */
   DECODE_MEMORY_MB: z.coerce.number().int().min(128).max(1 << 20).default(1024),
+  /** Outgoing mail (address confirmation, sign-in links, notification mails). Unset SMTP_HOST: no mail at all. */
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** tls: TLS from the first byte (usually port 465); starttls: plain, then upgraded, refused if the server can't
+   * (587); none: never encrypted (a relay on the same machine or network). */
+  SMTP_SECURE: z.enum(["tls", "starttls", "none"]).default("starttls"),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  /** The sender, e.g. `Hounsfield <hounsfield@example.org>`. */
+  SMTP_FROM: z.string().max(300).optional(),
+  /** Emailed sign-in links per address, and per client address, per hour. */
+  EMAIL_LINKS_MAX_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  EMAIL_LINKS_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
   CI: bool.optional(),
 });
 
@@ -90,6 +103,17 @@ export function dataDir() {
 export function publicUrl() {
   const e = env();
   return (e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+}
+
+export type SmtpConfig = { host: string; port: number; secure: "tls" | "starttls" | "none"; user?: string; password?: string; from: string };
+
+/** The SMTP server mail goes through, or null when none is configured (then nothing is ever queued). */
+export function smtpConfig(): SmtpConfig | null {
+  const e = env();
+  if (!e.SMTP_HOST) return null;
+  const port = e.SMTP_PORT ?? (e.SMTP_SECURE === "tls" ? 465 : 587);
+  const from = e.SMTP_FROM ?? `Hounsfield <hounsfield@${new URL(publicUrl()).hostname}>`;
+  return { host: e.SMTP_HOST, port, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from };
 }
 
 export function oidcConfig() {

@@ -9,7 +9,12 @@ import { Input } from "../ui/input";
 import { Table, Td, Th } from "../ui/table";
 import { useToast } from "../ui/toast";
 
-type User = { id: string; email: string; name: string; role: string; requestedRole: string | null; disabled: boolean; lastLoginAt: string | null };
+type User = {
+  id: string; email: string; name: string; role: string; requestedRole: string | null; disabled: boolean; lastLoginAt: string | null;
+  emailProof: "ASSIGNED" | "SSO" | "LINK" | null; emailConfirmed: boolean; failedSignIns: number;
+};
+
+const PROOF = { SSO: "address confirmed (SSO)", LINK: "address confirmed (email link)", ASSIGNED: "address entered by an admin", none: "address not confirmed" } as const;
 type Patch = { role?: string; disabled?: boolean; requestedRole?: "approve" | "decline" };
 
 export function UsersTable({ selfId }: { selfId: string }) {
@@ -27,6 +32,14 @@ export function UsersTable({ selfId }: { selfId: string }) {
       client.invalidateQueries({ queryKey: ["users"] });
     },
     onError: (e) => toast({ tone: "error", title: "Could not update the user", description: e instanceof ApiProblem ? e.message : String(e) }),
+  });
+  const unlock = useMutation({
+    mutationFn: (u: User) => apiFetch<{ cleared: number }>(`/users/${u.id}/unlock`, { method: "POST" }).then((r) => ({ ...r, email: u.email })),
+    onSuccess: (r) => {
+      toast({ tone: "ok", title: `Unlocked ${r.email}`, description: `${r.cleared} failed sign-in${r.cleared === 1 ? "" : "s"} forgotten: they can sign in again.` });
+      client.invalidateQueries({ queryKey: ["users"] });
+    },
+    onError: (e) => toast({ tone: "error", title: "Could not unlock the user", description: e instanceof ApiProblem ? e.message : String(e) }),
   });
   const rows = users.data?.users ?? [];
   return (
@@ -74,14 +87,27 @@ export function UsersTable({ selfId }: { selfId: string }) {
                     </div>
                   )}
                 </Td>
-                <Td>{u.disabled ? <Badge tone="danger">disabled</Badge> : <Badge tone="ok">active</Badge>}</Td>
+                <Td>
+                  <div className="flex flex-col items-start gap-1">
+                    {u.disabled ? <Badge tone="danger">disabled</Badge> : <Badge tone="ok">active</Badge>}
+                    <Badge tone={u.emailConfirmed ? "ok" : "neutral"}>{PROOF[u.emailProof ?? "none"]}</Badge>
+                    {u.failedSignIns > 0 && <Badge tone="warn">{u.failedSignIns} failed sign-in{u.failedSignIns === 1 ? "" : "s"} lately</Badge>}
+                  </div>
+                </Td>
                 <Td>{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : "never"}</Td>
                 <Td>
-                  {u.id !== selfId && (
-                    <Button size="sm" variant={u.disabled ? "secondary" : "danger"} onClick={() => update.mutate({ id: u.id, patch: { disabled: !u.disabled } })}>
-                      {u.disabled ? `Enable ${u.email}` : `Disable ${u.email}`}
-                    </Button>
-                  )}
+                  <div className="flex flex-wrap gap-2">
+                    {u.failedSignIns > 0 && (
+                      <Button size="sm" variant="secondary" onClick={() => unlock.mutate(u)} disabled={unlock.isPending} aria-label={`Unlock sign-in for ${u.email}`}>
+                        Unlock sign-in
+                      </Button>
+                    )}
+                    {u.id !== selfId && (
+                      <Button size="sm" variant={u.disabled ? "secondary" : "danger"} onClick={() => update.mutate({ id: u.id, patch: { disabled: !u.disabled } })}>
+                        {u.disabled ? `Enable ${u.email}` : `Disable ${u.email}`}
+                      </Button>
+                    )}
+                  </div>
                 </Td>
               </tr>
             ))}

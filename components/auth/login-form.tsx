@@ -4,8 +4,9 @@ import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
+import { SignInLinkForm } from "./sign-in-link-form";
 
-export function LoginForm({ ssoName, initialError, notice }: { ssoName: string | null; initialError: string | null; notice: string | null }) {
+export function LoginForm({ ssoName, mailLinks, initialError, notice }: { ssoName: string | null; mailLinks: boolean; initialError: string | null; notice: string | null }) {
   const [error, setError] = useState(initialError);
   const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent<HTMLFormElement>) {
@@ -32,6 +33,7 @@ export function LoginForm({ ssoName, initialError, notice }: { ssoName: string |
           Sign in with {ssoName}
         </Button>
       )}
+      {mailLinks && <SignInLinkForm />}
       <p className="text-sm text-muted-fg">
         No account? <Link href="/register" className="underline">Register</Link>
       </p>

@@ -18,7 +18,7 @@ const components: Components = {
   ul: ({ children }) => <ul className="my-2 list-disc pl-6">{children}</ul>,
   ol: ({ children }) => <ol className="my-2 list-decimal pl-6">{children}</ol>,
   a: ({ children, href }) => <a className="underline" href={href} rel="noopener noreferrer nofollow">{children}</a>,
-  code: ({ children }) => <code className="rounded bg-muted px-1 font-mono text-xs">{children}</code>,
+  code: ({ children }) => <code className="break-all rounded bg-muted px-1 font-mono text-xs">{children}</code>,
   pre: ({ children }) => <pre className="my-2 overflow-x-auto rounded bg-muted p-2 text-xs">{children}</pre>,
   table: ({ children }) => <div className="my-2 overflow-x-auto"><table className="text-sm">{children}</table></div>,
   th: ({ children }) => <th className="border border-border px-2 py-1 text-left">{children}</th>,

@@ -5,12 +5,14 @@ import { useState } from "react";
 import { apiFetch, ApiProblem } from "@/lib/api/client-fetch";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
+import { AutoApproveRules } from "./auto-approve-rules";
 import { ModelCardView } from "./model-card-view";
 
-type Release = { id: string; status: string; card: string; license: string };
+type Release = { id: string; status: string; policy: string; card: string; license: string; autoApprove: { roles: string[]; domains: string[] } | null };
 
-/** The maker's tools: edit the card (with a live preview) and publish a draft; name people on the release. */
-export function ReleaseOwnerPanel({ release: r }: { release: Release }) {
+/** The maker's tools: edit the card (with a live preview) and publish a draft; name people on the release; the rules
+ * that approve requests to a GATED one at once. */
+export function ReleaseOwnerPanel({ release: r, mailConfigured }: { release: Release; mailConfigured: boolean }) {
   const router = useRouter();
   const [card, setCard] = useState(r.card);
   const [email, setEmail] = useState("");
@@ -47,6 +49,7 @@ export function ReleaseOwnerPanel({ release: r }: { release: Release }) {
         <Button type="submit" variant="secondary" disabled={grant.isPending || !email}>Give access</Button>
         {grant.isSuccess && <span role="status" className="text-sm text-ok">Access given.</span>}
       </form>
+      {r.policy === "GATED" && r.autoApprove && <AutoApproveRules releaseId={r.id} rules={r.autoApprove} mailConfigured={mailConfigured} />}
     </section>
   );
 }

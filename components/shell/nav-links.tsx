@@ -6,7 +6,7 @@ import { cn } from "../ui/cn";
 export function NavLinks({ items }: { items: { href: string; label: string }[] }) {
   const path = usePathname();
   return (
-    <ul className="flex flex-col gap-1">
+    <ul className="flex flex-wrap gap-1 md:flex-col">
       {items.map((i) => {
         const active = path === i.href || path.startsWith(`${i.href}/`);
         return (

@@ -19,7 +19,7 @@ export function NotificationsBell() {
         Notifications{unread > 0 && <span className="ml-2 rounded-full bg-accent px-1.5 text-xs text-white" aria-label={`${unread} unread`}>{unread}</span>}
       </button>
       {open && (
-        <ul className="absolute bottom-full left-0 z-10 mb-1 max-h-80 w-72 overflow-auto rounded border border-border bg-card p-2 text-sm shadow" aria-label="Notifications">
+        <ul className="absolute left-0 top-full z-10 mt-1 max-h-80 w-72 max-w-[calc(100vw-2rem)] overflow-auto md:bottom-full md:top-auto md:mb-1 md:mt-0 rounded border border-border bg-card p-2 text-sm shadow" aria-label="Notifications">
           {(q.data?.notifications ?? []).length === 0 && <li className="text-muted-fg">Nothing yet.</li>}
           {(q.data?.notifications ?? []).map((n) => (
             <li key={n.id} className="border-b border-border py-1 last:border-0">

@@ -6,10 +6,10 @@ type FieldProps = { label: string; error?: string; hint?: string };
 const control = "h-10 w-full rounded-md border border-border bg-card px-3 text-sm aria-[invalid=true]:border-danger";
 
 /** A labelled input whose error is tied to it for screen readers. */
-export function Input({ label, error, hint, className, id, ...rest }: InputHTMLAttributes<HTMLInputElement> & FieldProps) {
+export function Input({ label, error, hint, className, id, "aria-describedby": more, ...rest }: InputHTMLAttributes<HTMLInputElement> & FieldProps) {
   const auto = useId();
   const inputId = id ?? auto;
-  const describedBy = [error ? `${inputId}-error` : null, hint ? `${inputId}-hint` : null].filter(Boolean).join(" ") || undefined;
+  const describedBy = [error ? `${inputId}-error` : null, hint ? `${inputId}-hint` : null, more].filter(Boolean).join(" ") || undefined;
   return (
     <div className={cn("flex flex-col gap-1", className)}>
       <label htmlFor={inputId} className="text-sm font-medium">

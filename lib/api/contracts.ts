@@ -5,7 +5,7 @@ import { ZId, ZIdParams } from "../schemas/common";
 import { ZCreateDataset, ZCreateVersion, ZDataset, ZDatasetList, ZDatasetListQuery, ZFileProblemPage, ZIngestJob, ZRegisterFolder, ZRoots, ZScanPage, ZScanQuery, ZVersion, ZVersionList, ZVersionStats, ZDuplicates, ZManifestQuery, ZPreviewQuery, ZUpdateDataset } from "../schemas/dataset";
 import { ZAcceptTerms, ZAccessQuery, ZAccessRequest, ZAccessRequestList, ZCreateRelease, ZDecide, ZDecided, ZDeprecate, ZGrantUser, ZNotificationList, ZPublish, ZRelease, ZReleaseList, ZReleaseListQuery, ZReleaseStats, ZRequestAccess, ZUpdateRelease } from "../schemas/release";
 import { ZCreatedToken, ZCreateToken, ZToken, ZTokenList, ZTokenListQuery } from "../schemas/token";
-import { ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
+import { ZConfirmEmail, ZEmailConfirmed, ZMailAccepted, ZMe, ZRegister, ZRegistered, ZSetupAdmin, ZSignInLinkRequest, ZUnlocked, ZUpdateSelf, ZUpdateUser, ZUser, ZUserList, ZUserListQuery } from "../schemas/user";
 import { ZSessionList } from "../schemas/session";
 import { ZCompareQuery, ZCompareResult, ZIngestResult, ZLogIngest, ZLogPage, ZLogQuery, ZMetricQuery, ZSeries } from "../schemas/metrics";
 import { ZCreateRun, ZRun, ZRunList, ZRunListQuery, ZRunParams, ZRunSummary, ZTransition } from "../schemas/run";
@@ -43,6 +43,23 @@ export const contracts = {
     method: "GET", path: "/me", tag: "accounts", auth: "user", permission: "profile:read", summary: "The calling user",
     response: ZMe,
   }),
+  updateMe: defineContract({
+    method: "PATCH", path: "/me", tag: "accounts", auth: "user", permission: "profile:write",
+    summary: "Your settings: which notifications also come by email (only to a confirmed address)", body: ZUpdateSelf, response: ZMe, bodyLimit: 4 * 1024,
+  }),
+  requestEmailConfirmation: defineContract({
+    method: "POST", path: "/me/email-confirmation", tag: "accounts", auth: "user", permission: "profile:write",
+    summary: "Email yourself a link that confirms your address (when the server sends email; rate limited)", response: ZMailAccepted, status: 202,
+  }),
+  confirmEmail: defineContract({
+    method: "POST", path: "/email-confirmations", tag: "accounts", auth: "public",
+    summary: "Confirm an address with the one-time link mailed to it", body: ZConfirmEmail, response: ZEmailConfirmed, bodyLimit: 4 * 1024,
+  }),
+  requestSignInLink: defineContract({
+    method: "POST", path: "/sign-in-links", tag: "accounts", auth: "public",
+    summary: "Email a one-time sign-in link to an account's address (the same answer whether or not it has one; rate limited)",
+    body: ZSignInLinkRequest, response: ZMailAccepted, status: 202, bodyLimit: 4 * 1024,
+  }),
   listUsers: defineContract({
     method: "GET", path: "/users", tag: "accounts", auth: "user", permission: "user:read", summary: "List users",
     query: ZUserListQuery, response: ZUserList,
@@ -51,6 +68,10 @@ export const contracts = {
     method: "PATCH", path: "/users/{id}", tag: "accounts", auth: "user", permission: "user:manage",
     summary: "Change a user's role, disable or enable them, or decide their requested role",
     params: ZIdParams, body: ZUpdateUser, response: ZUser, bodyLimit: 4 * 1024,
+  }),
+  unlockUser: defineContract({
+    method: "POST", path: "/users/{id}/unlock", tag: "accounts", auth: "user", permission: "user:manage",
+    summary: "Let a locked-out user sign in again: forget the account's failed sign-ins (audited)", params: ZIdParams, response: ZUnlocked,
   }),
   listTokens: defineContract({
     method: "GET", path: "/tokens", tag: "tokens", auth: "user", permission: "token:read",

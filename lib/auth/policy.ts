@@ -10,7 +10,7 @@ export const SCOPE_HELP: Record<Scope, string> = {
   "runs:write": "create, change and log your own runs",
   worker: "an agent's token (when it is the only scope): register its worker, heartbeat, claim runs, report on the runs it leases",
   download: "download releases you have access to, and your own runs' checkpoints",
-  tokens: "your own account: create (never stronger) and revoke your tokens, sign out your sessions, mark your notifications read",
+  tokens: "your own account: create (never stronger) and revoke your tokens, sign out your sessions, mark your notifications read, email settings and confirmation",
   admin: "everything your role can do, including other users' objects",
 };
 
@@ -22,6 +22,8 @@ const ADMIN: Role[] = ["ADMIN"];
  * model. A token with the `admin` scope counts as having every scope its owner's role allows. */
 export const PERMISSIONS = {
   "profile:read": [ALL, ["read"]],
+  /** Your own account's settings (notification mails) and asking for an address confirmation link. */
+  "profile:write": [ALL, ["tokens"]],
   "session:read": [ALL, ["read"]],
   "session:write": [ALL, ["tokens"]],
   /** Marking your own notifications read changes your account, so a read-only token can't. */

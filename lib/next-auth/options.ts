@@ -13,6 +13,7 @@ import { clientIp } from "../http/client-ip";
 import { endSession } from "../services/sessions/revoke-sessions";
 import { signInWithOidc } from "../services/sessions/sign-in-oidc";
 import { signInWithPassword, SignInError } from "../services/sessions/sign-in";
+import { signInWithLink } from "../services/sessions/sign-in-link";
 
 type OidcProfile = { sub: string; email?: string; email_verified?: boolean; name?: string; preferred_username?: string };
 
@@ -71,6 +72,24 @@ export function authOptions(): NextAuthOptions {
             // The message travels in a URL and onto the page: only our own sentences, never a driver's.
             if (err instanceof SignInError || err instanceof DomainError) throw new Error(err.message);
             console.error("sign-in failed", err);
+            throw new Error("Sign-in failed on the server. Try again in a moment.");
+          }
+        },
+      }),
+      // The one-time link mailed by POST /api/v1/sign-in-links; its page posts the secret here.
+      CredentialsProvider({
+        id: "email-link",
+        name: "Email link",
+        credentials: { token: { type: "text" } },
+        async authorize(credentials, req) {
+          if (!credentials?.token) throw new Error("This sign-in link is incomplete: open the link from the email again.");
+          const headers = headersOf(req);
+          try {
+            const { user, sessionId } = await signInWithLink(credentials.token, clientIp(headers), headers.get("user-agent"));
+            return { id: user.id, email: user.email, name: user.name, sid: sessionId };
+          } catch (err) {
+            if (err instanceof SignInError || err instanceof DomainError) throw new Error(err.message);
+            console.error("sign-in by link failed", err);
             throw new Error("Sign-in failed on the server. Try again in a moment.");
           }
         },

@@ -70,6 +70,8 @@ export const ZRelease = z.object({
   requestFields: z.array(z.object({ name: z.string(), label: z.string(), required: z.boolean() })),
   downloads: z.number().int().describe("weights downloads of this version"),
   canManage: z.boolean().describe("the caller may edit, publish and share it"),
+  autoApprove: z.object({ roles: z.array(z.string()), domains: z.array(z.string()) }).nullable()
+    .describe("for those who manage it: the rules that approve access requests at once (domains only for confirmed addresses)"),
 });
 export const ZReleaseList = z.object({ releases: z.array(ZRelease.omit({ card: true, terms: true, inputContract: true })) });
 

@@ -4,6 +4,12 @@ import { ZEmail, ZLimit } from "./common";
 
 export const PASSWORD_MIN = 10;
 
+/** How an address was proven (see the EmailProof enum): only SSO and an emailed link show its owner reads it. */
+export const EMAIL_PROOFS = ["ASSIGNED", "SSO", "LINK"] as const;
+export type EmailProof = (typeof EMAIL_PROOFS)[number];
+export const CONFIRMED_PROOFS: EmailProof[] = ["SSO", "LINK"];
+export const emailConfirmed = (proof: EmailProof | null | undefined) => !!proof && CONFIRMED_PROOFS.includes(proof);
+
 export const ZRole = z.enum(ROLES);
 export const ZPassword = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(1024);
 export const ZName = z.string().trim().min(1, "required").max(120);
@@ -41,11 +47,14 @@ export const ZUser = z.object({
   role: ZRole,
   requestedRole: ZRole.nullable(),
   disabled: z.boolean(),
+  emailProof: z.enum(EMAIL_PROOFS).nullable().describe("how the address was proven: ASSIGNED (by an admin, the CLI or the setup link), SSO, LINK (an emailed link); null: never"),
+  emailConfirmed: z.boolean().describe("proven by SSO or an emailed link: what release domain rules trust"),
   lastLoginAt: z.string().nullable(),
   createdAt: z.string(),
 });
 
-export const ZUserList = z.object({ users: z.array(ZUser), nextCursor: z.string().nullable() });
+export const ZUserListItem = ZUser.extend({ failedSignIns: z.number().int().describe("failed sign-ins within the rate-limit window, from any address") });
+export const ZUserList = z.object({ users: z.array(ZUserListItem), nextCursor: z.string().nullable() });
 export const ZUserListQuery = z.strictObject({
   q: z.string().max(200).optional(),
   role: ZRole.optional(),
@@ -54,7 +63,25 @@ export const ZUserListQuery = z.strictObject({
   limit: ZLimit,
 });
 
-export const ZMe = ZUser.extend({ tokenScopes: z.array(z.string()).nullable() });
+export const ZMe = ZUser.extend({
+  tokenScopes: z.array(z.string()).nullable(),
+  mail: z.object({
+    configured: z.boolean().describe("the server sends email (SMTP is configured)"),
+    accessDecisions: z.boolean(),
+    runFailures: z.boolean(),
+  }),
+});
+
+/** Your own settings: which notifications also come by email (sent only to a confirmed address). */
+export const ZUpdateSelf = z
+  .strictObject({ mailAccessDecisions: z.boolean().optional(), mailRunFailures: z.boolean().optional() })
+  .refine((v) => Object.keys(v).length > 0, { message: "nothing to change" });
+
+export const ZConfirmEmail = z.strictObject({ token: z.string().min(10).max(200).describe("the secret after #token= in the emailed link") });
+export const ZEmailConfirmed = z.object({ email: z.string(), confirmed: z.literal(true) });
+export const ZSignInLinkRequest = z.strictObject({ email: ZEmail });
+export const ZMailAccepted = z.object({ status: z.literal("accepted"), message: z.string() });
+export const ZUnlocked = z.object({ id: z.string(), cleared: z.number().int().describe("failed sign-ins forgotten") });
 
 type UserRow = {
   id: string;
@@ -63,6 +90,7 @@ type UserRow = {
   role: z.infer<typeof ZRole>;
   requestedRole: z.infer<typeof ZRole> | null;
   disabled: boolean;
+  emailProof: EmailProof | null;
   lastLoginAt: Date | null;
   createdAt: Date;
 };
@@ -75,6 +103,8 @@ export function toUser(u: UserRow): z.infer<typeof ZUser> {
     role: u.role,
     requestedRole: u.requestedRole,
     disabled: u.disabled,
+    emailProof: u.emailProof,
+    emailConfirmed: emailConfirmed(u.emailProof),
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
   };

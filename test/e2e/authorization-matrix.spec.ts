@@ -32,8 +32,15 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/register": "public",
   "POST /api/v1/setup": "public",
   "GET /api/v1/me": { roles: ALL, scopes: ["read"] },
+  // Your own account: mail settings and a confirmation link need the scope for your account, not just reading.
+  "PATCH /api/v1/me": { roles: ALL, scopes: ["tokens"] },
+  "POST /api/v1/me/email-confirmation": { roles: ALL, scopes: ["tokens"] },
+  // An emailed link is its own credential: whoever holds it confirms the address or asks; answers never tell more.
+  "POST /api/v1/email-confirmations": "public",
+  "POST /api/v1/sign-in-links": "public",
   "GET /api/v1/users": { roles: ADMIN, scopes: ["admin"] },
   "PATCH /api/v1/users/{id}": { roles: ADMIN, scopes: ["admin"] },
+  "POST /api/v1/users/{id}/unlock": { roles: ADMIN, scopes: ["admin"] },
   "GET /api/v1/tokens": { roles: ALL, scopes: ["read"] },
   "POST /api/v1/tokens": { roles: ALL, scopes: ["tokens"] },
   "DELETE /api/v1/tokens/{id}": { roles: ADMIN, scopes: ["admin"], hides: true },
@@ -137,6 +144,8 @@ const EXPECTED: Record<string, Rule> = {
 /** Pages: who sees them (others are sent to /forbidden; anonymous callers to /login). */
 const PAGES: Record<string, Role[] | "public"> = {
   "/login": "public",
+  "/login/link": "public",
+  "/confirm-email": "public",
   "/register": "public",
   "/setup": "public",
   "/": ALL,
@@ -147,6 +156,7 @@ const PAGES: Record<string, Role[] | "public"> = {
   "/releases": ALL,
   "/releases/[id]": ALL,
   "/admin/access": ADMIN,
+  "/settings/account": ALL,
   "/settings/tokens": ALL,
   "/settings/sessions": ALL,
   "/api-docs": ALL,
@@ -289,6 +299,9 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   const leasedRun = (await (await request.post("/api/v1/runs", { headers: ownerToken, data: { name: "leased", preset: "tiny", executor: "SLURM", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }] } })).json()).id as string;
   const claim = await (await request.post(`/api/v1/workers/${slurmWorker}/claim`, { headers: slurmToken, data: {} })).json();
   expect(claim.run?.runId).toBe(leasedRun);
+  // Its agent keeps the lease alive, as a real one does, however long the matrix takes (longer than a lease's TTL).
+  const heartbeat = setInterval(() => void request.post(`/api/v1/workers/${slurmWorker}/heartbeat`, { headers: slurmToken, data: { runs: [{ runId: leasedRun, epoch: claim.run.epoch }] } }).catch(() => undefined), 10_000);
+  heartbeat.unref();
   const TEN = Buffer.from("0123456789");
   const b64 = (v: string) => Buffer.from(v).toString("base64");
   const tusCreate = (step: number) => ({
@@ -374,6 +387,14 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: route, data: { token: "setup_not-a-live-link", email: "x@example.org", name: "x", password: "long enough pw" } };
       case "PATCH /api/v1/users/{id}":
         return { url: `/api/v1/users/${victim.id}`, data: { role: "CLINICIAN" } };
+      case "POST /api/v1/users/{id}/unlock":
+        return { url: `/api/v1/users/${victim.id}/unlock` };
+      case "PATCH /api/v1/me":
+        return { url: route, data: { mailRunFailures: n++ % 2 === 0 } };
+      case "POST /api/v1/email-confirmations":
+        return { url: route, data: { token: "confirm_not-a-live-link" } };
+      case "POST /api/v1/sign-in-links":
+        return { url: route, data: { email: `nobody-${n++}@example.org` } };
       case "POST /api/v1/tokens":
         return { url: route, data: { name: "matrix", scopes: [c.scope && c.scope !== "admin" ? c.scope : "read"] } };
       case "DELETE /api/v1/tokens/{id}":
@@ -521,6 +542,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
       if (key === "DELETE /api/v1/sessions" && status === 200 && c.email) await signIn(c.email);
     }
   }
+  clearInterval(heartbeat);
   expect(mismatches).toEqual([]);
 });
 

@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
 import { pageActor } from "@/lib/auth/page-session";
-import { oidcConfig } from "@/lib/env";
+import { oidcConfig, smtpConfig } from "@/lib/env";
 
 export const metadata = { title: "Sign in" };
 
@@ -21,6 +21,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <LoginForm
       ssoName={sso?.name ?? null}
+      mailLinks={!!smtpConfig()}
       initialError={sp.error ? (Object.hasOwn(MESSAGES, sp.error) ? MESSAGES[sp.error] : UNKNOWN) : null}
       notice={sp.registered ? "If that email had no account, it has one now. Sign in below." : null}
     />

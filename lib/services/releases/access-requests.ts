@@ -1,14 +1,16 @@
 // Access to GATED releases: a request (institution, role, intended use, the terms accepted, the owner's extra
-// questions) is approved at once by the release's rules (roles, email domains) or waits for an administrator, who
+// questions) is approved at once by the release's rules (roles; email domains for confirmed addresses only) or waits for an administrator, who
 // approves or denies it with a reason, one or many at a time; grants may expire and are revoked at once. PRIVATE
-// releases name their users. Each step notifies the other side in the app.
+// releases name their users. Each step notifies the other side in the app, and by email those who asked for it.
 import "server-only";
 import type { z } from "zod";
 import { recordAudit, type ServiceContext } from "../../audit/record-audit";
 import { assertCan, can, UnauthenticatedError, type Actor } from "../../auth/policy";
 import { db, type Tx } from "../../db/client";
 import { conflict, invalid, notFound } from "../../errors";
+import { approvedByRules, type AutoApproveRules } from "../../releases/auto-approve";
 import type { ZAccessQuery, ZDecide, ZGrantUser, ZRequestAccess } from "../../schemas/release";
+import { mailAccessDecision } from "../mail/notify-by-mail";
 import { assertVisible, releaseAccess } from "./release-access";
 
 const DAY = 86_400_000;
@@ -18,8 +20,10 @@ function userOf(actor: Actor) {
   return actor;
 }
 
-async function notify(tx: Tx, userIds: string[], kind: string, text: string, link: string) {
+async function notify(tx: Tx, userIds: string[], kind: string, text: string, releaseId: string | null) {
+  const link = releaseId ? `/releases/${releaseId}` : "/admin/access";
   if (userIds.length) await tx.notification.createMany({ data: userIds.map((userId) => ({ userId, kind, text: text.slice(0, 500), link })) });
+  if (releaseId) await mailAccessDecision(tx, userIds, kind, text, releaseId);
 }
 
 async function visibleRelease(actor: Actor, id: string) {
@@ -53,9 +57,8 @@ export async function requestAccess(ctx: ServiceContext, releaseId: string, inpu
     throw invalid("The request form is incomplete", [...missing.map((f) => ({ field: `answers.${f.name}`, message: `required: ${f.label}` })), ...unknown.map((k) => ({ field: `answers.${k}`, message: "not a question of this release" }))]);
   }
   if (access.grant === "active") throw conflict("You have access already");
-  const rules = (r.autoApprove ?? {}) as { roles?: string[]; domains?: string[] };
-  const domain = user.email.split("@")[1]?.toLowerCase() ?? "";
-  const auto = (rules.roles ?? []).includes(user.role) || (rules.domains ?? []).some((d) => domain === d || domain.endsWith(`.${d}`));
+  const proof = await db.user.findUnique({ where: { id: user.id }, select: { emailProof: true } });
+  const auto = approvedByRules((r.autoApprove ?? {}) as AutoApproveRules, { role: user.role, email: user.email, emailProof: proof?.emailProof ?? null });
   return db.$transaction(async (tx) => {
     // One open request per person and release; a denied (or expired, revoked) person may apply again.
     const open = await tx.accessRequest.findFirst({ where: { releaseId: r.id, userId: user.id, status: "PENDING" }, select: { id: true } });
@@ -63,13 +66,12 @@ export async function requestAccess(ctx: ServiceContext, releaseId: string, inpu
     const answers = { institution: input.institution, role: input.role, intendedUse: input.intendedUse, ...input.answers };
     const req = await tx.accessRequest.create({ data: { releaseId: r.id, userId: user.id, answers, termsVersion: r.termsVersion, status: auto ? "APPROVED" : "PENDING", ...(auto ? { decidedAt: new Date(), reason: "approved by the release's rules" } : {}) } });
     await tx.termsAcceptance.upsert({ where: { releaseId_userId_termsVersion: { releaseId: r.id, userId: user.id, termsVersion: r.termsVersion } }, create: { releaseId: r.id, userId: user.id, termsVersion: r.termsVersion }, update: {} });
-    const link = `/releases/${r.id}`;
     if (auto) {
       await tx.accessGrant.create({ data: { releaseId: r.id, userId: user.id, requestId: req.id } });
-      await notify(tx, [user.id], "access.approved", `Your access to ${r.name} ${r.version} was approved`, link);
+      await notify(tx, [user.id], "access.approved", `Your access to ${r.name} ${r.version} was approved`, r.id);
     } else {
       const admins = await tx.user.findMany({ where: { role: "ADMIN", disabled: false }, select: { id: true } });
-      await notify(tx, admins.map((a) => a.id), "access.requested", `${user.email} asks for access to ${r.name} ${r.version}`, "/admin/access");
+      await notify(tx, admins.map((a) => a.id), "access.requested", `${user.email} asks for access to ${r.name} ${r.version}`, null);
     }
     await recordAudit(tx, ctx, { action: "access.request", targetType: "release", targetId: r.id, details: { request: req.id, auto } });
     return req;
@@ -90,7 +92,7 @@ export async function decideRequests(ctx: ServiceContext, input: z.output<typeof
       await tx.accessRequest.update({ where: { id: p.id }, data: { status: input.approve ? "APPROVED" : "DENIED", reason: input.reason || null, decidedById: decider.id, decidedAt: now } });
       if (input.approve) await tx.accessGrant.create({ data: { releaseId: p.releaseId, userId: p.userId, requestId: p.id, expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY) : null } });
       const what = `${p.release.name} ${p.release.version}`;
-      await notify(tx, [p.userId], input.approve ? "access.approved" : "access.denied", input.approve ? `Your access to ${what} was approved` : `Your request for ${what} was denied${input.reason ? `: ${input.reason}` : ""}`, `/releases/${p.releaseId}`);
+      await notify(tx, [p.userId], input.approve ? "access.approved" : "access.denied", input.approve ? `Your access to ${what} was approved` : `Your request for ${what} was denied${input.reason ? `: ${input.reason}` : ""}`, p.releaseId);
       await recordAudit(tx, ctx, { action: input.approve ? "access.approve" : "access.deny", targetType: "access_request", targetId: p.id, details: { release: p.releaseId, reason: input.reason, expiresInDays: input.expiresInDays ?? null } });
     }
     return { decided: pending.length };
@@ -105,7 +107,7 @@ export async function revokeGrant(ctx: ServiceContext, grantId: string) {
     if (!g) throw notFound("Grant");
     if (g.revokedAt) return g;
     const out = await tx.accessGrant.update({ where: { id: grantId }, data: { revokedAt: new Date() } });
-    await notify(tx, [g.userId], "access.revoked", `Your access to ${g.release.name} ${g.release.version} was revoked`, `/releases/${g.releaseId}`);
+    await notify(tx, [g.userId], "access.revoked", `Your access to ${g.release.name} ${g.release.version} was revoked`, g.releaseId);
     await recordAudit(tx, ctx, { action: "access.revoke", targetType: "access_grant", targetId: grantId, details: { release: g.releaseId } });
     return out;
   });
@@ -121,7 +123,7 @@ export async function grantUser(ctx: ServiceContext, releaseId: string, input: z
   if (!user) throw invalid("No user with that email", [{ field: "email", message: "no such user" }]);
   return db.$transaction(async (tx) => {
     const g = await tx.accessGrant.create({ data: { releaseId: r.id, userId: user.id, expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * DAY) : null } });
-    await notify(tx, [user.id], "access.approved", `You were given access to ${r.name} ${r.version}`, `/releases/${r.id}`);
+    await notify(tx, [user.id], "access.approved", `You were given access to ${r.name} ${r.version}`, r.id);
     await recordAudit(tx, ctx, { action: "access.grant", targetType: "release", targetId: r.id, details: { user: user.id, grant: g.id } });
     return g;
   });

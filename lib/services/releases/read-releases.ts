@@ -18,6 +18,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 async function present(actor: Actor, r: Row) {
   const access = await releaseAccess(actor, r);
+  const canManage = can(actor, "release:write", { ownerId: r.createdById });
+  const rules = (r.autoApprove ?? {}) as { roles?: string[]; domains?: string[] };
   const userId = actor.kind === "user" ? actor.id : null;
   const [request, downloads] = await Promise.all([
     userId ? db.accessRequest.findFirst({ where: { releaseId: r.id, userId }, orderBy: { createdAt: "desc" }, select: { status: true } }) : null,
@@ -37,7 +39,9 @@ async function present(actor: Actor, r: Row) {
     access: { canDownload: can(actor, "release:download", { release: access }), grant: access.grant, request: request?.status ?? "none", termsAccepted: access.termsAccepted },
     requestFields: ((r.requestFields ?? []) as { name: string; label: string; required: boolean }[]),
     downloads,
-    canManage: can(actor, "release:write", { ownerId: r.createdById }),
+    canManage,
+    // The rules that approve requests at once are the maker's business, not every reader's.
+    autoApprove: canManage ? { roles: [...rules.roles ?? []], domains: [...rules.domains ?? []] } : null,
   } as const;
 }
 

@@ -7,6 +7,7 @@ import { conflict, notFound } from "../../errors";
 import { canTransition, TERMINAL } from "../../runs/state-machine";
 import { assertReporter } from "../leases/fence";
 import { releaseLeases } from "../leases/release";
+import { mailRunFailure } from "../mail/notify-by-mail";
 
 /** Statuses in which no agent works on the run any more. */
 const UNLEASED: RunStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED", "LOST", "PREEMPTED", "QUEUED"];
@@ -33,6 +34,8 @@ export async function applyTransition(tx: Tx, ctx: ServiceContext, runId: string
   if (UNLEASED.includes(to)) await releaseLeases(tx, runId, now);
   await tx.runEvent.create({ data: { runId, from, to, reason, actor: actorLabel(ctx.actor), at: now } });
   await recordAudit(tx, ctx, { action: `run.${to.toLowerCase()}`, targetType: "run", targetId: runId, details: { from, to, reason } });
+  // Every failure passes here (an agent's report, the lease sweep, the silence sweep): its mail commits with it.
+  if (to === "FAILED" || to === "LOST") await mailRunFailure(tx, runId, to);
   return run;
 }
 

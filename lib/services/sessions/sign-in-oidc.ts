@@ -29,15 +29,17 @@ export async function signInWithOidc(issuer: string, c: Claims) {
         const now = new Date();
         const tokens = await tx.apiToken.updateMany({ where: { userId: byEmail.id, revokedAt: null }, data: { revokedAt: now } });
         const sessions = await revokeUserSessions(tx, byEmail.id, now);
-        user = await tx.user.update({ where: { id: byEmail.id }, data: { passwordHash: null, emailVerifiedAt: now } });
+        user = await tx.user.update({ where: { id: byEmail.id }, data: { passwordHash: null, emailVerifiedAt: now, emailProof: "SSO" } });
         await recordAudit(tx, system, { action: "user.claimed_by_sso", targetType: "user", targetId: user.id, details: { email, issuer, tokensRevoked: tokens.count, sessionsRevoked: sessions } });
       } else {
-        user = byEmail ?? (await insertUser(tx, system, { email, name: c.name ?? email, role: oidcConfig()?.defaultRole ?? "CLINICIAN", emailVerified: true }, "user.register_sso"));
+        user = byEmail ?? (await insertUser(tx, system, { email, name: c.name ?? email, role: oidcConfig()?.defaultRole ?? "CLINICIAN", emailVerified: true, emailProof: c.emailVerified ? "SSO" : null }, "user.register_sso"));
       }
       await tx.identity.create({ data: { issuer, subject: c.subject, userId: user.id } });
     }
     if (!user || user.disabled) return null;
-    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    // The provider vouches for this account's address now: what release domain rules trust (an admin's word doesn't).
+    const vouched = c.emailVerified && email === user.email && user.emailProof !== "SSO" && user.emailProof !== "LINK";
+    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date(), ...(vouched ? { emailProof: "SSO", emailVerifiedAt: user.emailVerifiedAt ?? new Date() } : {}) } });
     const sessionId = await openSession(tx, user.id, "oidc");
     await recordAudit(tx, { actor: { kind: "user", id: user.id, email: user.email, role: user.role } }, { action: "session.sign_in", targetType: "session", targetId: sessionId, details: { method: "oidc", issuer } });
     return { user, sessionId };

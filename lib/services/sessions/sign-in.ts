@@ -5,7 +5,7 @@ import "server-only";
 import { recordAudit } from "../../audit/record-audit";
 import { verifyPassword } from "../../auth/password";
 import { db } from "../../db/client";
-import { env } from "../../env";
+import { env, smtpConfig } from "../../env";
 import { tooManyRequests } from "../../errors";
 import { LOGIN_HISTORY_DAYS } from "../limits/prune-limits";
 import { ZEmail } from "../../schemas/common";
@@ -19,10 +19,10 @@ async function failuresSince(where: { email?: string; ip?: string }, since: Date
   return db.loginAttempt.count({ where: { ...where, success: false, createdAt: { gte: since } } });
 }
 
-async function locked(where: { email?: string; ip?: string }, since: Date, windowMs: number, message: string) {
+async function locked(where: { email?: string; ip?: string }, since: Date, windowMs: number, message: string, after = "") {
   const oldest = await db.loginAttempt.findFirst({ where: { ...where, success: false, createdAt: { gte: since } }, orderBy: { createdAt: "asc" } });
   const mins = oldest ? Math.max(1, Math.ceil((oldest.createdAt.getTime() + windowMs - Date.now()) / 60_000)) : 1;
-  return tooManyRequests(`${message} Try again in ${mins} minute${mins === 1 ? "" : "s"}.`, mins * 60);
+  return tooManyRequests(`${message} Try again in ${mins} minute${mins === 1 ? "" : "s"}.${after}`, mins * 60);
 }
 
 export async function signInWithPassword(emailRaw: string, password: string, ip: string | null, userAgent?: string | null) {
@@ -42,11 +42,13 @@ export async function signInWithPassword(emailRaw: string, password: string, ip:
     failuresSince({ ip: address }, since),
     failuresSince({ email }, since),
   ]);
-  if (pair > e.LOGIN_MAX_FAILURES_PER_ACCOUNT) throw await locked({ email, ip: address }, since, windowMs, "Too many failed sign-in attempts for this account from your address.");
+  // The way back in for the owner: a link sent to the account's address, or an administrator's unlock.
+  const wayBack = smtpConfig() ? " You can sign in with a link sent by email instead, or an administrator can unlock the account." : " An administrator can unlock the account.";
+  if (pair > e.LOGIN_MAX_FAILURES_PER_ACCOUNT) throw await locked({ email, ip: address }, since, windowMs, "Too many failed sign-in attempts for this account from your address.", wayBack);
   if (byIp > e.LOGIN_MAX_FAILURES_PER_IP) throw await locked({ ip: address }, since, windowMs, "Too many failed sign-in attempts from your address.");
   if (byAccount > e.LOGIN_MAX_FAILURES_PER_ACCOUNT_ANY_ADDRESS) {
     const known = await db.loginAttempt.count({ where: { email, ip: address, success: true, createdAt: { gte: new Date(Date.now() - LOGIN_HISTORY_DAYS * 86_400_000) } } });
-    if (!known) throw await locked({ email }, since, windowMs, "This account is under a password-guessing attack; it can be signed in to only from addresses it used before.");
+    if (!known) throw await locked({ email }, since, windowMs, "This account is under a password-guessing attack; it can be signed in to with a password only from addresses it used before.", wayBack);
   }
   const user = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });
   const ok = await verifyPassword(password, user?.passwordHash);

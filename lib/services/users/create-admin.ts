@@ -13,7 +13,7 @@ export async function createAdmin(ctx: ServiceContext, input: { email: string; n
     if (!existing) return insertUser(tx, ctx, { ...input, role: "ADMIN", emailVerified: true }, "user.create_admin");
     const user = await tx.user.update({
       where: { id: existing.id },
-      data: { role: "ADMIN", requestedRole: null, disabled: false, passwordHash: await hashPassword(input.password), emailVerifiedAt: existing.emailVerifiedAt ?? new Date() },
+      data: { role: "ADMIN", requestedRole: null, disabled: false, passwordHash: await hashPassword(input.password), emailVerifiedAt: existing.emailVerifiedAt ?? new Date(), emailProof: existing.emailProof ?? "ASSIGNED" },
     });
     await recordAudit(tx, ctx, { action: "user.promote_admin", targetType: "user", targetId: user.id, details: { email: user.email } });
     return user;

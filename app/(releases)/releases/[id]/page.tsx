@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Table, Td, Th } from "@/components/ui/table";
 import { releaseReader } from "@/lib/auth/page-session";
-import { env, publicUrl } from "@/lib/env";
+import { env, publicUrl, smtpConfig } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { getRelease } from "@/lib/services/releases/read-releases";
 
@@ -43,7 +43,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         . {r.downloads.toLocaleString("en")} downloads of the weights.
       </p>
       <ReleaseAccessPanel release={r} signedIn={actor.kind === "user"} />
-      {r.canManage && <ReleaseOwnerPanel release={r} />}
+      {r.canManage && <ReleaseOwnerPanel release={r} mailConfigured={!!smtpConfig()} />}
       {r.canManage && r.status === "PUBLISHED" && <DownloadStats releaseId={r.id} />}
       <section aria-labelledby="files-heading">
         <h2 id="files-heading" className="mb-2 font-semibold">Files</h2>

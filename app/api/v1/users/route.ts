@@ -5,5 +5,5 @@ import { listUsers } from "@/lib/services/users/list-users";
 
 export const GET = route(contracts.listUsers, async ({ actor, query }) => {
   const page = await listUsers(actor, query);
-  return { users: page.users.map(toUser), nextCursor: page.nextCursor };
+  return { users: page.users.map((u) => ({ ...toUser(u), failedSignIns: u.failedSignIns })), nextCursor: page.nextCursor };
 });
