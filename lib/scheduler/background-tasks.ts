@@ -8,7 +8,6 @@ import { pruneRateLimits } from "../services/limits/prune-limits";
 import { pruneWorkerSamples } from "../services/workers/prune-samples";
 import { pruneUploads } from "../uploads/tus-server";
 import { sweepExpiredLeases } from "../services/leases/expire";
-import { deliverQueuedMail } from "../services/mail/deliver-queued-mail";
 
 const LOCK_KEY = 727275;
 
@@ -42,8 +41,6 @@ export function startBackgroundTasks(intervalMs: number, log: (line: string) => 
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    // Not awaited: a slow mail server must never hold up the lease sweep (mail sends at most one run per process).
-    void deliverQueuedMail().catch((e) => log(`mail delivery: ${(e as Error).message}`));
     sweepOnce()
       .then(async (r) => {
         if (r?.lost) log(`lease sweep: ${r.lost} run(s) marked LOST`);

@@ -1,6 +1,6 @@
 // The job process: everything the web process must not do on its own event loop. It indexes dataset files
-// (ingestion jobs), makes previews, volume exports and manifests (queued jobs), adds the sample dataset, and runs
-// the periodic sweeps (expired leases, stale runs, pruning). Its state is in PostgreSQL, so a restart loses nothing,
+// (ingestion jobs), makes previews, volume exports, manifests and release files (queued jobs), sends the mail
+// outbox, adds the sample dataset, and runs the periodic sweeps (expired leases, stale runs, pruning). Its state is in PostgreSQL, so a restart loses nothing,
 // and several can run against one database (jobs are claimed with SKIP LOCKED under locks that lapse). Files are
 // decoded by a separate process with limits (decoder-pool.ts): one for ingestion, one for requests people wait on.
 import os from "node:os";
@@ -8,6 +8,7 @@ import { env } from "../../lib/env";
 import { asImagingError, ImagingError } from "../../lib/imaging/imaging-error";
 import { claimJob, failJob, finishJob, JOB_RUNNER_ID, releaseJobs, renewJob, type JobRow } from "../../lib/jobs/queue";
 import { startBackgroundTasks } from "../../lib/scheduler/background-tasks";
+import { deliverQueuedMail } from "../../lib/services/mail/deliver-queued-mail";
 import { claimIngestJob, releaseIngestLocks, runIngestJob, RUNNER_ID } from "../../lib/services/datasets/ingest";
 import { FileChangedError } from "../../lib/datasets/file-identity";
 import { DomainError } from "../../lib/errors";
@@ -18,7 +19,7 @@ import { seedSampleWhenReady } from "./sample";
 /** The job process yields the CPU to the web process on a shared machine. */
 const NICE = 10;
 const JOB_LOCK_MS = 60_000;
-const IDLE_MS = { ingest: 2000, jobs: 200 };
+const IDLE_MS = { ingest: 2000, jobs: 200, mail: 1000 };
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((r) => {
@@ -91,6 +92,11 @@ export async function runJobProcess(o: { log: (l: string) => void; stop: AbortSi
       return true;
     }, IDLE_MS.ingest, o.stop, o.log),
     loop("jobs", () => runOneJob(jobWork), IDLE_MS.jobs, o.stop, o.log),
+    // Mail on its own loop: a slow mail server holds up nothing else.
+    loop("mail delivery", async () => {
+      const r = await deliverQueuedMail();
+      return r.sent + r.retrying + r.failed + r.cancelled > 0;
+    }, IDLE_MS.mail, o.stop, o.log),
     seedSampleWhenReady(ingestWork, o.stop, o.log),
   ]);
   stopTasks();
