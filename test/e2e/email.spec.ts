@@ -125,7 +125,8 @@ test("an admin unlocks a locked-out user from Admin → users", async ({ page, b
   const row = page.getByTestId(`user-${user.email}`);
   await expect(row).toContainText(/\d+ failed sign-ins lately/);
   await row.getByRole("button", { name: `Unlock sign-in for ${user.email}` }).click();
-  await expect(page.getByText(`Unlocked ${user.email}`)).toBeVisible();
+  // The toast and its screen-reader announcement both say it.
+  await expect(page.getByText(`Unlocked ${user.email}`).first()).toBeVisible();
   await expect(row.getByRole("button", { name: /Unlock sign-in/ })).toHaveCount(0);
 
   await uiSignIn(victim, user.email);

@@ -13,6 +13,10 @@ import { createAdmin } from "../../lib/services/users/create-admin";
 import { registerUser } from "../../lib/services/users/register-user";
 import { makeUser } from "../support/factories";
 import { askForAccess, publishedRelease } from "../support/gated-release";
+import { useJobRunner } from "../support/job-runner";
+
+// Release files are read out of checkpoint tars by the job process.
+useJobRunner();
 import { linkIn, startMailCatcher, tokenOf } from "../support/mail-catcher";
 
 const DOMAIN = "uni-hospital.example";

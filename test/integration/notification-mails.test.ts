@@ -17,6 +17,10 @@ import { registerWorker } from "../../lib/services/workers/register-worker";
 import { makeUser } from "../support/factories";
 import { askForAccess, publishedRelease } from "../support/gated-release";
 import { startMailCatcher } from "../support/mail-catcher";
+import { useJobRunner } from "../support/job-runner";
+
+// Release files are read out of checkpoint tars by the job process.
+useJobRunner();
 import { makeRun } from "../support/runs";
 
 const PUBLIC = "https://hounsfield.example.org";

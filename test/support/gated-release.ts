@@ -1,4 +1,5 @@
 // A published release made the way people make one (a run, its checkpoint, create, publish), and requests to it.
+// Creating one waits on the job process: test files using this start a runner (test/support/job-runner.ts).
 import type { ServiceContext } from "../../lib/audit/record-audit";
 import { ZCreateRelease, ZPublish, ZRequestAccess, ZUpdateRelease } from "../../lib/schemas/release";
 import { requestAccess } from "../../lib/services/releases/access-requests";
