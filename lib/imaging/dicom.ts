@@ -4,7 +4,7 @@ import { READ_FLAGS } from "./read-file";
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-header";
-import { decodeFrame, supportedTransferSyntax } from "./dicom-pixels";
+import { assertSupportedSyntax, decodeFrame } from "./dicom-pixels";
 import { assembleSeries, groupSeries, type DicomSeries, type FileProblem } from "./dicom-series";
 import { asImagingError, ImagingError } from "./imaging-error";
 import { PlaneCollector } from "./planes";
@@ -18,9 +18,7 @@ export async function readHeaders(files: { path: string; size: number }[]) {
   for (const f of files) {
     try {
       const { header } = await readDicomHeader(f.path, f.size);
-      if (!supportedTransferSyntax(header.transferSyntax)) {
-        throw new ImagingError("unsupported", `transfer syntax ${header.transferSyntax || "(none)"} is not supported (native and JPEG 2000 are)`);
-      }
+      assertSupportedSyntax(header.transferSyntax);
       headers.push(header);
     } catch (e) {
       problems.push({ file: f.path, error: asImagingError(e) });
