@@ -27,9 +27,9 @@ const u16 = (n: number) => {
   return b;
 };
 
-/** A minimal CT slice in Explicit VR Little Endian, native int16 pixels. */
-export function dicomSlice(o: { series: string; instance: number; z: number; rows: number; columns: number; pixels?: Buffer }) {
-  const ts = "1.2.840.10008.1.2.1";
+/** A minimal CT slice in Explicit VR Little Endian, native int16 pixels (its meta header may name another syntax). */
+export function dicomSlice(o: { series: string; instance: number; z: number; rows: number; columns: number; pixels?: Buffer; syntax?: string }) {
+  const ts = o.syntax ?? "1.2.840.10008.1.2.1";
   const sop = `1.2.826.0.1.3680043.8.498.${o.instance + 1}`;
   const meta = Buffer.concat([element(0x0002, 0x0001, "OB", Buffer.from([0, 1])), element(0x0002, 0x0002, "UI", uid("1.2.840.10008.5.1.4.1.1.2")), element(0x0002, 0x0003, "UI", uid(sop)), element(0x0002, 0x0010, "UI", uid(ts))]);
   const pixels = o.pixels ?? Buffer.alloc(o.rows * o.columns * 2);

@@ -75,7 +75,7 @@ describe("DICOM series indexing agrees with pydicom", () => {
       // The same voxels written by nibabel as float32 NIfTI (RAS affine) hash as the DICOM series does.
       const asNifti = await one([input(out)]);
       expect(asNifti.voxelHash).toBe(v.voxelHash);
-    });
+    }, 60_000);
   }
 
   it("keeps the tags a dataset is judged by, and the identifiers for leakage checks", async () => {
