@@ -3,7 +3,7 @@
 // layer decides who may see them.
 import { READ_FLAGS } from "./read-file";
 import { open } from "node:fs/promises";
-import { parseDicomBytes, type ParsedDicom } from "./dicom-file";
+import { parseDicomBytes, parserProblem, type ParsedDicom } from "./dicom-file";
 import type dicomParser from "dicom-parser";
 import { ImagingError } from "./imaging-error";
 
@@ -97,7 +97,13 @@ export async function readDicomHeader(file: string, size: number): Promise<{ hea
         throw e;
       }
       if (!parsed.dataSet.elements[PIXEL_DATA] && !whole) continue;
-      return { header: headerOf(file, parsed) };
+      try {
+        return { header: headerOf(file, parsed) };
+      } catch (e) {
+        // An element whose declared length runs past what was parsed (the parser checks lengths only when it reads).
+        if (!whole) continue;
+        throw new ImagingError("unreadable", `the DICOM data set is unreadable: ${parserProblem(e)}`, { cause: e });
+      }
     }
     throw new ImagingError("unreadable", `no pixel data within the first ${MAX_HEADER_BYTES} bytes: the header is unreadable or longer than a CT header is`);
   } finally {

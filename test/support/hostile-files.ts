@@ -11,7 +11,7 @@ import { createDeflateRaw, createGzip, gunzipSync } from "node:zlib";
 
 const CT = path.resolve(import.meta.dirname, "../fixtures/ct");
 
-function element(group: number, el: number, vr: string, value: Buffer) {
+export function dicomElement(group: number, el: number, vr: string, value: Buffer) {
   const long = ["OB", "OW", "SQ", "UN", "UT"].includes(vr);
   const head = Buffer.alloc(long ? 12 : 8);
   head.writeUInt16LE(group, 0);
@@ -33,31 +33,31 @@ const u16 = (n: number) => {
 export function dicomSlice(o: { series: string; instance: number; z: number; rows: number; columns: number; pixels?: Buffer; syntax?: string }) {
   const ts = o.syntax ?? "1.2.840.10008.1.2.1";
   const sop = `1.2.826.0.1.3680043.8.498.${o.instance + 1}`;
-  const meta = Buffer.concat([element(0x0002, 0x0001, "OB", Buffer.from([0, 1])), element(0x0002, 0x0002, "UI", uid("1.2.840.10008.5.1.4.1.1.2")), element(0x0002, 0x0003, "UI", uid(sop)), element(0x0002, 0x0010, "UI", uid(ts))]);
+  const meta = Buffer.concat([dicomElement(0x0002, 0x0001, "OB", Buffer.from([0, 1])), dicomElement(0x0002, 0x0002, "UI", uid("1.2.840.10008.5.1.4.1.1.2")), dicomElement(0x0002, 0x0003, "UI", uid(sop)), dicomElement(0x0002, 0x0010, "UI", uid(ts))]);
   const pixels = o.pixels ?? Buffer.alloc(o.rows * o.columns * 2);
   const body = Buffer.concat([
-    element(0x0002, 0x0000, "UL", Buffer.from(Uint32Array.of(meta.length).buffer)),
+    dicomElement(0x0002, 0x0000, "UL", Buffer.from(Uint32Array.of(meta.length).buffer)),
     meta,
-    element(0x0008, 0x0016, "UI", uid("1.2.840.10008.5.1.4.1.1.2")),
-    element(0x0008, 0x0018, "UI", uid(sop)),
-    element(0x0008, 0x0060, "CS", str("CT")),
-    element(0x0020, 0x000d, "UI", uid(`${o.series}.1`)),
-    element(0x0020, 0x000e, "UI", uid(o.series)),
-    element(0x0020, 0x0013, "IS", str(String(o.instance + 1))),
-    element(0x0020, 0x0032, "DS", str(`0\\0\\${o.z}`)),
-    element(0x0020, 0x0037, "DS", str("1\\0\\0\\0\\1\\0")),
-    element(0x0028, 0x0002, "US", u16(1)),
-    element(0x0028, 0x0004, "CS", str("MONOCHROME2")),
-    element(0x0028, 0x0010, "US", u16(o.rows)),
-    element(0x0028, 0x0011, "US", u16(o.columns)),
-    element(0x0028, 0x0030, "DS", str("1\\1")),
-    element(0x0028, 0x0100, "US", u16(16)),
-    element(0x0028, 0x0101, "US", u16(16)),
-    element(0x0028, 0x0102, "US", u16(15)),
-    element(0x0028, 0x0103, "US", u16(1)),
-    element(0x0028, 0x1052, "DS", str("-1024")),
-    element(0x0028, 0x1053, "DS", str("1")),
-    element(0x7fe0, 0x0010, "OW", pixels),
+    dicomElement(0x0008, 0x0016, "UI", uid("1.2.840.10008.5.1.4.1.1.2")),
+    dicomElement(0x0008, 0x0018, "UI", uid(sop)),
+    dicomElement(0x0008, 0x0060, "CS", str("CT")),
+    dicomElement(0x0020, 0x000d, "UI", uid(`${o.series}.1`)),
+    dicomElement(0x0020, 0x000e, "UI", uid(o.series)),
+    dicomElement(0x0020, 0x0013, "IS", str(String(o.instance + 1))),
+    dicomElement(0x0020, 0x0032, "DS", str(`0\\0\\${o.z}`)),
+    dicomElement(0x0020, 0x0037, "DS", str("1\\0\\0\\0\\1\\0")),
+    dicomElement(0x0028, 0x0002, "US", u16(1)),
+    dicomElement(0x0028, 0x0004, "CS", str("MONOCHROME2")),
+    dicomElement(0x0028, 0x0010, "US", u16(o.rows)),
+    dicomElement(0x0028, 0x0011, "US", u16(o.columns)),
+    dicomElement(0x0028, 0x0030, "DS", str("1\\1")),
+    dicomElement(0x0028, 0x0100, "US", u16(16)),
+    dicomElement(0x0028, 0x0101, "US", u16(16)),
+    dicomElement(0x0028, 0x0102, "US", u16(15)),
+    dicomElement(0x0028, 0x0103, "US", u16(1)),
+    dicomElement(0x0028, 0x1052, "DS", str("-1024")),
+    dicomElement(0x0028, 0x1053, "DS", str("1")),
+    dicomElement(0x7fe0, 0x0010, "OW", pixels),
   ]);
   return Buffer.concat([Buffer.alloc(128), Buffer.from("DICM"), body]);
 }
