@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-header";
 import { assertSupportedSyntax } from "./dicom-pixels";
 import { assembleSeries, groupSeries, type DicomSeries, type FileProblem } from "./dicom-series";
-import { asImagingError, ImagingError } from "./imaging-error";
+import { asImagingError } from "./imaging-error";
 import { PlaneCollector } from "./planes";
 import { seriesSlices } from "./dicom-volume";
 import { VolumeAccumulator, type VolumeStats } from "./volume-stats";

@@ -2,11 +2,10 @@
 // files (elements of the tags indexing reads, with any VR, length and value, any transfer syntax, cut anywhere) and
 // NIfTI headers (any dims, datatype, spacing, offsets, transforms, scaling, gzip or not), and every problem that comes
 // back must carry a known code and a message with none of a runtime exception's words.
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { asImagingError, IMAGING_ERROR_CODES, ImagingError } from "../../../lib/imaging/imaging-error";
