@@ -70,7 +70,7 @@ export function assembleSeries(files: DicomHeader[]): DicomSeries {
       throw new ImagingError("series_inconsistent", `frame sizes differ within the series (${first.rows}×${first.columns} and ${h.rows}×${h.columns})`);
     }
     if (h.orientation.some((v, i) => Math.abs(v - first.orientation![i]) > 1e-3)) {
-      throw new ImagingError("series_inconsistent", `mixed orientations in one series (${first.orientation!.join("\\")} and ${h.orientation.join("\\")})`);
+      throw new ImagingError("series_inconsistent", `mixed orientations in one series: ${path.basename(first.file)} is ${first.orientation!.join("\\")}, ${path.basename(h.file)} is ${h.orientation.join("\\")}`);
     }
   }
   if (first.rows < 1 || first.columns < 1) throw new ImagingError("bad_geometry", `a ${first.rows}×${first.columns} frame`);
