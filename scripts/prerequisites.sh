@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The system packages `npm test` needs on Debian: chromium (browser journeys), PyTorch and friends (the reference
 # trainer), python3-venv (the pinned Hugging Face client of the Hub compatibility tests), PostgreSQL 15 (tests
-# against an external database), Slurm and munge (the Slurm executor, on a single-node cluster the tests start).
+# against an external database), Slurm and munge (the Slurm executor, on a single-node cluster the tests start), dcmtk
+# and dcm2niix (the field's DICOM tools: they re-encode real series into every transfer syntax and convert them as the
+# oracle for geometry).
 # Installs what is missing with apt when running as root; otherwise stops at once and prints the one command to run.
 set -uo pipefail
 
-PACKAGES=(chromium python3-torch python3-numpy python3-scipy python3-nibabel python3-pydicom python3-pil python3-pytest python3-venv postgresql-15 postgresql-client slurm-wlm munge)
+PACKAGES=(chromium python3-torch python3-numpy python3-scipy python3-nibabel python3-pydicom python3-pil python3-pytest python3-venv postgresql-15 postgresql-client slurm-wlm munge dcmtk dcm2niix)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,15 +1,16 @@
-// One DICOM file's header, read from the start of the file only (dicom-parser stops before the pixel data), and
+// One DICOM file's header, read from the start of the file only (parsing stops before the pixel data), and
 // the fields a CT dataset is judged by. Patient and study identifiers are kept for leakage checks; the service
 // layer decides who may see them.
 import { READ_FLAGS } from "./read-file";
 import { open } from "node:fs/promises";
-import dicomParser from "dicom-parser";
+import { parseDicomBytes, parserProblem, type ParsedDicom } from "./dicom-file";
+import type dicomParser from "dicom-parser";
 import { ImagingError } from "./imaging-error";
 
 /** One frame of 4096 × 4096 × 16 bits is 32 MiB; a single-frame CT file beyond twice that is not one. */
 export const MAX_DICOM_BYTES = 64 * 2 ** 20;
 /** A CT header (private tags included) fits in well under this; a longer one is refused, not parsed. */
-const MAX_HEADER_BYTES = 2 ** 20;
+export const MAX_HEADER_BYTES = 2 ** 20;
 const PIXEL_DATA = "x7fe00010";
 
 export type DicomHeader = {
@@ -29,7 +30,10 @@ export type DicomHeader = {
   frames: number;
   samplesPerPixel: number;
   bitsAllocated: number;
+  bitsStored: number;
   pixelRepresentation: number;
+  /** PixelPaddingValue as stored (before slope and intercept): voxels outside the scanned field. */
+  pixelPadding: number | null;
   pixelSpacing: [number, number] | null; // row spacing, column spacing (mm)
   orientation: number[] | null; // row direction cosines then column direction cosines (LPS)
   position: number[] | null; // LPS mm of the first voxel
@@ -73,8 +77,8 @@ const num = (ds: dicomParser.DataSet, tag: string) => {
   return Number.isFinite(v) ? v : null;
 };
 
-/** Parses a Part 10 file's data set up to the pixel data; reads more of the file only when the header is longer. */
-export async function readDicomHeader(file: string, size: number): Promise<{ header: DicomHeader; dataSet: dicomParser.DataSet }> {
+/** Parses the file's data set up to the pixel data from its first bytes; reads more only when the header is longer. */
+export async function readDicomHeader(file: string, size: number): Promise<{ header: DicomHeader }> {
   if (size === 0) throw new ImagingError("empty", "the file is empty");
   if (size > MAX_DICOM_BYTES) throw new ImagingError("too_large", `a DICOM file of ${size} bytes (at most ${MAX_DICOM_BYTES})`);
   const fh = await open(file, READ_FLAGS);
@@ -83,14 +87,22 @@ export async function readDicomHeader(file: string, size: number): Promise<{ hea
       const n = Math.min(want, size);
       const buf = Buffer.alloc(n);
       const { bytesRead } = await fh.read(buf, 0, n, 0);
-      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, bytesRead);
-      if (bytesRead < 132 || buf.toString("latin1", 128, 132) !== "DICM") throw new ImagingError("not_a_volume", "no DICM preamble: not a DICOM Part 10 file");
+      const whole = bytesRead >= size;
+      let parsed: ParsedDicom;
       try {
-        const dataSet = dicomParser.parseDicom(bytes, { untilTag: PIXEL_DATA });
-        return { header: headerOf(file, dataSet), dataSet };
+        parsed = await parseDicomBytes(buf.subarray(0, bytesRead), { untilPixelData: true, inflateCap: MAX_HEADER_BYTES });
       } catch (e) {
-        if (e instanceof ImagingError) throw e;
-        if (n === size) throw new ImagingError("unreadable", `the DICOM data set is unreadable: ${describe(e)}`);
+        // A header cut by the end of the prefix reads as malformed: try the longer prefix first.
+        if (e instanceof ImagingError && e.code === "unreadable" && !whole) continue;
+        throw e;
+      }
+      if (!parsed.dataSet.elements[PIXEL_DATA] && !whole) continue;
+      try {
+        return { header: headerOf(file, parsed) };
+      } catch (e) {
+        // An element whose declared length runs past what was parsed (the parser checks lengths only when it reads).
+        if (!whole) continue;
+        throw new ImagingError("unreadable", `the DICOM data set is unreadable: ${parserProblem(e)}`, { cause: e });
       }
     }
     throw new ImagingError("unreadable", `no pixel data within the first ${MAX_HEADER_BYTES} bytes: the header is unreadable or longer than a CT header is`);
@@ -99,14 +111,9 @@ export async function readDicomHeader(file: string, size: number): Promise<{ hea
   }
 }
 
-export function describe(e: unknown) {
-  if (e instanceof Error) return e.message;
-  if (typeof e === "string") return e;
-  const x = (e as { exception?: string })?.exception;
-  return typeof x === "string" ? x : "parse error";
-}
-
-export function headerOf(file: string, ds: dicomParser.DataSet): DicomHeader {
+export function headerOf(file: string, { dataSet: ds, transferSyntax, mediaSopClass, mediaSopInstance }: ParsedDicom): DicomHeader {
+  const pixelRepresentation = ds.uint16("x00280103") ?? 0;
+  const padding = ds.elements.x00280120 ? (pixelRepresentation ? ds.int16("x00280120") : ds.uint16("x00280120")) : undefined;
   const orientation = nums(ds.string("x00200037"), 6);
   const spacing = nums(ds.string("x00280030"), 2) as [number, number] | null;
   const slope = num(ds, "x00281053");
@@ -114,9 +121,9 @@ export function headerOf(file: string, ds: dicomParser.DataSet): DicomHeader {
   const modality = str(ds, "x00080060").toUpperCase();
   return {
     file,
-    transferSyntax: str(ds, "x00020010"),
-    sopClass: str(ds, "x00080016") || str(ds, "x00020002"),
-    sopInstance: str(ds, "x00080018") || str(ds, "x00020003"),
+    transferSyntax,
+    sopClass: str(ds, "x00080016") || mediaSopClass,
+    sopInstance: str(ds, "x00080018") || mediaSopInstance,
     modality,
     imageType: str(ds, "x00080008").toUpperCase().split("\\").filter(Boolean),
     seriesUid: str(ds, "x0020000e"),
@@ -129,7 +136,9 @@ export function headerOf(file: string, ds: dicomParser.DataSet): DicomHeader {
     frames: num(ds, "x00280008") ?? 1,
     samplesPerPixel: ds.uint16("x00280002") ?? 1,
     bitsAllocated: ds.uint16("x00280100") ?? 0,
-    pixelRepresentation: ds.uint16("x00280103") ?? 0,
+    bitsStored: ds.uint16("x00280101") ?? ds.uint16("x00280100") ?? 0,
+    pixelRepresentation,
+    pixelPadding: padding ?? null,
     pixelSpacing: spacing,
     orientation,
     position: nums(ds.string("x00200032"), 3),

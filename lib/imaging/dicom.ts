@@ -1,16 +1,15 @@
 // Indexing DICOM: headers of every file (start of each file only), grouped into series, then each series' voxels
 // in one pass, one slice in memory at a time.
-import { READ_FLAGS } from "./read-file";
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
 import { readDicomHeader, type DicomHeader, type DicomTags } from "./dicom-header";
-import { decodeFrame, supportedTransferSyntax } from "./dicom-pixels";
+import { assertSupportedSyntax } from "./dicom-pixels";
 import { assembleSeries, groupSeries, type DicomSeries, type FileProblem } from "./dicom-series";
-import { asImagingError, ImagingError } from "./imaging-error";
+import { asImagingError } from "./imaging-error";
 import { PlaneCollector } from "./planes";
+import { seriesSlices } from "./dicom-volume";
 import { VolumeAccumulator, type VolumeStats } from "./volume-stats";
 
-export type IndexedSeries = Omit<DicomSeries, "slices"> & VolumeStats & { files: string[]; fileSha256: string[]; bytes: number; tags: DicomTags; deidentified: boolean | null; planes: PlaneCollector };
+export type IndexedSeries = Omit<DicomSeries, "slices" | "shear"> & VolumeStats & { files: string[]; fileSha256: string[]; bytes: number; tags: DicomTags; deidentified: boolean | null; planes: PlaneCollector };
 
 export async function readHeaders(files: { path: string; size: number }[]) {
   const headers: DicomHeader[] = [];
@@ -18,9 +17,7 @@ export async function readHeaders(files: { path: string; size: number }[]) {
   for (const f of files) {
     try {
       const { header } = await readDicomHeader(f.path, f.size);
-      if (!supportedTransferSyntax(header.transferSyntax)) {
-        throw new ImagingError("unsupported", `transfer syntax ${header.transferSyntax || "(none)"} is not supported (native and JPEG 2000 are)`);
-      }
+      assertSupportedSyntax(header.transferSyntax);
       headers.push(header);
     } catch (e) {
       problems.push({ file: f.path, error: asImagingError(e) });
@@ -35,27 +32,15 @@ export { asImagingError };
 export async function indexSeries(s: DicomSeries, sizes: Map<string, number>, signal?: AbortSignal): Promise<IndexedSeries> {
   const acc = new VolumeAccumulator(s.dims, s.affine);
   const planes = new PlaneCollector(s.dims, s.affine, s.spacing);
-  const out = new Float32Array(s.dims[0] * s.dims[1]);
   let bytes = 0;
   const fileSha256: string[] = [];
-  for (const h of s.slices) {
-    if (signal?.aborted) throw signal.reason;
-    const size = sizes.get(h.file) ?? 0;
-    const fh = await open(h.file, READ_FLAGS);
-    const buf = Buffer.alloc(size);
-    try {
-      const { bytesRead } = await fh.read(buf, 0, size, 0);
-      if (bytesRead < size) throw new ImagingError("truncated", `${h.file} shrank while it was read`);
-    } finally {
-      await fh.close();
-    }
-    fileSha256.push(createHash("sha256").update(buf).digest("hex"));
-    await decodeFrame(h, new Uint8Array(buf.buffer, 0, size), out);
-    acc.addSlice(out);
-    planes.addSlice(out, fileSha256.length - 1);
-    bytes += size;
+  for await (const { values, file } of seriesSlices(s, sizes, signal)) {
+    fileSha256.push(createHash("sha256").update(file).digest("hex"));
+    acc.addSlice(values);
+    planes.addSlice(values, fileSha256.length - 1);
+    bytes += file.length;
   }
-  const { slices, ...geometry } = s;
+  const { slices, shear: _shear, ...geometry } = s;
   const first = slices[0];
   return {
     ...geometry,

@@ -2,14 +2,16 @@
 // else float32), the indexed voxel-to-RAS affine as the sform, and nothing else from the source header (no
 // description, aux file, intent name or extensions, where identifying text can hide). DICOM series come out in
 // the order of their slice normal, with the affine the index computed.
-import { open } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { readDicomHeader, type DicomHeader } from "./dicom-header";
-import { decodeFrame } from "./dicom-pixels";
+import { assembleSeries } from "./dicom-series";
+import { seriesSlices } from "./dicom-volume";
+import { ImagingError } from "./imaging-error";
 import { affineSpacing, type Affine } from "./geometry";
 import { readNiftiHeader, sliceDecoder } from "./nifti";
-import { READ_FLAGS, streamRange } from "./read-file";
+import { streamRange } from "./read-file";
 
 export type ExportSource = { format: string; files: string[]; dims: number[]; spacing: number[]; affine: Affine };
 
@@ -38,23 +40,16 @@ export function niftiHeader(dims: number[], affine: Affine, datatype: "int16" | 
   return h; // bytes 348–351: no extensions
 }
 
-/** DICOM slices, decoded one file at a time in the series' order. */
+/** DICOM slices: the series assembled again from its files' headers (so a tilted one gets the same grid), then
+ * decoded one file at a time; a series whose geometry is no longer what was indexed is refused. */
 async function* dicomSlices(src: ExportSource): AsyncGenerator<Float32Array> {
-  const out = new Float32Array(src.dims[0] * src.dims[1]);
-  for (const file of src.files) {
-    const fh = await open(file, READ_FLAGS);
-    let buf: Buffer;
-    try {
-      const size = (await fh.stat()).size;
-      buf = Buffer.alloc(size);
-      await fh.read(buf, 0, size, 0);
-    } finally {
-      await fh.close();
-    }
-    const { header } = await readDicomHeader(file, buf.length);
-    await decodeFrame(header as DicomHeader, new Uint8Array(buf.buffer, 0, buf.length), out);
-    yield out;
+  const headers: DicomHeader[] = [];
+  for (const file of src.files) headers.push((await readDicomHeader(file, (await stat(file)).size)).header);
+  const series = assembleSeries(headers);
+  if (series.dims.some((d, i) => d !== src.dims[i]) || series.affine.some((r, i) => r.some((x, j) => Math.abs(x - src.affine[i][j]) > 1e-4))) {
+    throw new ImagingError("series_inconsistent", "the series' geometry is not what was indexed: index it again");
   }
+  for await (const { values } of seriesSlices(series)) yield values;
 }
 
 /** NIfTI slices: the file streamed (inflated) past its header, cut into slices, scaled. */

@@ -17,15 +17,34 @@ export type ImagingErrorCode =
   | "memory_limit"
   | "decoder_failed";
 
+export const IMAGING_ERROR_CODES: readonly ImagingErrorCode[] = ["empty", "truncated", "not_a_volume", "unsupported", "bad_geometry", "too_large", "inflation_limit", "not_ct", "series_inconsistent", "missing_slices", "unreadable", "time_limit", "memory_limit", "decoder_failed"];
+
 export class ImagingError extends Error {
-  constructor(public readonly code: ImagingErrorCode, message: string) {
-    super(message);
+  constructor(public readonly code: ImagingErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
 
+/** Any failure as a coded error with a sentence. Something the readers did not foresee keeps its own text only as
+ * the cause (for logs): a runtime exception's words ("x.copy is not a function") say nothing to a person. */
 export function asImagingError(e: unknown) {
-  return e instanceof ImagingError ? e : new ImagingError("unreadable", (e as Error)?.message ?? String(e));
+  if (e instanceof ImagingError) return e;
+  const system = (e as { code?: unknown })?.code;
+  if (typeof system === "string" && /^E[A-Z]+$/.test(system)) {
+    return new ImagingError("unreadable", SYSTEM[system] ?? `the file could not be read or written (${system})`, { cause: e });
+  }
+  return new ImagingError("unreadable", "the file could not be read: its contents are malformed in a way the reader does not recognise", { cause: e });
 }
+
+/** The file system's refusals, said plainly (their own text carries paths and errno names). */
+const SYSTEM: Record<string, string> = {
+  ENOENT: "the file is gone: it was moved or deleted",
+  EACCES: "the file cannot be opened: permission denied",
+  EPERM: "the file cannot be opened: permission denied",
+  EISDIR: "a folder where a file was expected",
+  EEXIST: "the file to write already exists",
+  ENOSPC: "the disk is full",
+};
 
 export const MAX_AXIS = 4096;
 /** 2^31 voxels: 4 GiB of int16, beyond any CT volume (512 × 512 × 3000 is 786 M). */

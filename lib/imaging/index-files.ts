@@ -4,6 +4,7 @@ import { READ_FLAGS } from "./read-file";
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { asImagingError, assembleSeries, groupSeries, indexSeries, readHeaders } from "./dicom";
+import { dicomLayout } from "./dicom-file";
 import type { DicomTags } from "./dicom-header";
 import type { FileProblem } from "./dicom-series";
 import type { Affine } from "./geometry";
@@ -44,17 +45,18 @@ export type InputFile = { path: string; size: number };
 
 export type FileKind = "nifti" | "dicom" | "unknown";
 
-/** What a file is, from its name and (for DICOM, which often has no extension) its preamble. */
+/** What a file is, from its name and (for DICOM, which often has no extension) its first bytes: the preamble, or
+ * a meta header or data set that starts without one. */
 export async function fileKind(f: InputFile): Promise<FileKind> {
   const lower = f.path.toLowerCase();
   if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) return "nifti";
   if (lower.endsWith(".dcm")) return "dicom";
-  if (f.size < 132) return "unknown";
+  if (f.size < 12) return "unknown";
   const fh = await open(f.path, READ_FLAGS);
   try {
-    const b = Buffer.alloc(4);
-    await fh.read(b, 0, 4, 128);
-    return b.toString("latin1") === "DICM" ? "dicom" : "unknown";
+    const b = Buffer.alloc(132);
+    const { bytesRead } = await fh.read(b, 0, 132, 0);
+    return dicomLayout(b.subarray(0, bytesRead)) ? "dicom" : "unknown";
   } finally {
     await fh.close();
   }

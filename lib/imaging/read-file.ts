@@ -35,7 +35,7 @@ export async function readPrefix(file: string, n: number, gzip: boolean): Promis
     }
   } catch (e) {
     // A truncated or corrupt gzip still gave its first bytes: enough for a header; the stats pass reports it.
-    if (!got) throw new ImagingError("truncated", `the gzip stream is unreadable: ${(e as Error).message}`);
+    if (!got) throw new ImagingError("truncated", "the gzip stream is corrupt or cut short before its first bytes");
   } finally {
     source.destroy();
     stream.destroy();
@@ -70,8 +70,8 @@ export async function streamRange(file: string, gzip: boolean, skip: number, len
     }
   } catch (e) {
     if (e instanceof ImagingError) throw e;
-    if (pos < end) throw new ImagingError("truncated", `the file ends after ${pos} of ${end} bytes (${(e as Error).message})`);
-    throw new ImagingError("unreadable", `the gzip stream is corrupt after the volume's data: ${(e as Error).message}`);
+    if (pos < end) throw new ImagingError("truncated", `the file ends after ${pos} of ${end} bytes (the ${gzip ? "gzip stream breaks off or is corrupt" : "file is shorter"} there)`, { cause: e });
+    throw new ImagingError("unreadable", "the gzip stream is corrupt after the volume's data", { cause: e });
   } finally {
     source.destroy();
     stream.destroy();

@@ -4,6 +4,8 @@
 //   datasets.peak_mb             peak RSS above idle while indexing a 512×512×600 int16 volume (in a fresh process)
 //   datasets.thumbnail_ms        p95 of a cold three-plane thumbnail of that volume (file → PNGs, nothing cached)
 //   datasets.thumbnail_first_view_ms  p95 of the first view of it once indexed (planes kept, no PNG cached)
+//   datasets.decode_<syntax>_mb_per_s  indexing the real Philips series (10 × 512² int16) re-encoded by dcmtk as JPEG
+//                                 lossless (SV1), JPEG-LS and RLE, in MB of voxels per second, vs the native series
 // The volumes are made from real CT: crops of the sample scan, and the Siemens series' slices stacked to 600.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -17,10 +19,12 @@ import { niftiHeader } from "../../lib/imaging/export-nifti";
 import { fileKind } from "../../lib/imaging/index-files";
 import { indexNifti, niftiPlanes, readNiftiHeader } from "../../lib/imaging/nifti";
 import { PlaneCollector } from "../../lib/imaging/planes";
+import { convertAll } from "../support/dcmtk";
 
 const FILES = Number(process.env.BENCH_HEADER_FILES ?? 1000);
 const SLICES = Number(process.env.BENCH_SLICES ?? 600);
 const THUMB_RUNS = Number(process.env.BENCH_THUMB_RUNS ?? 7);
+const DECODE_ROUNDS = Number(process.env.BENCH_DECODE_ROUNDS ?? 5);
 const CT = path.resolve(import.meta.dirname, "../fixtures/ct");
 
 const line = (name: string, v: number, unit: string, base: number, baseUnit: string) =>
@@ -146,6 +150,25 @@ try {
     first.push(performance.now() - t);
   }
   line("datasets.thumbnail_first_view_ms", pct(first, 0.95), "ms", 1000, "ms target");
+  // decode_<syntax>_mb_per_s: the same real series, indexed (decode, statistics, hash, planes) from each syntax.
+  const philips = path.join(CT, "dicom-series-philips-phantom-axial");
+  const decodeRate = async (folder: string) => {
+    const files = readdirSync(folder).map((f) => ({ path: path.join(folder, f), size: statSync(path.join(folder, f)).size }));
+    await indexFiles(files); // warm: codecs loaded, files in the page cache
+    t = performance.now();
+    let voxelBytes = 0;
+    for (let i = 0; i < DECODE_ROUNDS; i++) {
+      const { volumes, problems } = await indexFiles(files);
+      if (problems.length || volumes.length !== 1) throw new Error(`${folder} was not indexed: ${problems[0]?.error.message}`);
+      voxelBytes += volumes[0].dims[0] * volumes[0].dims[1] * volumes[0].dims[2] * 2;
+    }
+    return voxelBytes / 2 ** 20 / ((performance.now() - t) / 1000);
+  };
+  const nativeRate = await decodeRate(philips);
+  for (const [name, command] of [["jpeg_lossless", ["dcmcjpeg", "+e1"]], ["jpeg_ls", ["dcmcjpls"]], ["rle", ["dcmcrle"]]]) {
+    const folder = await convertAll(philips, path.join(dir, `decode-${name}`), command);
+    line(`datasets.decode_${name}_mb_per_s`, await decodeRate(folder), "MB/s", nativeRate, "MB/s indexing the native series");
+  }
   // For reading the figure: the part no preview can avoid, inflating the whole file once.
   t = performance.now();
   for await (const _ of createReadStream(big, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))) void _;

@@ -4,6 +4,9 @@
 usage: imaging_oracle.py nifti FILE
        imaging_oracle.py dicom DIR [OUT.nii]      (OUT: the series written as NIfTI, RAS affine)
        imaging_oracle.py variants FILE OUTDIR     (the volume as .nii, as NIfTI-2 float32, reoriented)
+       imaging_oracle.py compare A B              (two NIfTI files in nibabel's closest canonical (RAS) layout:
+                                                   shapes, affines and how far their voxels differ)
+       imaging_oracle.py slice-spacing FILE       (a single DICOM slice's voxel sizes as nibabel's wrapper takes them)
 Prints one JSON object."""
 import json
 import os
@@ -106,6 +109,22 @@ def variants(path, outdir):
     return made
 
 
+def compare(a_path, b_path):
+    a = nib.as_closest_canonical(nib.load(a_path))
+    b = nib.as_closest_canonical(nib.load(b_path))
+    out = {"shapes": [list(a.shape), list(b.shape)], "affines": [a.affine.tolist(), b.affine.tolist()]}
+    if a.shape == b.shape:
+        d = np.abs(a.get_fdata(dtype=np.float64) - b.get_fdata(dtype=np.float64))
+        out.update({"maxAbs": float(d.max()), "differ": int((d > 0).sum()), "differByMoreThan1": int((d > 1).sum()), "voxels": int(d.size), "meanAbs": float(d.mean())})
+    return out
+
+
+def slice_spacing(path):
+    from nibabel.nicom import dicomwrappers
+
+    return {"voxelSizes": [float(v) for v in dicomwrappers.wrapper_from_file(path).voxel_sizes]}
+
+
 def flip_affine(shape):
     f = np.eye(4)
     for i in range(3):
@@ -120,6 +139,13 @@ if __name__ == "__main__":
         print(json.dumps(nifti(sys.argv[2])))
     elif kind == "dicom":
         print(json.dumps(dicom(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)))
+    elif kind == "compare":
+        print(json.dumps(compare(sys.argv[2], sys.argv[3])))
+    elif kind == "slice-spacing":
+        import warnings
+
+        warnings.simplefilter("ignore")
+        print(json.dumps(slice_spacing(sys.argv[2])))
     elif kind == "variants":
         print(json.dumps(variants(sys.argv[2], sys.argv[3])))
     else:

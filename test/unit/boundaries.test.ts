@@ -61,7 +61,7 @@ describe("module boundaries", () => {
   it("the web process never decodes: nothing it loads (its server and every page and route) reaches a decoder or the job process", () => {
     const web = reachable(["server/start.ts", ...files("app")]);
     expect(web.size).toBeGreaterThan(100);
-    const decoding = /^(lib\/imaging\/(dicom|dicom-pixels|dicom-header|dicom-series|nifti|read-file|export-nifti|index-files|planes|volume-stats|j2k-header)\.ts|lib\/releases\/checkpoint-files\.ts|server\/jobs\/(?!supervise\.ts))/;
+    const decoding = /^(lib\/imaging\/(dicom|dicom-file|dicom-pixels|dicom-header|dicom-series|nifti|read-file|export-nifti|index-files|planes|volume-stats|j2k-header|jpeg-header|rle|inflate-capped|pixel-codecs)\.ts|lib\/releases\/checkpoint-files\.ts|server\/jobs\/(?!supervise\.ts))/;
     expect([...web].filter((f) => decoding.test(f))).toEqual([]);
     // The job process does reach them (the check above is about something).
     expect([...reachable(["server/jobs/job-process.ts"])].filter((f) => decoding.test(f)).length).toBeGreaterThan(5);

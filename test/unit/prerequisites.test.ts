@@ -27,13 +27,14 @@ describe("system prerequisites of npm test", () => {
     expect(r.apt).toBe("");
     expect(r.stderr).toContain("sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends chromium python3-torch");
     expect(r.stderr).toContain("postgresql-15");
+    expect(r.stderr).toContain("dcmtk dcm2niix'");
   });
 
   it("root and packages missing: installs them with apt", () => {
     const r = machine({ uid: 0, installed: false });
     expect(r.status).toBe(0);
     expect(r.apt.split("\n")[0]).toBe("update -qq");
-    expect(r.apt).toMatch(/^install -y -qq --no-install-recommends chromium python3-torch .*postgresql-15/m);
+    expect(r.apt).toMatch(/^install -y -qq --no-install-recommends chromium python3-torch .*postgresql-15.* dcmtk dcm2niix$/m);
   });
 
   it("root but apt fails: stops and says what to run", () => {

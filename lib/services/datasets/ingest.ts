@@ -413,7 +413,7 @@ async function attachReports(job: JobRow, rows: FileRow[]) {
       }
       await store(scanId, text, [row.id]);
     } catch (e) {
-      await markFailed(row, e instanceof ImagingError ? e : new ImagingError("unreadable", (e as Error).message));
+      await markFailed(row, asImagingError(e));
     }
   }
 }

@@ -21,6 +21,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const oracle = (...args: string[]) => JSON.parse(execFileSync(PYTHON, [ORACLE, ...args], { encoding: "utf8", maxBuffer: 1 << 24 }));
 const input = (p: string) => ({ path: p, size: statSync(p).size });
 const folder = (d: string) => readdirSync(path.join(CT, d)).map((f) => input(path.join(CT, d, f)));
+// The GE series' uniform block (08–14, 4 mm apart): the whole series changes spacing and is refused.
+const geBlock = () => folder("dicom-series-ge-gantry-tilt").filter((f) => /\/(0[89]|1[0-4])\.dcm$/.test(f.path));
 
 async function one(files: { path: string; size: number }[]): Promise<IndexedVolume> {
   const { volumes, problems } = await indexFiles(files);
@@ -55,10 +57,11 @@ describe("NIfTI indexing agrees with nibabel", () => {
 });
 
 describe("DICOM series indexing agrees with pydicom", () => {
+  // The tilted GE series is resampled to an orthogonal grid, which this oracle does not do: dcm2niix-geometry.test.ts
+  // compares it with dcm2niix's tilt correction.
   const series = {
     "dicom-series-philips-phantom-axial": { kernel: "UB", manufacturer: "Philips", warnings: 0 },
     "dicom-series-siemens-petct-j2k": { kernel: "Br38f 3", manufacturer: "SIEMENS", warnings: 0 },
-    "dicom-series-ge-gantry-tilt": { kernel: "STD+", manufacturer: "GE MEDICAL SYSTEMS", warnings: 1 },
   };
   for (const [dir, want] of Object.entries(series)) {
     it(dir, async () => {
@@ -75,22 +78,22 @@ describe("DICOM series indexing agrees with pydicom", () => {
       // The same voxels written by nibabel as float32 NIfTI (RAS affine) hash as the DICOM series does.
       const asNifti = await one([input(out)]);
       expect(asNifti.voxelHash).toBe(v.voxelHash);
-    });
+    }, 60_000);
   }
 
   it("keeps the tags a dataset is judged by, and the identifiers for leakage checks", async () => {
-    const ge = await one(folder("dicom-series-ge-gantry-tilt"));
-    expect(ge.tags).toMatchObject({ modality: "CT", bodyPart: "HEAD", model: "HiSpeed Dual", patientIdentityRemoved: true, patientId: "QMNx85rKkkg" });
+    const ge = await one(geBlock());
+    expect(ge.tags).toMatchObject({ modality: "CT", bodyPart: "HEAD", model: "HiSpeed Dual", kernel: "STD+", kvp: 120, patientIdentityRemoved: true, patientId: "QMNx85rKkkg" });
     expect(ge.deidentified).toBe(true);
-    expect(ge.warnings[0]).toMatch(/spacing varies from 1\.08 to 7\.00 mm/);
+    expect(ge.warnings).toEqual([expect.stringMatching(/^gantry tilt of 18\.5°/)]);
     const siemens = await one(folder("dicom-series-siemens-petct-j2k"));
     expect(siemens.tags).toMatchObject({ contrastAgent: "APPLIED", seriesUid: null, patientIdentityRemoved: null });
   });
 
   it("groups a mixed batch into one volume per series and one per NIfTI file", async () => {
-    const { volumes, problems } = await indexFiles([...folder("dicom-series-philips-phantom-axial"), input(path.join(CT, "example_ct_sm.nii.gz")), ...folder("dicom-series-ge-gantry-tilt")]);
+    const { volumes, problems } = await indexFiles([...folder("dicom-series-philips-phantom-axial"), input(path.join(CT, "example_ct_sm.nii.gz")), ...geBlock()]);
     expect(problems).toEqual([]);
-    expect(volumes.map((v) => [v.format, v.files.length]).sort()).toEqual([["dicom", 10], ["dicom", 14], ["nifti1", 1]]);
+    expect(volumes.map((v) => [v.format, v.files.length]).sort()).toEqual([["dicom", 10], ["dicom", 7], ["nifti1", 1]]);
   });
 });
 
@@ -131,7 +134,7 @@ describe("the clean NIfTI export (viewer and downloads)", () => {
   };
 
   it("keeps every voxel and the geometry, for NIfTI (RAS and LPS) and DICOM (JPEG 2000 and tilted), and carries no header text", async () => {
-    for (const files of [[input(path.join(CT, "example_ct.nii.gz"))], [input(path.join(CT, "example_ct_heart_crop_lps.nii.gz"))], folder("dicom-series-siemens-petct-j2k"), folder("dicom-series-ge-gantry-tilt")]) {
+    for (const files of [[input(path.join(CT, "example_ct.nii.gz"))], [input(path.join(CT, "example_ct_heart_crop_lps.nii.gz"))], folder("dicom-series-siemens-petct-j2k"), geBlock()]) {
       const v = await one(files);
       const out = await exported(v, `export-${v.voxelHash.slice(0, 8)}.nii.gz`);
       const again = await one([input(out)]);
