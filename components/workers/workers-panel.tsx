@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { apiFetch } from "@/lib/api/client-fetch";
+import { workerHints, type WorkerFacts } from "@/lib/workers/worker-hints";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
@@ -12,7 +13,7 @@ import { GpuChart, type Sample } from "./gpu-chart";
 type Worker = {
   id: string; name: string; hostname: string; status: "idle" | "busy" | "draining" | "lost" | "removed";
   owner: { email: string } | null; labels: string[]; executor: string; maxRuns: number;
-  gpus: { index: number; name: string; memoryBytes: number }[]; info: { cpus?: number; memoryBytes?: number; torch?: string | null; torchHint?: string; agentVersion?: string };
+  gpus: { index: number; name: string; memoryBytes: number }[]; info: WorkerFacts;
   lastHeartbeatAt: string | null; runs: { id: string; name: string; status: string; gpuIndices: number[] }[];
 };
 
@@ -47,11 +48,18 @@ function WorkerCard({ w, canManage }: { w: Worker; canManage: boolean }) {
         {w.gpus.length ? w.gpus.map((g) => `GPU ${g.index}: ${g.name} (${gib(g.memoryBytes)})`).join(" · ") : "No GPU (CPU worker)"} · {w.info.cpus ?? "?"} CPUs · {gib(w.info.memoryBytes)} RAM
         {w.labels.length > 0 && <> · labels {w.labels.join(", ")}</>}
       </p>
-      {w.info.torch === null && (
-        <p role="alert" className="text-sm text-danger">
-          PyTorch is not installed for this worker&apos;s Python, so its runs will fail. Install it with: <code>{w.info.torchHint}</code>
+      {(w.info.python || w.info.torch) && (
+        <p className="text-sm text-muted-fg" data-testid="worker-software">
+          Reported by its agent: Python <span className="font-mono">{w.info.python ?? "?"}</span> · PyTorch{" "}
+          <span className="font-mono">{w.info.torch ?? "not importable"}</span>
+          {w.info.torch && w.info.cuda !== undefined && w.info.cuda !== null && <> · CUDA {w.info.cuda ? "available" : "not available"}</>}
         </p>
       )}
+      {workerHints(w.info, w.gpus.length).map((h) => (
+        <p key={h.id} role="alert" className={`text-sm ${h.tone === "danger" ? "text-danger" : "text-warn"}`} data-testid="worker-hint">
+          {h.text} {h.command && <code>{h.command}</code>}
+        </p>
+      ))}
       {w.runs.length > 0 && (
         <ul className="text-sm">
           {w.runs.map((r) => (

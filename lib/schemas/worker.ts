@@ -5,27 +5,43 @@ import { ZExecutor } from "./run";
 
 export const ZLabel = z.string().trim().min(1).max(128).regex(/^[\w.-]+=[\w.:/-]*$/, "key=value, letters, digits and . _ - : / only");
 
+/** Text a machine reports that people will read (names): one line, no control or formatting characters. */
+const ZReportedText = (max: number) => z.string().max(max).regex(/^[^\p{Cc}\p{Cf}]*$/u, "one line of text without control characters");
+
 export const ZGpu = z.strictObject({
   index: z.number().int().min(0).max(1023),
-  name: z.string().max(200),
+  name: ZReportedText(200),
   memoryBytes: z.number().int().min(0).max(2 ** 50),
 });
 
+/** A version as a program prints it ("3.11.2", "2.3.0+cu121"): a fact, never a sentence or a command. */
+const ZVersion = z.string().max(64).regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, "a version number");
+
+/** What an agent reports about its machine: facts only. The Workers page words any advice from these with the
+ * server's own text (lib/workers/worker-hints.ts); nothing here is shown as an instruction. */
+export const ZWorkerFacts = z.object({
+  cpus: z.number().int().min(0).max(100_000).optional(),
+  memoryBytes: z.number().int().min(0).max(2 ** 53).optional(),
+  agentVersion: ZVersion.optional(),
+  python: ZVersion.nullable().optional().describe("the trainer's Python version, null when it does not start"),
+  torch: ZVersion.nullable().optional().describe("PyTorch version, null when the trainer can't import it"),
+  cuda: z.boolean().nullable().optional().describe("whether PyTorch sees a CUDA device (null when it can't be imported)"),
+  apt: z.boolean().optional().describe("the machine installs system packages with apt-get (Debian, Ubuntu)"),
+});
+
+/** The agent process: an id it keeps in its work dir, so a restarted agent is the same one and a second agent
+ * started with the same worker token is not. */
+export const ZInstanceId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, _ or -");
+
 export const ZRegisterWorker = z.strictObject({
-  name: z.string().trim().min(1).max(120),
-  hostname: z.string().max(255).default(""),
+  name: ZReportedText(120).trim().min(1),
+  hostname: z.string().max(255).regex(/^[A-Za-z0-9._-]*$/, "a host name").default(""),
+  instanceId: ZInstanceId,
   gpus: z.array(ZGpu).max(64).default([]),
   labels: z.array(ZLabel).max(50).default([]),
   executor: ZExecutor.default("LOCAL"),
   maxRuns: z.number().int().min(1).max(64).default(1),
-  info: z.strictObject({
-    cpus: z.number().int().min(0).max(100_000).optional(),
-    memoryBytes: z.number().int().min(0).max(2 ** 53).optional(),
-    agentVersion: z.string().max(50).optional(),
-    python: z.string().max(200).optional(),
-    torch: z.string().max(200).nullable().optional().describe("PyTorch version, null when the trainer can't import it"),
-    torchHint: z.string().max(500).optional().describe("the command that installs PyTorch on this machine"),
-  }).default({}),
+  info: ZWorkerFacts.strict().default({}),
 });
 
 export const ZGpuSample = z.strictObject({
@@ -36,6 +52,9 @@ export const ZGpuSample = z.strictObject({
 });
 
 export const ZHeartbeat = z.strictObject({
+  instanceId: ZInstanceId,
+  /** The agent stops (its runs handed back): another agent may attach with this token at once. */
+  leaving: z.boolean().optional(),
   samples: z.array(ZGpuSample).max(64).default([]),
   /** The runs the agent is running, with the epoch of the lease it holds for each. */
   runs: z.array(z.strictObject({ runId: z.string().min(1).max(64), epoch: z.number().int().min(1) })).max(64).default([]),
@@ -44,12 +63,19 @@ export const ZHeartbeat = z.strictObject({
 export const ZHeartbeatAnswer = z.object({
   /** Per run the agent named: keep going (lease renewed until expiresAt) or stop it (cancelled, or the lease is
    * no longer this agent's). */
-  runs: z.array(z.object({ runId: z.string(), epoch: z.number(), action: z.enum(["continue", "stop"]), reason: z.string(), expiresAt: z.string().nullable() })),
+  runs: z.array(z.object({
+    runId: z.string(), epoch: z.number(), action: z.enum(["continue", "stop"]), reason: z.string(), expiresAt: z.string().nullable(),
+    /** Why a run is to stop: cancelled; its lease ran out and nobody took the run over ("lapsed": what the trainer
+     * wrote is still taken); taken over by a newer lease; ended by another change of the run's status ("closed");
+     * or not a lease this worker holds (nothing more is said about it). */
+    cause: z.enum(["cancelled", "lapsed", "taken-over", "closed", "not-held"]).nullable().optional(),
+  })),
   draining: z.boolean(),
   removed: z.boolean(),
 });
 
 export const ZClaim = z.strictObject({
+  instanceId: ZInstanceId,
   claimId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, _ or -").optional().describe("the agent's id for this claim: a retry with it gets the same lease back"),
 });
 
@@ -91,7 +117,7 @@ export const ZWorker = z.object({
   executor: ZExecutor,
   maxRuns: z.number(),
   gpus: z.array(ZGpu),
-  info: z.record(z.string(), z.unknown()),
+  info: ZWorkerFacts,
   lastHeartbeatAt: z.string().nullable(),
   createdAt: z.string(),
   runs: z.array(z.object({ id: z.string(), name: z.string(), status: z.string(), epoch: z.number(), gpuIndices: z.array(z.number()) })),

@@ -83,9 +83,9 @@ try {
   rmSync(stepDir, { recursive: true });
   const ckptSha = await sha256Of(ckpt);
   const workerToken = { authorization: `Bearer ${(await call(admin, "POST", "/tokens", { name: "bench worker", scopes: ["worker"] })).secret}` };
-  const worker = (await call(workerToken, "POST", "/workers", { name: "bench", executor: "SLURM" })).id;
+  const worker = (await call(workerToken, "POST", "/workers", { name: "bench", executor: "SLURM", instanceId: "bench-agent" })).id;
   const run = (await call(admin, "POST", "/runs", { name: "released", preset: "tiny", executor: "SLURM", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }] })).id;
-  const claim = (await call(workerToken, "POST", `/workers/${worker}/claim`, {})).run;
+  const claim = (await call(workerToken, "POST", `/workers/${worker}/claim`, { instanceId: "bench-agent" })).run;
   await new Promise<void>((resolve, reject) => {
     new Upload(createReadStream(ckpt), {
       endpoint: `${server.baseUrl}/api/v1/uploads`, uploadSize: statSync(ckpt).size, chunkSize: 64 * MB, retryDelays: [], storeFingerprintForResuming: false,

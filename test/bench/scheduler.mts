@@ -41,8 +41,8 @@ try {
     Array.from({ length: AGENTS }, async (_, i) => {
       const secret = (await call(admin, "POST", "/tokens", { name: `agent ${i}`, scopes: ["worker"] })).body.secret as string;
       const auth = { authorization: `Bearer ${secret}` };
-      const id = (await call(auth, "POST", "/workers", { name: `sim-${i}` })).body.id as string;
-      return { auth, id, lease: null as null | { runId: string; epoch: number }, step: 0 };
+      const id = (await call(auth, "POST", "/workers", { name: `sim-${i}`, instanceId: `sim-agent-${i}` })).body.id as string;
+      return { auth, id, instanceId: `sim-agent-${i}`, lease: null as null | { runId: string; epoch: number }, step: 0 };
     }),
   );
   console.error(`  ${AGENTS} agents registered`);
@@ -54,7 +54,7 @@ try {
   const pollers = agents.map(async (a, i) => {
     await sleep((i / AGENTS) * POLL_MS);
     while (claiming && !a.lease) {
-      const r = await call(a.auth, "POST", `/workers/${a.id}/claim`, {});
+      const r = await call(a.auth, "POST", `/workers/${a.id}/claim`, { instanceId: a.instanceId });
       if (r.body?.run) {
         a.lease = { runId: r.body.run.runId, epoch: r.body.run.epoch };
         claimMs.push(performance.now() - queuedAt.get(a.lease.runId)!);
@@ -92,7 +92,7 @@ try {
       while (performance.now() < until) {
         if (performance.now() >= nextBeat) {
           nextBeat += HEARTBEAT_MS;
-          await timed(a.auth, `/workers/${a.id}/heartbeat`, { runs: [a.lease], samples: [{ gpu: 0, util: 97, memUsed: 60 * 2 ** 30, memTotal: 80 * 2 ** 30 }] });
+          await timed(a.auth, `/workers/${a.id}/heartbeat`, { instanceId: a.instanceId, runs: [a.lease], samples: [{ gpu: 0, util: 97, memUsed: 60 * 2 ** 30, memTotal: 80 * 2 ** 30 }] });
         }
         const points = [];
         for (let s = 0; s < 10; s++, a.step++) for (let k = 0; k < 10; k++) points.push({ key: `k${k}`, step: a.step, value: Math.sin(a.step / 100 + k) });
@@ -129,7 +129,7 @@ try {
     let peak = idle;
     const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
     // Keep the lease alive through a long upload.
-    const beat = setInterval(() => void call(a.auth, "POST", `/workers/${a.id}/heartbeat`, { runs: [a.lease] }), HEARTBEAT_MS);
+    const beat = setInterval(() => void call(a.auth, "POST", `/workers/${a.id}/heartbeat`, { instanceId: a.instanceId, runs: [a.lease] }), HEARTBEAT_MS);
     t = performance.now();
     await new Promise<void>((resolve, reject) => {
       const u = new Upload(createReadStream(file), {

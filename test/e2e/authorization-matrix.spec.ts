@@ -288,19 +288,19 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
   /** A worker registered by the other user's agent (a fresh one for each removal). */
   const worker = async () => {
     const t = await mint(ownerCtx, ["worker"]);
-    const r = await request.post("/api/v1/workers", { headers: { authorization: `Bearer ${t.secret}` }, data: { name: "someone else's worker" } });
+    const r = await request.post("/api/v1/workers", { headers: { authorization: `Bearer ${t.secret}` }, data: { name: "someone else's worker", instanceId: "owners-agent" } });
     expect(r.status(), await r.text()).toBe(200);
     return (await r.json()).id as string;
   };
   const sharedWorker = await worker();
   // A run the other user's (Slurm) worker leases, with one checkpoint on the server: the target of uploads.
   const slurmToken = { authorization: `Bearer ${(await mint(ownerCtx, ["worker"])).secret}` };
-  const slurmWorker = (await (await request.post("/api/v1/workers", { headers: slurmToken, data: { name: "someone else's cluster", executor: "SLURM" } })).json()).id as string;
+  const slurmWorker = (await (await request.post("/api/v1/workers", { headers: slurmToken, data: { name: "someone else's cluster", executor: "SLURM", instanceId: "owners-cluster" } })).json()).id as string;
   const leasedRun = (await (await request.post("/api/v1/runs", { headers: ownerToken, data: { name: "leased", preset: "tiny", executor: "SLURM", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }] } })).json()).id as string;
-  const claim = await (await request.post(`/api/v1/workers/${slurmWorker}/claim`, { headers: slurmToken, data: {} })).json();
+  const claim = await (await request.post(`/api/v1/workers/${slurmWorker}/claim`, { headers: slurmToken, data: { instanceId: "owners-cluster" } })).json();
   expect(claim.run?.runId).toBe(leasedRun);
   // Its agent keeps the lease alive, as a real one does, however long the matrix takes (longer than a lease's TTL).
-  const heartbeat = setInterval(() => void request.post(`/api/v1/workers/${slurmWorker}/heartbeat`, { headers: slurmToken, data: { runs: [{ runId: leasedRun, epoch: claim.run.epoch }] } }).catch(() => undefined), 10_000);
+  const heartbeat = setInterval(() => void request.post(`/api/v1/workers/${slurmWorker}/heartbeat`, { headers: slurmToken, data: { instanceId: "owners-cluster", runs: [{ runId: leasedRun, epoch: claim.run.epoch }] } }).catch(() => undefined), 10_000);
   heartbeat.unref();
   const TEN = Buffer.from("0123456789");
   const b64 = (v: string) => Buffer.from(v).toString("base64");
@@ -426,7 +426,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
       case "GET /api/v1/runs/{id}/logs":
         return { url: `/api/v1/runs/${sharedRun}/logs` };
       case "POST /api/v1/workers":
-        return { url: route, data: { name: `matrix worker ${n++}` } };
+        return { url: route, data: { name: `matrix worker ${n++}`, instanceId: "matrix-agent" } };
       case "GET /api/v1/workers/{id}":
       case "GET /api/v1/workers/{id}/samples":
         return { url: route.replace("{id}", sharedWorker) };
@@ -436,7 +436,7 @@ test("authorization matrix: every route × anonymous, each role, each single-sco
         return { url: route.replace("{id}", await worker()) };
       case "POST /api/v1/workers/{id}/heartbeat":
       case "POST /api/v1/workers/{id}/claim":
-        return { url: route.replace("{id}", sharedWorker), data: {} };
+        return { url: route.replace("{id}", sharedWorker), data: { instanceId: "matrix-agent" } };
       case "GET /api/v1/runs/{id}/checkpoints":
         return { url: `/api/v1/runs/${leasedRun}/checkpoints` };
       case "GET /api/v1/runs/{id}/checkpoints/{step}":

@@ -49,7 +49,7 @@ test("generated malformed requests to every endpoint: never a 5xx, never interna
   // claims never take the local runs other journeys queue).
   const agentToken = (await (await request.post("/api/v1/tokens", { headers: auth, data: { name: "bad input agent", scopes: ["worker"] } })).json()).secret as string;
   const agent = { authorization: `Bearer ${agentToken}` };
-  const worker = await (await request.post("/api/v1/workers", { headers: agent, data: { name: "bad input worker", executor: "SLURM" } })).json();
+  const worker = await (await request.post("/api/v1/workers", { headers: agent, data: { name: "bad input worker", executor: "SLURM", instanceId: "bad-input-agent" } })).json();
   const ids = [run.id as string, worker.id as string, "doesnotexist0000", "x".repeat(64)];
   const problems: string[] = [];
   let sent = 0;

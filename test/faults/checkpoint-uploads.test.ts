@@ -18,9 +18,10 @@ async function leasedRun() {
   const token = (await fault.h.api<{ secret: string }>("POST", "/tokens", { name: "uploader", scopes: ["worker"] })).body.secret;
   const call = (method: string, url: string, body?: unknown) =>
     fetch(`${fault.server.baseUrl}/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body ?? {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
-  const worker = (await call("POST", "/workers", { name: `uploader-${Math.random()}` })).body.id as string;
+  const instanceId = `uploader-${randomBytes(6).toString("hex")}`;
+  const worker = (await call("POST", "/workers", { name: instanceId, instanceId })).body.id as string;
   const runId = await fault.h.newRun("uploads", { steps: 5 });
-  const claimed = (await call("POST", `/workers/${worker}/claim`)).body.run;
+  const claimed = (await call("POST", `/workers/${worker}/claim`, { instanceId })).body.run;
   expect(claimed.runId).toBe(runId);
   return { token, runId, epoch: claimed.epoch as number };
 }

@@ -18,9 +18,10 @@ async function leasedRun() {
   const token = (await fault.h.api<{ secret: string }>("POST", "/tokens", { name: "uploader", scopes: ["worker"] })).body.secret;
   const auth = { authorization: `Bearer ${token}` };
   const call = (url: string, body: unknown = {}) => fetch(`${fault.server.baseUrl}/api/v1${url}`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
-  const worker = (await call("/workers", { name: `limits-${Math.random()}` })).id as string;
+  const instanceId = `limits-${createHash("sha256").update(token).digest("hex").slice(0, 12)}`;
+  const worker = (await call("/workers", { name: instanceId, instanceId })).id as string;
   const runId = await fault.h.newRun("limits", { steps: 5 });
-  const claimed = (await call(`/workers/${worker}/claim`)).run;
+  const claimed = (await call(`/workers/${worker}/claim`, { instanceId })).run;
   expect(claimed.runId).toBe(runId);
   const b64 = (v: string) => Buffer.from(v).toString("base64");
   const metadata = (step: number) => [["runId", runId], ["epoch", String(claimed.epoch)], ["step", String(step)], ["sha256", createHash("sha256").update(String(step)).digest("hex")]].map(([k, v]) => `${k} ${b64(v)}`).join(",");

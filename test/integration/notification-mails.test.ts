@@ -96,7 +96,7 @@ describe("run failure mails", () => {
     const token = await db.apiToken.create({ data: { userId: user.id, name: "agent", prefix: "hfk_x", hash: createHash("sha256").update(Math.random().toString()).digest("hex"), scopes: ["worker"] } });
     const actor: WorkerActor = { kind: "worker", tokenId: token.id, userId: user.id, email: user.email, role: user.role, workerId: null };
     const ctx = { actor, ip: "198.51.100.4" };
-    const { id } = await registerWorker(ctx, ZRegisterWorker.parse({ name: `w-${token.id}`, maxRuns: 1 }));
+    const { id } = await registerWorker(ctx, ZRegisterWorker.parse({ name: `w-${token.id}`, instanceId: `agent-${token.id}`, maxRuns: 1 }));
     return { id, ctx };
   }
 

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { WorkerActor } from "../../lib/auth/policy";
 import { db } from "../../lib/db/client";
 import { ZHeartbeat, ZRegisterWorker } from "../../lib/schemas/worker";
-import { SAMPLE_SLUG, seedSampleDataset } from "../../lib/services/datasets/seed-sample";
+import { SAMPLE_SLUG } from "../../lib/services/datasets/seed-sample";
 import { claimRun } from "../../lib/services/leases/claim";
 import { sweepExpiredLeases } from "../../lib/services/leases/expire";
 import { ingestMetrics } from "../../lib/services/runs/ingest-metrics";
@@ -21,29 +20,7 @@ import { useImagingWork } from "../support/imaging-work";
 
 const work = useImagingWork();
 import { makeRun } from "../support/runs";
-
-const SYSTEM = { actor: { kind: "system" as const, label: "test" } };
-
-async function sample() {
-  const admin = await makeUser("ADMIN");
-  await seedSampleDataset(SYSTEM, admin.user.id, work);
-  return admin;
-}
-
-/** A worker as its agent sees it: a worker token (an admin's: a team worker, unless `owner` says whose),
- * registered with these GPUs. */
-async function makeWorker(opts: { gpus?: number; maxRuns?: number; executor?: "LOCAL" | "TORCHRUN" | "SLURM"; owner?: Awaited<ReturnType<typeof makeUser>>["user"] } = {}) {
-  const user = opts.owner ?? (await makeUser("ADMIN")).user;
-  const token = await db.apiToken.create({ data: { userId: user.id, name: "agent", prefix: "hfk_x", hash: createHash("sha256").update(Math.random().toString()).digest("hex"), scopes: ["worker"] } });
-  const actor: WorkerActor = { kind: "worker", tokenId: token.id, userId: user.id, email: user.email, role: user.role, workerId: null };
-  const ctx = { actor, ip: "198.51.100.4" };
-  const gpus = Array.from({ length: opts.gpus ?? 0 }, (_, i) => ({ index: i, name: "NVIDIA H100 80GB HBM3", memoryBytes: 80 * 2 ** 30 }));
-  const { id } = await registerWorker(ctx, ZRegisterWorker.parse({ name: `w-${token.id}`, gpus, maxRuns: opts.maxRuns ?? 1, executor: opts.executor ?? "LOCAL" }));
-  return { id, ctx, tokenId: token.id, owner: user };
-}
-
-const sampleRun = async (ctx: Parameters<typeof makeRun>[0], overrides: Record<string, unknown> = {}) =>
-  makeRun(ctx, { datasetMix: [{ dataset: SAMPLE_SLUG, weight: 1 }], gpus: 0, ...overrides });
+import { makeWorker, sample, sampleRun } from "../support/workers";
 
 describe("workers and leases", () => {
   // The queue is shared by the tests of this file: each starts with nothing claimable but its own runs.
@@ -53,18 +30,18 @@ describe("workers and leases", () => {
 
   it("an agent registers once per token; a restart updates the same worker; people can't register", async () => {
     const w = await makeWorker({ gpus: 2 });
-    const again = await registerWorker(w.ctx, ZRegisterWorker.parse({ name: "renamed", gpus: [{ index: 0, name: "A100", memoryBytes: 1 }] }));
+    const again = await registerWorker(w.ctx, ZRegisterWorker.parse({ name: "renamed", instanceId: w.instanceId, gpus: [{ index: 0, name: "A100", memoryBytes: 1 }] }));
     expect(again.id).toBe(w.id);
     const row = await db.worker.findUniqueOrThrow({ where: { id: w.id } });
     expect(row.name).toBe("renamed");
     expect(row.gpus).toEqual([{ index: 0, name: "A100", memoryBytes: 1 }]);
     const admin = await makeUser("ADMIN");
-    await expect(registerWorker(admin.ctx, ZRegisterWorker.parse({ name: "x" }))).rejects.toMatchObject({ action: "worker:connect" });
-    await expect(registerWorker(w.ctx, ZRegisterWorker.parse({ name: "x", gpus: [{ index: 0, name: "a", memoryBytes: 1 }, { index: 0, name: "b", memoryBytes: 1 }] }))).rejects.toMatchObject({ status: 400 });
+    await expect(registerWorker(admin.ctx, ZRegisterWorker.parse({ name: "x", instanceId: "person-agent" }))).rejects.toMatchObject({ action: "worker:connect" });
+    await expect(registerWorker(w.ctx, ZRegisterWorker.parse({ name: "x", instanceId: w.instanceId, gpus: [{ index: 0, name: "a", memoryBytes: 1 }, { index: 0, name: "b", memoryBytes: 1 }] }))).rejects.toMatchObject({ status: 400 });
   });
 
   it("a claim gives the oldest fitting run, a lease of epoch 1 and the trainer's own config with the sample volume", async () => {
-    const admin = await sample();
+    const admin = await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const first = await sampleRun(ctx, { name: "first", hyperparameters: { learningRate: 0.001, steps: 5, batchSize: 2 } });
     await sampleRun(ctx, { name: "second" });
@@ -81,7 +58,7 @@ describe("workers and leases", () => {
   });
 
   it("ten workers claiming three runs at once: each run is claimed exactly once", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const runs = await Promise.all([1, 2, 3].map((i) => sampleRun(ctx, { name: `r${i}` })));
     const workers = await Promise.all(Array.from({ length: 10 }, () => makeWorker()));
@@ -91,7 +68,7 @@ describe("workers and leases", () => {
   });
 
   it("GPUs: a run waits for a worker with enough free GPUs; concurrent runs get disjoint ones", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const big = await sampleRun(ctx, { name: "needs 2", gpus: 2 });
     const small = await makeWorker({ gpus: 1 });
@@ -106,7 +83,7 @@ describe("workers and leases", () => {
   });
 
   it("an executor takes its own kind of run (torchrun also takes local runs; Slurm only Slurm)", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const slurmRun = await sampleRun(ctx, { executor: "SLURM" });
     const local = await makeWorker();
@@ -119,7 +96,7 @@ describe("workers and leases", () => {
   });
 
   it("a researcher's own worker takes only that researcher's runs; a team worker (an admin's) takes anyone's", async () => {
-    await sample();
+    await sample(work);
     const alice = await makeUser("RESEARCHER");
     const bob = await makeUser("RESEARCHER");
     const bobs = await sampleRun(bob.ctx, { name: "bob's" });
@@ -132,16 +109,16 @@ describe("workers and leases", () => {
   });
 
   it("labels: a run goes only to a worker carrying every label it asks for", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const run = await sampleRun(ctx, { workerLabels: ["site=a", "fabric=ib"] });
     const plain = await makeWorker();
     expect(await claimRun(plain.ctx, plain.id)).toBeNull();
     const partly = await makeWorker();
-    await registerWorker(partly.ctx, ZRegisterWorker.parse({ name: "partly", labels: ["site=a"] }));
+    await registerWorker(partly.ctx, ZRegisterWorker.parse({ name: "partly", instanceId: partly.instanceId, labels: ["site=a"] }));
     expect(await claimRun(partly.ctx, partly.id)).toBeNull();
     const fits = await makeWorker();
-    await registerWorker(fits.ctx, ZRegisterWorker.parse({ name: "fits", labels: ["fabric=ib", "site=a", "gpu=h100"] }));
+    await registerWorker(fits.ctx, ZRegisterWorker.parse({ name: "fits", instanceId: fits.instanceId, labels: ["fabric=ib", "site=a", "gpu=h100"] }));
     expect(await claimRun(fits.ctx, fits.id)).toMatchObject({ runId: run.id });
   });
 
@@ -160,7 +137,7 @@ describe("workers and leases", () => {
   });
 
   it("a run trains on the versions its mix recorded at creation, with their geometry, not a version published later", async () => {
-    const admin = await sample();
+    const admin = await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const d = await db.dataset.findUniqueOrThrow({ where: { slug: SAMPLE_SLUG } });
     const pinned = await db.datasetVersion.findFirstOrThrow({ where: { datasetId: d.id, status: "PUBLISHED" } });
@@ -177,7 +154,7 @@ describe("workers and leases", () => {
   });
 
   it("fencing: a lost lease is swept, the run requeued and claimed at epoch 2; the old epoch is refused (409), the new accepted", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const run = await sampleRun(ctx, { retry: { maxAttempts: 2, resumeFromCheckpoint: true } });
     const w1 = await makeWorker();
@@ -205,7 +182,7 @@ describe("workers and leases", () => {
   });
 
   it("a worker token reports only on the run it leases, and reads nothing", async () => {
-    await sample();
+    await sample(work);
     const { ctx, actor } = await makeUser("RESEARCHER");
     const leased = await sampleRun(ctx);
     const other = await sampleRun(ctx);
@@ -220,26 +197,26 @@ describe("workers and leases", () => {
   });
 
   it("heartbeats renew leases and carry cancellations; another worker's token is refused", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const run = await sampleRun(ctx);
     const w = await makeWorker();
     const spec = (await claimRun(w.ctx, w.id))!;
     const before = (await db.lease.findFirstOrThrow({ where: { runId: run.id } })).expiresAt;
     await new Promise((r) => setTimeout(r, 20));
-    const beat = await heartbeatWorker(w.ctx, w.id, ZHeartbeat.parse({ runs: [{ runId: run.id, epoch: spec.epoch }], samples: [{ gpu: 0, util: 50, memUsed: 1, memTotal: 2 }] }));
+    const beat = await heartbeatWorker(w.ctx, w.id, ZHeartbeat.parse({ instanceId: w.instanceId, runs: [{ runId: run.id, epoch: spec.epoch }], samples: [{ gpu: 0, util: 50, memUsed: 1, memTotal: 2 }] }));
     expect(beat.runs).toEqual([expect.objectContaining({ runId: run.id, action: "continue" })]);
     expect((await db.lease.findFirstOrThrow({ where: { runId: run.id } })).expiresAt.getTime()).toBeGreaterThan(before.getTime());
     await cancelRun(ctx, run.id);
-    const after = await heartbeatWorker(w.ctx, w.id, ZHeartbeat.parse({ runs: [{ runId: run.id, epoch: spec.epoch }] }));
+    const after = await heartbeatWorker(w.ctx, w.id, ZHeartbeat.parse({ instanceId: w.instanceId, runs: [{ runId: run.id, epoch: spec.epoch }] }));
     expect(after.runs).toEqual([expect.objectContaining({ action: "stop", reason: "cancelled" })]);
     const stranger = await makeWorker();
-    await expect(heartbeatWorker(stranger.ctx, w.id, ZHeartbeat.parse({}))).rejects.toMatchObject({ action: "worker:connect" });
+    await expect(heartbeatWorker(stranger.ctx, w.id, ZHeartbeat.parse({ instanceId: stranger.instanceId }))).rejects.toMatchObject({ action: "worker:connect" });
     await expect(claimRun(stranger.ctx, w.id)).rejects.toMatchObject({ action: "worker:connect" });
   });
 
   it("a draining worker claims nothing; a removed one loses its token; the list shows status", async () => {
-    await sample();
+    await sample(work);
     const admin = await makeUser("ADMIN");
     const { ctx } = await makeUser("RESEARCHER");
     await sampleRun(ctx);
@@ -257,7 +234,7 @@ describe("workers and leases", () => {
   });
 
   it("a preempted run goes back to the queue; a script's run is RUNNING at once and never offered to a worker", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const run = await sampleRun(ctx);
     const w = await makeWorker();
@@ -281,7 +258,7 @@ describe("workers and leases", () => {
   });
 
   it("an agent's retried report is a no-op under its live lease, and a new attempt's log goes on after the last", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const run = await sampleRun(ctx, { retry: { maxAttempts: 1, resumeFromCheckpoint: true } });
     const w = await makeWorker();
@@ -298,7 +275,7 @@ describe("workers and leases", () => {
   });
 
   it("a claim retried with its id after a lost answer gets the same lease, not a second run", async () => {
-    await sample();
+    await sample(work);
     const { ctx } = await makeUser("RESEARCHER");
     const first = await sampleRun(ctx, { name: "one" });
     await sampleRun(ctx, { name: "two" });

@@ -12,6 +12,7 @@ import { conflict, notFound } from "../../errors";
 import { trainerConfig } from "../../runs/run-spec";
 import type { ZRunSpec } from "../../schemas/worker";
 import { applyTransition } from "../runs/transition-run";
+import { assertCurrentInstance, type AttachedWorker } from "../workers/worker-instance";
 
 type RunSpec = z.output<typeof ZRunSpec>;
 type Candidate = { id: string; name: string; gpus: number; config: Record<string, unknown>; datasetMix: { dataset: string; weight: number }[]; executor: "LOCAL" | "TORCHRUN" | "SLURM"; retryPolicy: { resumeFromCheckpoint?: boolean } | null };
@@ -19,14 +20,17 @@ type Candidate = { id: string; name: string; gpus: number; config: Record<string
 /** Which runs a worker's executor may take: its own kind, and a torchrun worker also takes plain local runs. */
 const TAKES = { LOCAL: ["LOCAL"], TORCHRUN: ["LOCAL", "TORCHRUN"], SLURM: ["SLURM"] } as const;
 
-export async function claimRun(ctx: ServiceContext, workerId: string, claimId?: string): Promise<RunSpec | null> {
+/** `instanceId`: the agent process claiming (the route always passes it); one that is not attached as the worker is
+ * refused, so an agent another one replaced can't take runs. */
+export async function claimRun(ctx: ServiceContext, workerId: string, claimId?: string, instanceId?: string): Promise<RunSpec | null> {
   assertCan(ctx.actor, "worker:connect");
   return db.$transaction(async (tx) => {
     // The worker row is locked so two claims of one agent can't both count the same GPUs as free.
-    const [worker] = await tx.$queryRaw<{ tokenId: string | null; gpus: { index: number }[]; maxRuns: number; executor: keyof typeof TAKES; draining: boolean; removedAt: Date | null; labels: string[] }[]>`
-      SELECT "tokenId", gpus, "maxRuns", executor, draining, "removedAt", labels FROM "Worker" WHERE id = ${workerId} FOR UPDATE`;
+    const [worker] = await tx.$queryRaw<(AttachedWorker & { tokenId: string | null; gpus: { index: number }[]; maxRuns: number; executor: keyof typeof TAKES; draining: boolean; removedAt: Date | null; labels: string[] })[]>`
+      SELECT id, "tokenId", gpus, "maxRuns", executor, draining, "removedAt", labels, "instanceId", hostname, NULL::float8 AS "seenSecondsAgo" FROM "Worker" WHERE id = ${workerId} FOR UPDATE`;
     if (!worker) throw notFound("Worker");
     assertCan(ctx.actor, "worker:connect", { workerTokenId: worker.tokenId });
+    if (instanceId !== undefined) assertCurrentInstance(worker, instanceId, "claim");
     if (worker.removedAt) throw conflict("This worker was removed; register again with a new token", [{ field: "id", message: "removed" }]);
     if (claimId) {
       // A retry of a claim whose answer was lost: the same lease again, while it is still the agent's to start.

@@ -2,6 +2,7 @@ import "server-only";
 import { assertCan, type Actor } from "../../auth/policy";
 import { db } from "../../db/client";
 import { notFound } from "../../errors";
+import { workerFacts } from "../../workers/worker-hints";
 
 /** A worker whose last heartbeat is older than this is lost (the same 90 s after which its runs are). */
 export const WORKER_LOST_MS = 90_000;
@@ -27,7 +28,7 @@ function toWorker(w: Row, latest: Map<string, { gpu: number; util: number; memUs
     executor: w.executor,
     maxRuns: w.maxRuns,
     gpus: w.gpus as { index: number; name: string; memoryBytes: number }[],
-    info: w.info as Record<string, unknown>,
+    info: workerFacts(w.info),
     lastHeartbeatAt: w.lastHeartbeatAt?.toISOString() ?? null,
     createdAt: w.createdAt.toISOString(),
     runs: w.leases.map((l) => ({ id: l.run.id, name: l.run.name, status: l.run.status, epoch: l.epoch, gpuIndices: l.gpuIndices })),

@@ -34,13 +34,13 @@ export async function openReleaseOf(request: APIRequestContext, ownerCtx: APIReq
 export async function releaseOf(request: APIRequestContext, ownerCtx: APIRequestContext, o: { policy: "OPEN" | "GATED" | "PRIVATE"; terms?: string }) {
   const token = (await (await ownerCtx.post("/api/v1/tokens", { data: { name: "pages worker", scopes: ["worker"] } })).json()).secret as string;
   const w = { authorization: `Bearer ${token}` };
-  const worker = (await (await request.post("/api/v1/workers", { headers: w, data: { name: "pages cluster", executor: "SLURM" } })).json()).id as string;
+  const worker = (await (await request.post("/api/v1/workers", { headers: w, data: { name: "pages cluster", executor: "SLURM", instanceId: "pages-cluster" } })).json()).id as string;
   // The sample dataset is published shortly after the server's admin exists.
   await expect.poll(async () => (await ownerCtx.get("/api/v1/datasets/sample-ct/versions")).status(), { timeout: 30_000 }).toBe(200);
   const created = await ownerCtx.post("/api/v1/runs", { data: { name: "released", preset: "tiny", executor: "SLURM", gpus: 0, datasetMix: [{ dataset: "sample-ct", weight: 1 }] } });
   expect(created.status(), await created.text()).toBe(201);
   const run = (await created.json()).id as string;
-  const claim = await (await request.post(`/api/v1/workers/${worker}/claim`, { headers: w, data: {} })).json();
+  const claim = await (await request.post(`/api/v1/workers/${worker}/claim`, { headers: w, data: { instanceId: "pages-cluster" } })).json();
   expect(claim.run?.runId).toBe(run);
   const body = await checkpointTar(3);
   const b64 = (v: string) => Buffer.from(v).toString("base64");
