@@ -40,7 +40,7 @@ async function leasingWorker(owner: Who) {
   const secret = await tokenOf(owner, ["worker"]);
   const actor = await resolveActor(new Headers({ authorization: `Bearer ${secret}` }));
   const ctx = { actor, ip: null };
-  const { id } = await registerWorker(ctx, ZRegisterWorker.parse({ name: `w-${secret.slice(-6)}`, gpus: [], maxRuns: 1, executor: "LOCAL" }));
+  const { id } = await registerWorker(ctx, ZRegisterWorker.parse({ name: `w-${secret.slice(-6)}`, instanceId: `agent-${secret.slice(-8)}`, gpus: [], maxRuns: 1, executor: "LOCAL" }));
   const spec = (await claimRun(ctx, id))!;
   return { secret, ctx, spec };
 }
@@ -86,10 +86,11 @@ describe("who downloads a checkpoint", () => {
     expect(list.status).toBe(200);
     expect((await list.json()).checkpoints).toEqual([expect.objectContaining({ step: 10, sha256: ckpt.sha256, bytes: Number(ckpt.bytes) })]);
 
-    // The run ends: the worker's lease is released, and with it the right to the bytes.
+    // The run ends: the worker's lease is released, and with it the right to the bytes (a worker that held the
+    // run's lease is told it no longer does: 409, see services/leases/fence.ts).
     await transitionRun(worker.ctx, run.id, { to: "RUNNING", reason: "", epoch: worker.spec.epoch });
     await transitionRun(worker.ctx, run.id, { to: "SUCCEEDED", reason: "done", epoch: worker.spec.epoch });
-    expect(await status(worker.secret)).toBe(403);
+    expect(await status(worker.secret)).toBe(409);
   });
 });
 

@@ -29,14 +29,15 @@ export function parseUploadMetadata(raw: Record<string, string | null | undefine
   return r.data;
 }
 
-/** The caller holds the run's current lease at the declared epoch (or owns the run, with runs:write). */
+/** The caller holds the run's newest lease at the declared epoch (live or lapsed: a late agent's checkpoints are
+ * still taken until someone else takes the run over), or owns the run, with runs:write. */
 export async function authorizeUpload(actor: Actor, meta: UploadMetadata) {
   const c = await pool().connect();
   try {
     await c.query("BEGIN");
     const { rows } = await c.query<{ ownerId: string }>(`SELECT "ownerId" FROM "Run" WHERE id = $1 FOR KEY SHARE`, [meta.runId]);
     if (!rows[0]) throw new DomainError("Run was not found", 404, "Not found");
-    await assertReporter(c, actor, meta.runId, rows[0].ownerId, meta.epoch);
+    await assertReporter(c, actor, meta.runId, rows[0].ownerId, meta.epoch, "data");
   } finally {
     await c.query("COMMIT").catch(() => undefined);
     c.release();
@@ -64,7 +65,7 @@ export async function finishUpload(actor: Actor, meta: UploadMetadata, file: str
     // record a checkpoint after another agent took the run over.
     const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${meta.runId} FOR KEY SHARE`;
     if (!run) throw notFound("Run");
-    await assertReporter(tx, actor, meta.runId, run.ownerId, meta.epoch);
+    await assertReporter(tx, actor, meta.runId, run.ownerId, meta.epoch, "data");
     const before = await tx.checkpoint.findUnique({ where: { runId_step: { runId: meta.runId, step: BigInt(meta.step) } }, select: { storageKey: true } });
     await tx.checkpoint.upsert({
       where: { runId_step: { runId: meta.runId, step: BigInt(meta.step) } },

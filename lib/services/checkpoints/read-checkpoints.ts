@@ -4,13 +4,16 @@ import { blobStore } from "../../blobs/blob-store";
 import { db, pool } from "../../db/client";
 import { notFound } from "../../errors";
 import { servedRange, type ByteRange } from "../../http/byte-range";
+import { assertWorkerRead } from "../leases/fence";
 
 type LeaseReadAction = "checkpoint:read" | "checkpoint:download" | "run:data";
 
 /** Decided by the policy on the run's owner and the token of the worker holding its live lease (a resumed run's
  * new worker): listing checkpoints and reading the run's data are for run readers, a checkpoint's bytes (the
- * weights of any release made from it) for its owner, admins and that worker only. */
+ * weights of any release made from it) for its owner, admins and that worker only. Which lease a worker token
+ * holds is fence.ts's to say (a former holder is told so, 409). */
 export async function authorizeLeaseRead(actor: Actor, runId: string, action: LeaseReadAction = "checkpoint:read") {
+  if (actor.kind === "worker") return assertWorkerRead(actor, runId, action);
   const { rows } = await pool().query<{ ownerId: string; leaseTokenId: string | null }>(
     `SELECT r."ownerId", (SELECT w."tokenId" FROM "Lease" l JOIN "Worker" w ON w.id = l."workerId"
        WHERE l."runId" = r.id AND l."releasedAt" IS NULL ORDER BY l.epoch DESC LIMIT 1) AS "leaseTokenId"

@@ -15,7 +15,7 @@ export async function ingestMetrics(ctx: ServiceContext, runId: string, points: 
     // left behind without its run.
     const run = (await c.query<{ ownerId: string }>(`SELECT "ownerId" FROM "Run" WHERE id = $1 FOR KEY SHARE`, [runId])).rows[0];
     if (!run) throw notFound("Run");
-    await assertReporter(c, ctx.actor, runId, run.ownerId, epoch);
+    await assertReporter(c, ctx.actor, runId, run.ownerId, epoch, "data");
     const counts = await ingestPoints(c, runId, points);
     await touchRun(c, runId);
     return counts;

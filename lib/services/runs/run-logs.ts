@@ -14,7 +14,7 @@ export async function appendLogs(ctx: ServiceContext, runId: string, input: z.ou
   return db.$transaction(async (tx) => {
     const [run] = await tx.$queryRaw<{ ownerId: string }[]>`SELECT "ownerId" FROM "Run" WHERE id = ${runId} FOR KEY SHARE`;
     if (!run) throw notFound("Run");
-    await assertReporter(tx, ctx.actor, runId, run.ownerId, input.epoch);
+    await assertReporter(tx, ctx.actor, runId, run.ownerId, input.epoch, "data");
     const r = await tx.logChunk.createMany({ data: input.chunks.map((c) => ({ runId, seq: c.seq, text: c.text, stream: c.stream })), skipDuplicates: true });
     await touchRun(tx, runId);
     return { accepted: input.chunks.length, inserted: r.count };
