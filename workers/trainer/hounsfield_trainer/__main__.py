@@ -18,6 +18,9 @@ def _parser():
     t.add_argument("--manifest", required=True, help="dataset manifest JSON")
     t.add_argument("--run-dir", required=True, help="output folder (the agent tails it)")
     t.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --run-dir")
+    t.add_argument("--prune-uploaded-only", action="store_true",
+                   help="keep_checkpoints deletes only checkpoints marked as uploaded (checkpoints/step-N/.uploaded, "
+                        "written by the agent once the server has them); the others are kept")
     t.add_argument("--stop-at-step", type=int, default=None,
                    help="checkpoint and exit at this step without final.json (e.g. before a Slurm time limit)")
     e = sub.add_parser("estimate", help="print parameter, memory and FLOP estimates for a config")
@@ -51,7 +54,8 @@ def main(argv=None):
 
     cfg = load_config(args.config)
     try:
-        status = train(cfg, args.manifest, args.run_dir, resume=args.resume, stop_at_step=args.stop_at_step)
+        status = train(cfg, args.manifest, args.run_dir, resume=args.resume, stop_at_step=args.stop_at_step,
+                       prune_uploaded_only=args.prune_uploaded_only)
     except Exception as err:
         print(f"hounsfield: run failed: {type(err).__name__}: {err}", file=sys.stderr)
         return 1

@@ -95,10 +95,17 @@ def list_checkpoints(run_dir):
     return sorted(found)
 
 
-def prune_checkpoints(run_dir, keep):
+# Written into checkpoints/step-N/ by the agent once the server lists that checkpoint with this sha256.
+UPLOADED_MARK = ".uploaded"
+
+
+def prune_checkpoints(run_dir, keep, uploaded_only=False):
+    """Deletes the checkpoints older than the newest `keep`. `uploaded_only` (under the agent): only those the agent
+    marked as on the server, so a checkpoint written while the server was out of reach is never lost."""
     if keep and keep > 0:
         for _, path in list_checkpoints(run_dir)[:-keep]:
-            shutil.rmtree(path, ignore_errors=True)
+            if not uploaded_only or os.path.exists(os.path.join(path, UPLOADED_MARK)):
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def _split(obj, tensors, path=""):

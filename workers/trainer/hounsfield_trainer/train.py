@@ -162,9 +162,10 @@ def _stop_signalled(ctx, step, log_every):
     return bool(flag.item())
 
 
-def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None):
+def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None, prune_uploaded_only=False):
     """Run (or resume) training. Returns "succeeded", "stopped" (at stop_at_step) or "preempted" (SIGTERM: a
-    checkpoint at the step reached, final.json says so); raises after writing final.json on failure."""
+    checkpoint at the step reached, final.json says so); raises after writing final.json on failure.
+    `prune_uploaded_only` (under the agent): keep_checkpoints deletes only checkpoints marked as on the server."""
     os.makedirs(run_dir, exist_ok=True)
     _SIGNALLED.clear()
     previous = None
@@ -176,7 +177,7 @@ def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None):
     if ctx.is_main and os.path.exists(final):
         os.unlink(final)
     try:
-        status, step = _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log)
+        status, step = _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log, prune_uploaded_only)
         if ctx.is_main and status in ("succeeded", "preempted"):
             _write_json(final, {"status": status, "step": step, "ts": time.time()})
         return status
@@ -193,7 +194,7 @@ def train(cfg, manifest_path, run_dir, resume=False, stop_at_step=None):
             signal.signal(signal.SIGTERM, previous)
 
 
-def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
+def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log, prune_uploaded_only):
     cuda = ctx.device.type == "cuda"
     if cfg["device"] == "cuda" and not cuda:
         raise RuntimeError("device 'cuda' requested but CUDA is not available")
@@ -296,7 +297,7 @@ def _train(ctx, cfg, manifest_path, run_dir, resume, stop_at_step, log):
                                  "nonfinite_steps": nonfinite.count(), "world_size": world}
                 path = save_checkpoint(run_dir, step, unwrap(model), optimizer, scheduler, trainer_state, cfg,
                                        preprocessing_contract(cfg))
-                prune_checkpoints(run_dir, cfg["keep_checkpoints"])
+                prune_checkpoints(run_dir, cfg["keep_checkpoints"], uploaded_only=prune_uploaded_only)
                 log.event("checkpoint", step=step, path=os.path.relpath(path, run_dir))
             window.t0 += time.perf_counter() - t
         if step == stop_at_step:

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import TRAINER, write_manifest
 from hounsfield_trainer import mae
-from hounsfield_trainer.checkpoint import list_checkpoints
+from hounsfield_trainer.checkpoint import UPLOADED_MARK, list_checkpoints
 from hounsfield_trainer.estimate import MemoryEstimateError
 from hounsfield_trainer.metrics_log import read_metrics
 from hounsfield_trainer.safetensors_io import load_file
@@ -74,6 +74,22 @@ def test_checkpoint_state_holds_no_pickle(tmp_path, tiny_config, ct_manifest):
         assert head[:1] != b"\x80" and not head.startswith(b"PK"), name  # pickle protocol / torch zip
     state = json.load(open(os.path.join(ckpt, "trainer_state.json")))
     assert "$tensor" in json.dumps(state) and state["$dict"][0][0] in ("data_sampler", "step", "scheduler", "rng")
+
+
+def test_retention_under_the_agent_deletes_only_checkpoints_the_server_has(tmp_path, tiny_config, ct_manifest):
+    """Standalone, keep_checkpoints keeps the newest N. Under the agent (prune_uploaded_only) a checkpoint is deleted
+    only once the agent marked it as on the server: one written while the server was out of reach is never lost."""
+    cfg = tiny_config(total_steps=6, checkpoint_every=1, keep_checkpoints=1)
+    alone, agent = str(tmp_path / "alone"), str(tmp_path / "agent")
+    train(cfg, ct_manifest, alone, stop_at_step=4)
+    assert [s for s, _ in list_checkpoints(alone)] == [4]
+    train(cfg, ct_manifest, agent, stop_at_step=4, prune_uploaded_only=True)
+    assert [s for s, _ in list_checkpoints(agent)] == [1, 2, 3, 4]
+    for step in (1, 3):  # the agent found these on the server
+        with open(os.path.join(agent, "checkpoints", f"step-{step}", UPLOADED_MARK), "w") as f:
+            f.write("0" * 64 + "\n")
+    train(cfg, ct_manifest, agent, resume=True, prune_uploaded_only=True)
+    assert [s for s, _ in list_checkpoints(agent)] == [2, 4, 5, 6]
 
 
 def test_resume_refuses_a_changed_config(tmp_path, tiny_config, ct_manifest):
