@@ -15,7 +15,7 @@ describe("agent faults", () => {
   let reference: Series["points"];
 
   it("an agent takes a queued run, trains it on the sample CT and reports SUCCEEDED; the loss falls and the log arrives", async () => {
-    const a = fault.h.startAgent("a");
+    const a = await fault.h.startAgent("a");
     const id = await fault.h.newRun("uninterrupted", HYPER);
     await fault.h.finished(id, a.output);
     const series = await fault.h.loss(id);
@@ -34,7 +34,7 @@ describe("agent faults", () => {
   }, 180_000);
 
   it("kill -9 the agent mid-run: LOST, requeued, resumed on another machine from the uploaded checkpoint; the series equals the uninterrupted one", async () => {
-    const a = fault.h.startAgent("doomed", [], { ownDisk: true });
+    const a = await fault.h.startAgent("doomed");
     const id = await fault.h.newRun("interrupted", HYPER);
     // Past the step-10 checkpoint (uploaded), before the end.
     await until("the first checkpoint on the server", async () => (await fault.h.api<{ checkpoints: unknown[] }>("GET", `/runs/${id}/checkpoints`)).body.checkpoints.length > 0, 120_000);
@@ -44,7 +44,7 @@ describe("agent faults", () => {
     const lost = await until("LOST", async () => (await fault.h.getRun(id)).events.find((e) => e.to === "LOST"), 60_000);
     expect(new Date(lost.at).getTime() - killedAt).toBeLessThan(90_000);
     // A machine that never saw this run: it must fetch the checkpoint to resume.
-    const b = fault.h.startAgent("rescuer", [], { ownDisk: true });
+    const b = await fault.h.startAgent("rescuer");
     const done = await fault.h.finished(id, b.output);
     expect(done.events.map((e) => e.to)).toEqual(["QUEUED", "STARTING", "RUNNING", "LOST", "QUEUED", "STARTING", "RUNNING", "SUCCEEDED"]);
     expect(done.events[6].reason).toMatch(/resuming from its last checkpoint \(step (10|20|30)\)/);
@@ -62,7 +62,7 @@ describe("agent faults", () => {
   }, 240_000);
 
   it("an agent stopped with SIGTERM hands its run back as PREEMPTED, and it is queued again", async () => {
-    const a = fault.h.startAgent("preempted");
+    const a = await fault.h.startAgent("preempted");
     const id = await fault.h.newRun("preempted", HYPER);
     await until("RUNNING", async () => (await fault.h.getRun(id)).status === "RUNNING", 120_000);
     a.child.kill("SIGTERM");
@@ -74,7 +74,7 @@ describe("agent faults", () => {
   }, 180_000);
 
   it("cancelling from the dashboard stops the trainer within a heartbeat or two; the run stays CANCELLED", async () => {
-    const a = fault.h.startAgent("cancel");
+    const a = await fault.h.startAgent("cancel");
     const id = await fault.h.newRun("to cancel", { ...HYPER, steps: 2000 });
     await until("RUNNING", async () => (await fault.h.getRun(id)).status === "RUNNING", 120_000);
     expect((await fault.h.api("POST", `/runs/${id}/cancel`)).status).toBe(200);
@@ -84,7 +84,7 @@ describe("agent faults", () => {
   }, 180_000);
 
   it("a trainer preempted by SIGTERM from outside (as Slurm does) saves its step, the run is PREEMPTED and requeued, and resumes from that step to the same series", async () => {
-    const a = fault.h.startAgent("preemptible");
+    const a = await fault.h.startAgent("preemptible");
     const id = await fault.h.newRun("preempted", HYPER);
     await until("a few steps", async () => (await fault.h.loss(id)).rawPoints >= 5, 120_000);
     execFileSync("pkill", ["-TERM", "-f", `hounsfield_trainer train .*runs/${id}`]);
@@ -103,7 +103,7 @@ describe("agent faults", () => {
     // A "Python" that dies the way a trainer does when the GPU runs out of memory.
     const python = path.join(fault.h.workDir, "dying-python");
     writeFileSync(python, "#!/bin/sh\necho 'RuntimeError: CUDA out of memory (simulated)' >&2\nexit 3\n", { mode: 0o755 });
-    const a = fault.h.startAgent("failing", ["--python", python]);
+    const a = await fault.h.startAgent("failing", ["--python", python]);
     const id = await fault.h.newRun("dies", HYPER);
     const run = await until("FAILED", async () => {
       const r = await fault.h.getRun(id);
@@ -121,7 +121,7 @@ describe("agent faults", () => {
 
   it("a run whose disk fills up FAILS saying so, and the agent lives on", async () => {
     // More free space asked for than any disk here has: the agent's check trips at once, as on a full disk.
-    const a = fault.h.startAgent("small-disk", ["--min-free-mb", String(2 ** 40)], { ownDisk: true });
+    const a = await fault.h.startAgent("small-disk", ["--min-free-mb", String(2 ** 40)]);
     const id = await fault.h.newRun("fills the disk", { ...HYPER, steps: 2000 });
     const run = await until("FAILED", async () => {
       const r = await fault.h.getRun(id);

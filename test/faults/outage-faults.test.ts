@@ -14,7 +14,7 @@ const HYPER = { steps: 300, checkpointEvery: 50, logEvery: 1, batchSize: 2, lear
 
 describe("outages", () => {
   it("the web server stops for 30 s mid-run: the agent spools, replays in order, and every step arrives once", async () => {
-    const a = fault.h.startAgent("patient");
+    const a = await fault.h.startAgent("patient");
     const id = await fault.h.newRun("through an outage", HYPER);
     await until("the first points", async () => (await fault.h.loss(id)).rawPoints >= 20, 120_000);
     await fault.server.halt();
@@ -30,7 +30,7 @@ describe("outages", () => {
   }, 400_000);
 
   it("PostgreSQL is killed mid-run: the server restarts it by itself and the run finishes with every point", async () => {
-    const a = fault.h.startAgent("steady");
+    const a = await fault.h.startAgent("steady");
     const id = await fault.h.newRun("through a database crash", { ...HYPER, steps: 150 });
     await until("the first points", async () => (await fault.h.loss(id)).rawPoints >= 20, 120_000);
     const pid = Number(readFileSync(path.join(fault.server.dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);

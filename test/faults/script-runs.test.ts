@@ -52,7 +52,7 @@ raise RuntimeError("loss became NaN at step 2")`);
   });
 
   it("a script killed without finishing becomes LOST when it goes silent, and no worker ever takes its run", async () => {
-    const agent = fault.h.startAgent("idle");
+    const agent = await fault.h.startAgent("idle");
     const { id } = await script(`run = hf.init(name="killed")
 print(run.run_id, flush=True)
 hf.log({"loss": 1.0}, step=1)

@@ -21,7 +21,7 @@ const HYPER = { steps: 30, checkpointEvery: 10, logEvery: 1, batchSize: 4, learn
 
 describe("Slurm executor", () => {
   it("a run becomes an sbatch job that trains to SUCCEEDED; its output and metrics arrive; the job id is on record", async () => {
-    const agent = fault.h.startSlurmAgent("cluster", slurm.env);
+    const agent = await fault.h.startSlurmAgent("cluster", slurm.env);
     const id = await fault.h.newRun("on slurm", HYPER, { executor: "SLURM" });
     await fault.h.finished(id, agent.output);
     expect((await fault.h.loss(id)).rawPoints).toBe(30);
@@ -36,7 +36,7 @@ describe("Slurm executor", () => {
   }, 240_000);
 
   it("cancelling the run scancels its job", async () => {
-    const agent = fault.h.startSlurmAgent("cluster-2", slurm.env);
+    const agent = await fault.h.startSlurmAgent("cluster-2", slurm.env);
     const id = await fault.h.newRun("cancelled on slurm", { ...HYPER, steps: 5000 }, { executor: "SLURM" });
     const job = await until("the job to start", async () => {
       const logs = (await fault.h.api<{ lines: { text: string }[] }>("GET", `/runs/${id}/logs?q=Slurm`)).body.lines.map((l) => l.text).join("");

@@ -3,7 +3,7 @@
 // interrupted upload (or a restarted agent) resumes from the server's offset. Down: a run resumed on a machine
 // that lacks its checkpoint fetches it (resuming a partial download with Range), checks its sha256, unpacks it.
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
@@ -32,7 +32,7 @@ export async function packCheckpoint(runDir: string, step: number) {
   if (existsSync(out)) return out;
   if (!existsSync(path.join(dir, `step-${step}`))) return null; // rotated away by keep_checkpoints before we got to it
   mkdirSync(path.dirname(out), { recursive: true });
-  await tar.c({ cwd: dir, file: `${out}.partial`, portable: true }, [`step-${step}`]);
+  await tar.c({ cwd: dir, file: `${out}.partial`, portable: true, filter: (p) => path.basename(p) !== UPLOADED_MARK }, [`step-${step}`]);
   renameSync(`${out}.partial`, out);
   return out;
 }
@@ -97,11 +97,32 @@ export async function downloadCheckpoint(c: Conn, runDir: string, runId: string,
       mkdirSync(path.join(runDir, "checkpoints"), { recursive: true });
       // tar refuses absolute paths and '..' by default: the archive can only write under checkpoints/.
       await tar.x({ file: partial, cwd: path.join(runDir, "checkpoints"), strict: true });
+      markUploaded(runDir, ckpt.step, ckpt.sha256); // it came from the server
       rmSync(partial, { force: true });
       return;
     } catch (e) {
       if (e instanceof RefusedError || attempt >= 5) throw e;
       await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
     }
+  }
+}
+
+/** A checkpoint the server holds (listed with this sha256): only such checkpoints may be deleted, by the trainer's
+ * keep_checkpoints (it runs with --prune-uploaded-only under the agent) or by `pruneUploaded`. */
+export const UPLOADED_MARK = ".uploaded";
+
+export function markUploaded(runDir: string, step: number, sha256: string) {
+  const dir = path.join(runDir, "checkpoints", `step-${step}`);
+  if (existsSync(dir)) writeFileSync(path.join(dir, UPLOADED_MARK), `${sha256}\n`);
+}
+
+/** What the trainer's retention would have done had the uploads been done in time: of the checkpoints older than
+ * the newest `keep`, those on the server are deleted; one the server lacks is kept, whatever its age. */
+export function pruneUploaded(runDir: string, keep: number) {
+  const dir = path.join(runDir, "checkpoints");
+  if (!(keep > 0) || !existsSync(dir)) return;
+  const steps = readdirSync(dir).map((d) => /^step-(\d+)$/.exec(d)?.[1]).filter(Boolean).map(Number).sort((a, b) => a - b);
+  for (const step of steps.slice(0, -keep)) {
+    if (existsSync(path.join(dir, `step-${step}`, UPLOADED_MARK))) rmSync(path.join(dir, `step-${step}`), { recursive: true, force: true });
   }
 }

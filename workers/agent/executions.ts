@@ -4,6 +4,7 @@ import { execFile, spawn } from "node:child_process";
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { childEnvironment } from "./child-env";
 import type { Launch } from "./executors";
 
 const run = promisify(execFile);
@@ -101,7 +102,8 @@ async function jobState(id: string): Promise<{ state: string; exit: number | nul
 export async function startSlurm(o: { runId: string; runDir: string; launch: Launch; env: Record<string, string>; gpus: number; slurm: SlurmOptions }): Promise<Execution> {
   const script = path.join(o.runDir, "agent", "job.sbatch");
   writeFileSync(script, slurmScript(o), { mode: 0o700 });
-  const { stdout } = await run("sbatch", ["--parsable", script]);
+  // sbatch hands its own environment to the job (--export=ALL): the agent's, less its token and secrets.
+  const { stdout } = await run("sbatch", ["--parsable", script], { env: childEnvironment(process.env) });
   const id = stdout.trim().split(";")[0];
   if (!/^\d+$/.test(id)) throw new Error(`sbatch answered ${JSON.stringify(stdout.slice(0, 200))}`);
   const exited = (async () => {

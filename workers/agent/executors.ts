@@ -14,7 +14,8 @@ export const TRAINER_DIR = path.resolve(import.meta.dirname, "..", "trainer");
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
 
 export function launchLine(executor: Executor, o: { python: string; runDir: string; resume: boolean; gpuIndices: number[] }): Launch {
-  const files = ["--config", path.join(o.runDir, "agent", "config.json"), "--manifest", path.join(o.runDir, "agent", "manifest.json"), "--run-dir", o.runDir, ...(o.resume ? ["--resume"] : [])];
+  // --prune-uploaded-only: keep_checkpoints deletes only checkpoints the agent marked as on the server.
+  const files = ["--config", path.join(o.runDir, "agent", "config.json"), "--manifest", path.join(o.runDir, "agent", "manifest.json"), "--run-dir", o.runDir, "--prune-uploaded-only", ...(o.resume ? ["--resume"] : [])];
   const env = {
     PYTHONPATH: [TRAINER_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
     // An empty mask hides every GPU from a CPU-only run; otherwise exactly the granted ones are visible.

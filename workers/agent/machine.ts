@@ -1,6 +1,7 @@
-// What the agent reports about its machine: CPUs, memory, GPUs (from nvidia-smi when it exists) and whether the
-// trainer's Python can import PyTorch.
+// What the agent reports about its machine: CPUs, memory, GPUs (from nvidia-smi when it exists) and facts about the
+// trainer's Python (its version, PyTorch's, CUDA).
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import { promisify } from "node:util";
 
@@ -34,14 +35,30 @@ export async function sampleGpus(indices: number[]): Promise<GpuSample[]> {
     .filter((s) => indices.includes(s.gpu));
 }
 
-/** The trainer's interpreter and its PyTorch version (null when it can't import torch). */
+const PROBE = `import json, sys
+out = {"python": sys.version.split()[0], "torch": None, "cuda": None}
+try:
+    import torch
+    out["torch"] = torch.__version__
+    out["cuda"] = bool(torch.cuda.is_available())
+except Exception:
+    pass
+print(json.dumps(out))`;
+
+/** A version string as the server takes it (a fact, never text to show): anything else is reported as unknown. */
+const version = (v: unknown) => (typeof v === "string" && /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/.test(v) ? v : "unknown");
+
+/** Facts about the trainer's Python: its version (null when it does not start), PyTorch's (null when it can't be
+ * imported) and whether PyTorch sees CUDA; and whether this machine installs packages with apt-get. The server
+ * words any advice from these itself. */
 export async function probePython(python: string) {
+  const apt = existsSync("/usr/bin/apt-get");
   try {
-    const { stdout } = await run(python, ["-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"], { timeout: 60_000 });
-    const [py, torch] = stdout.trim().split(" ");
-    return { python: `${python} ${py}`, torch };
+    const { stdout } = await run(python, ["-c", PROBE], { timeout: 60_000 });
+    const found = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { python?: unknown; torch?: unknown; cuda?: unknown };
+    return { python: version(found.python), torch: found.torch == null ? null : version(found.torch), cuda: typeof found.cuda === "boolean" ? found.cuda : null, apt };
   } catch {
-    return { python, torch: null, torchHint: "sudo apt-get install -y python3-torch python3-numpy (Debian), or pip install torch numpy" };
+    return { python: null, torch: null, cuda: null, apt };
   }
 }
 

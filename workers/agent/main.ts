@@ -11,7 +11,8 @@ utilization and memory, and runs queued runs that fit its free GPUs.
 Options:
   --server URL          the dashboard's address, e.g. https://hounsfield.example.org (or HOUNSFIELD_URL)
   --token TOKEN         a worker token (scope "worker" only; Workers page or 'hounsfield token create
-                        --scopes worker'), or HOUNSFIELD_AGENT_TOKEN
+                        --scopes worker'), or HOUNSFIELD_AGENT_TOKEN; one agent per token: a second one
+                        started with it is refused while the first runs
   --name NAME           the worker's name (default: the hostname)
   --gpus all|0,1        the GPUs to offer (default all; none found = a CPU worker)
   --labels k=v,...      labels runs can ask for
@@ -22,13 +23,16 @@ Options:
   --slurm-gpus-per-node G
                         slurm: GPUs per node; a run of more GPUs spans several nodes (default 8)
   --slurm-partition P   slurm: the partition to submit to (default: the cluster's default)
-  --work-dir DIR        run directories (default ~/.cache/hounsfield/agent)
+  --work-dir DIR        run directories and this agent's identity: restarted on the same work dir it is the
+                        same agent; one agent per work dir (default ~/.cache/hounsfield/agent)
   --max-runs N          runs at once, on disjoint GPUs (default 1)
   --min-free-mb M       a run whose work-dir disk has less free space is stopped and FAILED, saying so (default 1024)
   --python PATH         the trainer's Python (default HOUNSFIELD_PYTHON or /usr/bin/python3)
   -h, --help            this text
 
-SIGTERM or Ctrl-C hands running runs back to the queue (PREEMPTED); they resume from their last checkpoint.`;
+SIGTERM or Ctrl-C hands running runs back to the queue (PREEMPTED); they resume from their last checkpoint.
+A run whose lease this agent cannot renew in time (the server out of reach) is stopped the same way, and what it
+wrote is sent when the server answers again. Exit status 1: the server or the work dir refused this agent.`;
 
 export async function agentMain(argv: string[]) {
   let values;
@@ -89,7 +93,7 @@ export async function agentMain(argv: string[]) {
       stop.abort();
     });
   }
-  await runAgent(
+  const code = await runAgent(
     {
       server: server!,
       token: token!,
@@ -105,5 +109,5 @@ export async function agentMain(argv: string[]) {
     },
     stop.signal,
   );
-  process.exit(0);
+  process.exit(code);
 }

@@ -1,6 +1,8 @@
 // One run on this machine: prepare its directory, start the trainer, ship what it writes (metrics, stdout,
-// stderr) under the run's lease epoch, and report how it ended. Every call carries the epoch: when the server
-// answers 409 (the lease is no longer ours), the trainer is stopped and nothing more is sent.
+// stderr, checkpoints) under the run's lease epoch, and report how it ended. Every call carries the epoch: when the
+// server answers 409 (another lease took the run over), the trainer is stopped and nothing more is sent. A lease
+// that merely lapsed (the server was out of reach) stops the trainer too, but what it wrote is still sent: the
+// server takes it from the run's newest lease until someone else takes the run over.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import path from "node:path";
@@ -9,14 +11,18 @@ import { ZIngestResult } from "../../lib/schemas/metrics";
 import { ZRunSummary } from "../../lib/schemas/run";
 import { ZCheckpointList, type ZRunSpec } from "../../lib/schemas/worker";
 import { ApiError, type Api } from "./api";
-import { downloadCheckpoint, localCheckpointStep, packCheckpoint, RefusedError, sha256File, uploadFile, type Conn } from "./checkpoints";
+import { downloadCheckpoint, localCheckpointStep, markUploaded, packCheckpoint, pruneUploaded, RefusedError, sha256File, uploadFile, type Conn } from "./checkpoints";
+import { childEnvironment } from "./child-env";
 import { startLocal, startSlurm, type Execution, type SlurmOptions } from "./executions";
 import { launchLine, type Executor } from "./executors";
 import { materializeVolumes } from "./volumes";
 import { loadState, readNewLines, saveState, toPoints, type ShipState } from "./run-files";
 
 type Spec = z.output<typeof ZRunSpec>;
-export type Ending = "succeeded" | "failed" | "cancelled" | "lost-lease" | "preempted";
+export type Ending = "succeeded" | "failed" | "cancelled" | "lost-lease" | "preempted" | "lease lapsed, output sent";
+/** Why a run is stopped from outside its trainer. "lost-lease": another lease took the run over, nothing more is
+ * sent; "lapsed": this agent's lease ran out, the trainer checkpoints and everything it wrote is still sent. */
+type StopReason = "cancelled" | "lost-lease" | "lapsed" | "preempted" | "disk-full";
 
 const BATCH_POINTS = 10_000;
 const LOG_READ = 512 * 1024;
@@ -27,7 +33,9 @@ export class RunProcess {
   readonly runDir: string;
   private execution?: Execution;
   private state: ShipState;
-  private stopReason?: "cancelled" | "lost-lease" | "preempted" | "disk-full";
+  private stopReason?: StopReason;
+  /** When the lease ends unless renewed, on this machine's clock (a renewal counts from when it was asked for). */
+  private leaseDeadline = Infinity;
   private diskFull = "";
   private exited?: Promise<number | null>;
 
@@ -53,9 +61,23 @@ export class RunProcess {
     return this.spec.runId;
   }
 
-  /** Asks the trainer to stop (SIGTERM or scancel, then SIGKILL after a grace period); `run()` then ends with `why`. */
-  stop(why: "cancelled" | "lost-lease" | "preempted" | "disk-full") {
-    if (this.stopReason) return;
+  /** The server renewed the lease: it lasts the TTL from when the renewal was asked for (a conservative bound). */
+  leaseRenewed(askedAt: number) {
+    this.leaseDeadline = askedAt + this.spec.leaseTtlSeconds * 1000;
+  }
+
+  /** The lease ran out before a renewal reached the server (and nothing stops the run yet). */
+  leaseLapsed() {
+    return !this.stopReason && Date.now() > this.leaseDeadline;
+  }
+
+  /** Asks the trainer to stop (SIGTERM or scancel, then SIGKILL after a grace period); `run()` then ends with `why`.
+   * A run already stopping learns only that it was taken over (nothing more is to be sent). */
+  stop(why: StopReason) {
+    if (this.stopReason) {
+      if (why === "lost-lease") this.stopReason = why;
+      return;
+    }
     this.stopReason = why;
     const ex = this.execution;
     if (!ex) return;
@@ -103,7 +125,7 @@ export class RunProcess {
       this.execution =
         this.o.executor === "slurm"
           ? await startSlurm({ runId: spec.runId, runDir, launch, env: { ...launch.env, HOUNSFIELD_RUN_ID: spec.runId }, gpus: spec.gpuIndices.length, slurm: this.o.slurm ?? { gpusPerNode: 8 } })
-          : startLocal(launch, runDir, { ...process.env, HOUNSFIELD_RUN_ID: spec.runId });
+          : startLocal(launch, runDir, { ...childEnvironment(process.env), HOUNSFIELD_RUN_ID: spec.runId });
     } catch (e) {
       await this.transitionSafely("FAILED", `could not start the trainer: ${(e as Error).message}`.slice(0, 2000));
       return "failed";
@@ -136,6 +158,13 @@ export class RunProcess {
     if ((await this.drainAll()) === "lost") return "lost-lease";
     // The checkpoints are what a finished run leaves behind: all of them reach the server before its end is told.
     if ((await this.finishUploads()) === "lost") return "lost-lease";
+    pruneUploaded(runDir, Number(spec.trainer.keep_checkpoints ?? 3));
+    if (this.stopReason === "lapsed") {
+      // Taken only while the lease is still live after all (the server never noticed); otherwise the server has
+      // marked the run LOST and requeued it by its policy, and it resumes from the checkpoint just sent.
+      await this.transitionSafely("PREEMPTED", `this worker could not renew its lease for ${spec.leaseTtlSeconds} s; the trainer was stopped and its output sent`);
+      return "lease lapsed, output sent";
+    }
     if (this.stopReason === "preempted") {
       await this.transitionSafely("PREEMPTED", "the agent was asked to stop; the run goes back to the queue");
       return "preempted";
@@ -200,7 +229,8 @@ export class RunProcess {
   }
 
   /** After the trainer exits: everything it wrote reaches the server before the run's end is reported, however
-   * long the server is away (the lease bounds it: a server that comes back after the lease expired answers 409). */
+   * long the server is away. It is taken as long as this lease is the run's newest; once another worker has taken
+   * the run over the server answers 409, and that worker replaces these steps from the server's last checkpoint. */
   private async drainAll() {
     for (let wait = 1000; ; wait = Math.min(wait * 2, 10_000)) {
       const r = await this.shipSafely(true);
@@ -233,13 +263,17 @@ export class RunProcess {
         });
         // "Uploaded" is what the server lists, not what tus said: a finish that failed on the server after the
         // last byte arrived looks complete to the client.
-        const stored = await this.api.call(ZCheckpointList, "GET", `/runs/${this.spec.runId}/checkpoints`, undefined, { retryForMs: 60_000 });
+        const stored = await this.api.call(ZCheckpointList, "GET", `/runs/${this.spec.runId}/checkpoints`, undefined, { retryForMs: 60_000 }).catch((e) => {
+          throw e instanceof ApiError ? new RefusedError(e.status, e.message) : e;
+        });
         if (!stored.checkpoints.some((c) => c.step === step && c.sha256 === meta.sha256)) {
           const { [step]: _stale, ...rest } = this.state.uploadUrls;
           this.state = { ...this.state, uploadUrls: rest }; // start that upload over
           saveState(this.runDir, this.state);
           throw new Error(`checkpoint of step ${step} was sent but the server did not keep it`);
         }
+        // From now on the trainer's keep_checkpoints may delete it: the server has it.
+        markUploaded(this.runDir, step, meta.sha256);
         rmSync(tarFile, { force: true });
       } else {
         await this.note(`checkpoint of step ${step} was removed before it could be uploaded (keep_checkpoints): skipped`);

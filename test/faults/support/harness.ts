@@ -37,7 +37,6 @@ export async function harness(server: StartedServer) {
     const res = await fetch(`${server.baseUrl}/api/v1${url}`, { method, headers: { ...admin, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: (await res.json().catch(() => null)) as T };
   }
-  const workerToken = (await api<{ secret: string }>("POST", "/tokens", { name: "agent", scopes: ["worker"] })).body.secret;
   // The sample dataset appears once an admin exists.
   await until("the sample dataset", async () => (await api("GET", "/datasets/sample-ct")).status === 200, 30_000);
 
@@ -45,18 +44,20 @@ export async function harness(server: StartedServer) {
     api,
     /** The admin token's Authorization header value, for clients that make their own requests. */
     adminAuth: () => admin.authorization,
-    /** `ownDisk`: the agent gets a work folder of its own, as on another machine. */
-    startAgent(name: string, extra: string[] = [], opts: { ownDisk?: boolean; env?: Record<string, string> } = {}) {
-      const dir = opts.ownDisk ? mkdtempSync(path.join(workDir, `${name}-`)) : workDir;
+    /** An agent as on a machine of its own: its own worker token (so a worker of its own) and its own work folder.
+     * `token`: start it with this worker token instead (two agents sharing one). */
+    async startAgent(name: string, extra: string[] = [], opts: { env?: Record<string, string>; token?: string; workDir?: string } = {}) {
+      const dir = opts.workDir ?? mkdtempSync(path.join(workDir, `${name}-`));
+      const token = opts.token ?? (await api<{ secret: string }>("POST", "/tokens", { name: `agent ${name}`, scopes: ["worker"] })).body.secret;
       const child = spawn(process.execPath, ["bin/hounsfield.mjs", "agent", "--server", server.baseUrl, "--name", name, "--work-dir", dir, ...extra], {
-        env: { ...process.env, ...opts.env, HOUNSFIELD_AGENT_TOKEN: workerToken, HOUNSFIELD_CACHE_DIR: cacheDir, OMP_NUM_THREADS: "1" },
+        env: { ...process.env, ...opts.env, HOUNSFIELD_AGENT_TOKEN: token, HOUNSFIELD_CACHE_DIR: cacheDir, OMP_NUM_THREADS: "1" },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
       child.stdout!.on("data", (d) => (out += d));
       child.stderr!.on("data", (d) => (out += d));
       agents.push(child);
-      return { child, output: () => out };
+      return { child, output: () => out, dir, token };
     },
     /** An agent in front of a Slurm cluster (its env names the cluster's slurm.conf). */
     startSlurmAgent(name: string, slurmEnv: Record<string, string>) {
@@ -78,7 +79,6 @@ export async function harness(server: StartedServer) {
       }, timeoutMs);
     },
     workDir,
-    workerToken,
     async close() {
       for (const a of agents) if (a.exitCode === null) a.kill("SIGKILL");
       rmSync(workDir, { recursive: true, force: true });
