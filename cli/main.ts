@@ -23,13 +23,19 @@ const COMMANDS: Record<string, () => Promise<{ run: (flags: Flags, rest: string[
   seed: () => import("./commands/seed"),
 };
 
+/** What the agent takes from a .env file: its own settings, never the server's (the file is the server's too). */
+const AGENT_SETTINGS = ["HOUNSFIELD_URL", "HOUNSFIELD_AGENT_TOKEN", "HOUNSFIELD_PYTHON", "HOUNSFIELD_CACHE_DIR"];
+
 export async function main(argv: string[]) {
-  loadDotenv({ quiet: true });
   // The agent is its own program (it talks to a server over HTTP only) with its own options.
   if (argv[0] === "agent") {
+    const file: Record<string, string> = {};
+    loadDotenv({ quiet: true, processEnv: file });
+    for (const name of AGENT_SETTINGS) if (file[name] !== undefined && process.env[name] === undefined) process.env[name] = file[name];
     const { agentMain } = await import("../workers/agent/main");
     return agentMain(argv.slice(1));
   }
+  loadDotenv({ quiet: true });
   // So is the release downloader: a client of any server, with a token.
   if (argv[0] === "download") {
     const { downloadMain } = await import("./download");

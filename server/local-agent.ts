@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { dataDir } from "../lib/env";
+import { localAgentEnvironment } from "../lib/workers/agent-environment";
 import { PROJECT_ROOT } from "./build";
 
 const SYSTEM = { actor: { kind: "system" as const, label: "local worker" } };
@@ -59,7 +60,7 @@ export function startLocalAgent(port: number, log: (line: string) => void, opts:
       const token = await workerToken(admin);
       const bin = path.join(PROJECT_ROOT, "bin", "hounsfield.mjs");
       const args = [bin, "agent", "--server", `http://127.0.0.1:${port}`, "--name", "local", "--work-dir", path.join(dataDir(), "agent")];
-      child = spawn(process.execPath, args, { env: { ...process.env, HOUNSFIELD_AGENT_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(process.execPath, args, { env: localAgentEnvironment(process.env, token) as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
       const relay = (b: Buffer) => b.toString().trimEnd().split("\n").forEach((l) => log(`local worker: ${l.replace(/^\[agent\] /, "")}`));
       child.stdout?.on("data", relay);
       child.stderr?.on("data", relay);
