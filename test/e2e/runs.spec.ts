@@ -90,7 +90,7 @@ test("one spike among a million points is drawn at full zoom-out", async ({ page
   expect(drawn.across).toBeLessThan(0.68);
 });
 
-// How soon they come is a speed target (the page polls every second), not something a test times on a busy host.
+// How soon they come is a speed target (the page polls), not something a test times on a busy host.
 test("new points appear on an open run page without a reload, and NaN is marked", async ({ page, request }) => {
   const run = await apiRun(request, { name: "live" });
   await start(request, run.id);
