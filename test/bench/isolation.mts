@@ -83,7 +83,7 @@ try {
         const jobs = (got.jobs ?? []) as { status: string }[];
         if (jobs.length && jobs.every((j) => j.status === "DONE" || j.status === "FAILED")) break;
         if (stop) return;
-        await sleep(250);
+        await sleep(1000); // as the dataset page polls
       }
       const problems = (await api("GET", `/dataset-versions/${v}/problems?limit=100`)).problems as { code?: string; errorCode?: string }[];
       for (const p of problems) failures.set(p.errorCode ?? p.code ?? "?", (failures.get(p.errorCode ?? p.code ?? "?") ?? 0) + 1);
